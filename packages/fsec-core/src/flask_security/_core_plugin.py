@@ -1,0 +1,116 @@
+"""fsec-core's own plugin: login, logout, change password, core config, messages,
+forms, templates, mails and CLI commands, registered through the public hooks
+(``trylast``), so any plugin can replace them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from .hookspecs import hookimpl
+
+_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
+
+@hookimpl(trylast=True)
+def fsec_config_defaults(register: Callable[[str, Any], None]) -> None:
+    from .config import CORE_DEFAULTS
+
+    for key, value in CORE_DEFAULTS.items():
+        register(key, value)
+
+
+@hookimpl(trylast=True)
+def fsec_messages(register: Callable[[str, tuple[str, str]], None]) -> None:
+    from .config import CORE_MESSAGES
+
+    for key, value in CORE_MESSAGES.items():
+        register(key, value)
+
+
+@hookimpl(trylast=True)
+def fsec_forms(register: Callable[[str, type], None]) -> None:
+    from .forms import ChangePasswordForm, LoginForm
+
+    register("login_form", LoginForm)
+    register("change_password_form", ChangePasswordForm)
+
+
+@hookimpl(trylast=True)
+def fsec_views(register: Callable[..., None], state: Any) -> None:
+    from . import views
+
+    register("login", state.config("LOGIN_URL"), views.login, methods=["GET", "POST"])
+    register("logout", state.config("LOGOUT_URL"), views.logout, methods=["GET", "POST"])
+    if state.config("CHANGEABLE"):
+        register(
+            "change_password",
+            state.config("CHANGE_URL"),
+            views.change_password,
+            methods=["GET", "POST"],
+        )
+
+
+@hookimpl(trylast=True)
+def fsec_template_folders(register: Callable[[str], None]) -> None:
+    register(_TEMPLATES)
+
+
+@hookimpl(trylast=True)
+def fsec_mails(register: Callable[..., None]) -> None:
+    register("change_notice", "EMAIL_SUBJECT_PASSWORD_CHANGE_NOTICE", "SEND_PASSWORD_CHANGE_EMAIL")
+
+
+@hookimpl(trylast=True)
+def fsec_cli_commands(register: Callable[[str, Any], None]) -> None:
+    from .cli import CORE_COMMANDS
+
+    for group, command in CORE_COMMANDS:
+        register(group, command)
+
+
+@hookimpl(trylast=True)
+def fsec_signals(register: Callable[[str, Any], None]) -> None:
+    from . import signals
+
+    for name in signals.__all__:
+        register(name, getattr(signals, name))
+
+
+@hookimpl(tryfirst=True)
+def fsec_login_allowed(user: Any, method: str) -> str | None:
+    """Inactive accounts are refused on every path (compat-notes unsafe point 2)."""
+    if not getattr(user, "is_active", False):
+        return "DISABLED_ACCOUNT"
+    return None
+
+
+@hookimpl(trylast=True)
+def fsec_blueprint_created(blueprint: Any, state: Any) -> None:
+    from .views import InvalidJSONBody, handle_invalid_json
+
+    blueprint.register_error_handler(InvalidJSONBody, handle_invalid_json)
+
+
+@hookimpl
+def fsec_init_app(app: Any, state: Any) -> None:
+    from flask_principal import identity_loaded
+
+    from .core import _LazyIdentity
+
+    def on_identity_loaded(sender: Any, identity: Any) -> None:
+        # Identities built by the app itself (Identity(user.id)) get the user's needs.
+        if isinstance(identity, _LazyIdentity):
+            return
+        from flask_principal import RoleNeed, UserNeed
+
+        from .core import _get_current_user
+
+        user = _get_current_user()
+        if getattr(user, "is_authenticated", False):
+            identity.provides.add(UserNeed(user.id))
+            for role in getattr(user, "roles", None) or ():
+                identity.provides.add(RoleNeed(role.name))
+
+    identity_loaded.connect(on_identity_loaded, app, weak=False)

@@ -1,0 +1,175 @@
+"""``flask users ...``, ``flask roles ...`` and ``flask security plugins`` (click).
+
+Group names come from ``SECURITY_CLI_USERS_NAME`` / ``SECURITY_CLI_ROLES_NAME``
+(``False`` removes the group). Bad input exits with status 1 and one line on stderr
+(``Error: ...``), never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+
+from .core import _datastore, _security
+from .datastore import DatastoreError
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _find_user(identity: str) -> Any:
+    user = _datastore.find_user_by_identity(identity)
+    if user is None:
+        _fail(f"no user {identity!r}")
+    return user
+
+
+def _find_role(name: str) -> Any:
+    role = _datastore.find_role(name)
+    if role is None:
+        _fail(f"no role {name!r}")
+    return role
+
+
+def _parse_attributes(pairs: tuple[str, ...]) -> dict[str, str]:
+    model = _datastore.user_model
+    attributes: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition(":")
+        if not sep:
+            key, sep, value = pair.partition("=")
+        if not sep or not key:
+            _fail(f"attribute {pair!r} must look like name:value")
+        if key in ("id", "password", "active", "roles") or not hasattr(model, key):
+            _fail(f"the user model has no settable field {key!r}")
+        attributes[key] = value
+    return attributes
+
+
+def check_password(password: str) -> None:
+    """Exit with an error when ``password`` breaks the length rule (6..128 by default)."""
+    low = current_app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6)
+    high = current_app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128)
+    if not (low <= len(password) <= high):
+        _fail(f"the password must be {low} to {high} characters long")
+
+
+@click.command("create")
+@click.argument("identity")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("-a", "--active", is_flag=True, default=False, help="Create the user active.")
+@click.argument("attributes", nargs=-1)
+def users_create(identity: str, password: str, active: bool, attributes: tuple[str, ...]) -> None:
+    """Create a user. IDENTITY is the first identity attribute (email by default);
+    ATTRIBUTES are other model fields as name:value."""
+    from .utils import get_identity_attributes, hash_password
+
+    attr = get_identity_attributes()[0]
+    extra = _parse_attributes(attributes)
+    if attr == "email":
+        try:
+            validate_email(identity, check_deliverability=False)
+        except EmailNotValidError as exc:
+            _fail(f"invalid email address {identity!r}: {exc}")
+    check_password(password)
+    try:
+        _datastore.create_user(
+            **{attr: identity}, password=hash_password(password), active=active, **extra
+        )
+        _datastore.commit()
+    except DatastoreError as exc:
+        _fail(str(exc))
+    click.echo(f"User {identity} created ({'active' if active else 'inactive'}).")
+
+
+@click.command("activate")
+@click.argument("identity")
+def users_activate(identity: str) -> None:
+    """Activate the user IDENTITY."""
+    user = _find_user(identity)
+    if _datastore.activate_user(user):
+        _datastore.commit()
+        click.echo(f"User {identity} activated.")
+    else:
+        click.echo(f"User {identity} was already active.")
+
+
+@click.command("deactivate")
+@click.argument("identity")
+def users_deactivate(identity: str) -> None:
+    """Deactivate the user IDENTITY (every session and token stops working)."""
+    user = _find_user(identity)
+    if _datastore.deactivate_user(user):
+        _datastore.commit()
+        click.echo(f"User {identity} deactivated.")
+    else:
+        click.echo(f"User {identity} was already inactive.")
+
+
+@click.command("create")
+@click.argument("name")
+@click.option("-d", "--description", default=None)
+def roles_create(name: str, description: str | None) -> None:
+    """Create the role NAME."""
+    if _datastore.find_role(name) is not None:
+        _fail(f"role {name!r} already exists")
+    _datastore.create_role(name=name, description=description)
+    _datastore.commit()
+    click.echo(f"Role {name} created.")
+
+
+@click.command("add")
+@click.argument("user")
+@click.argument("role")
+def roles_add(user: str, role: str) -> None:
+    """Give ROLE to USER (an identity)."""
+    u, r = _find_user(user), _find_role(role)
+    if _datastore.add_role_to_user(u, r):
+        _datastore.commit()
+        click.echo(f"Role {role} added to {user}.")
+    else:
+        click.echo(f"{user} already has role {role}.")
+
+
+@click.command("remove")
+@click.argument("user")
+@click.argument("role")
+def roles_remove(user: str, role: str) -> None:
+    """Take ROLE from USER (an identity)."""
+    u, r = _find_user(user), _find_role(role)
+    if _datastore.remove_role_from_user(u, r):
+        _datastore.commit()
+        click.echo(f"Role {role} removed from {user}.")
+    else:
+        click.echo(f"{user} does not have role {role}.")
+
+
+@click.command("plugins")
+def security_plugins() -> None:
+    """List discovered fsec plugins: name, distribution, version, enabled, hooks."""
+    from .plugins import discover
+
+    host = _security.plugins
+    implemented = host.implemented()
+    for name, info in discover().items():
+        enabled = name in host.infos
+        hooks = ", ".join(implemented.get(name, [])) if enabled else "-"
+        click.echo(
+            f"{name:18} {info.dist or '?'} {info.version or '?'}  "
+            f"{'enabled' if enabled else 'disabled'}  {hooks}"
+        )
+
+
+CORE_COMMANDS: list[tuple[str, click.Command]] = [
+    ("users", users_create),
+    ("users", users_activate),
+    ("users", users_deactivate),
+    ("roles", roles_create),
+    ("roles", roles_add),
+    ("roles", roles_remove),
+    ("security", security_plugins),
+]

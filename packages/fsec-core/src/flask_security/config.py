@@ -1,0 +1,105 @@
+"""Configuration defaults and messages owned by fsec-core.
+
+Every key is read as ``SECURITY_<KEY>`` from ``app.config``; the application's own
+value always wins over the defaults below (documented Flask-Security 3.0 behaviour).
+Features contribute their own keys through the ``fsec_config_defaults`` and
+``fsec_messages`` hooks.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+
+def _utcnow() -> datetime.datetime:
+    """Naive UTC now, the documented default of ``SECURITY_DATETIME_FACTORY``.
+
+    ``datetime.utcnow`` is deprecated since Python 3.12; this gives the same value
+    without the warning.
+    """
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+#: Core configuration defaults (key without the ``SECURITY_`` prefix).
+CORE_DEFAULTS: dict[str, Any] = {
+    "BLUEPRINT_NAME": "security",
+    "CLI_USERS_NAME": "users",
+    "CLI_ROLES_NAME": "roles",
+    "URL_PREFIX": None,
+    "SUBDOMAIN": None,
+    "FLASH_MESSAGES": True,
+    "I18N_DOMAIN": "flask_security",
+    "I18N_DIRNAME": None,  # resolved to <package>/translations at init_app
+    "PASSWORD_HASH": "bcrypt",
+    "PASSWORD_SALT": None,
+    "PASSWORD_SINGLE_HASH": False,
+    "PASSWORD_SCHEMES": [
+        "bcrypt",
+        "des_crypt",
+        "pbkdf2_sha256",
+        "pbkdf2_sha512",
+        "sha256_crypt",
+        "sha512_crypt",
+        "plaintext",
+    ],
+    "DEPRECATED_PASSWORD_SCHEMES": ["auto"],
+    "PASSWORD_HASH_OPTIONS": {},
+    "PASSWORD_MIN_LENGTH": 6,
+    "PASSWORD_MAX_LENGTH": 128,
+    "HASHING_SCHEMES": ["sha256_crypt"],
+    "DEPRECATED_HASHING_SCHEMES": ["hex_md5"],
+    "EMAIL_SENDER": None,  # None: MAIL_DEFAULT_SENDER, else no-reply@localhost
+    "TOKEN_AUTHENTICATION_KEY": "auth_token",
+    "TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
+    "TOKEN_MAX_AGE": None,
+    "DEFAULT_HTTP_AUTH_REALM": "Login Required",
+    "LOGIN_URL": "/login",
+    "LOGOUT_URL": "/logout",
+    "CHANGE_URL": "/change",
+    "POST_LOGIN_VIEW": "/",
+    "POST_LOGOUT_VIEW": "/",
+    "POST_CHANGE_VIEW": None,
+    "UNAUTHORIZED_VIEW": None,
+    "LOGIN_USER_TEMPLATE": "security/login_user.html",
+    "CHANGE_PASSWORD_TEMPLATE": "security/change_password.html",
+    "CHANGEABLE": False,
+    "EMAIL_SUBJECT_PASSWORD_CHANGE_NOTICE": "Your password has been changed",
+    "EMAIL_PLAINTEXT": True,
+    "EMAIL_HTML": True,
+    "USER_IDENTITY_ATTRIBUTES": ["email"],
+    "SEND_PASSWORD_CHANGE_EMAIL": True,
+    "REMEMBER_SALT": "remember-salt",
+    "CHANGE_SALT": "change-salt",
+    "DEFAULT_REMEMBER_ME": False,
+    "DATETIME_FACTORY": _utcnow,
+    "PLUGINS": [],
+    "CSRF_HEADER": "X-CSRFToken",
+}
+
+#: Core messages: key -> (text, flash category). Override with SECURITY_MSG_<KEY>.
+CORE_MESSAGES: dict[str, tuple[str, str]] = {
+    "UNAUTHORIZED": ("You are not allowed to open this page.", "error"),
+    "LOGIN": ("Please sign in to open this page.", "info"),
+    "REFRESH": ("Please sign in again to open this page.", "info"),
+    "DISABLED_ACCOUNT": ("This account is disabled.", "error"),
+    "EMAIL_NOT_PROVIDED": ("An email address is required.", "error"),
+    "INVALID_EMAIL_ADDRESS": ("That is not a valid email address.", "error"),
+    "PASSWORD_NOT_PROVIDED": ("A password is required.", "error"),
+    "PASSWORD_NOT_SET": ("This account has no password set.", "error"),
+    "PASSWORD_INVALID_LENGTH": (
+        "The password must be %(min)s to %(max)s characters long.",
+        "error",
+    ),
+    "PASSWORD_MISMATCH": ("Wrong email address or password.", "error"),
+    "INVALID_PASSWORD": ("Wrong email address or password.", "error"),
+    "USER_DOES_NOT_EXIST": ("Wrong email address or password.", "error"),
+    "RETYPE_PASSWORD_MISMATCH": ("The two passwords differ.", "error"),
+    "PASSWORD_IS_THE_SAME": ("The new password must differ from the current one.", "error"),
+    "PASSWORD_CHANGE": ("Your password is changed.", "success"),
+    "INVALID_REDIRECT": ("Redirections outside this site are not allowed.", "error"),
+    "ANONYMOUS_REQUIRED": ("You are already signed in.", "error"),
+    "EMAIL_ALREADY_ASSOCIATED": ("%(email)s is already associated with an account.", "error"),
+    "INVALID_JSON": ("The request body must be a JSON object.", "error"),
+    "INVALID_JSON_VALUE": ("This value must be a string.", "error"),
+}

@@ -1,0 +1,532 @@
+"""The :class:`Security` extension, its per-application state and the model mixins."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app, render_template
+from flask_login import AnonymousUserMixin, LoginManager
+from flask_login import UserMixin as BaseUserMixin
+from flask_principal import Identity, Principal, RoleNeed, UserNeed
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.local import LocalProxy
+from werkzeug.utils import import_string
+
+from . import plugins as _plugins
+from .passwords import PasswordHasher
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+    from flask_mail import Message
+
+#: The current user, a proxy to Flask-Login's ``current_user`` (documented name).
+current_user: Any = LocalProxy(lambda: _get_current_user())
+
+#: The current application's :class:`_SecurityState`.
+_security: Any = LocalProxy(lambda: current_app.extensions["security"])
+
+#: The current application's datastore.
+_datastore: Any = LocalProxy(lambda: current_app.extensions["security"].datastore)
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+#: Forms a view may need, and the config key naming an override for each.
+FORM_NAMES = (
+    "login_form",
+    "register_form",
+    "confirm_register_form",
+    "forgot_password_form",
+    "reset_password_form",
+    "change_password_form",
+    "send_confirmation_form",
+    "passwordless_login_form",
+)
+
+
+def _get_current_user() -> Any:
+    from flask_login import current_user as _cu
+
+    return _cu._get_current_object()
+
+
+def _fingerprint_bytes(value: str | None) -> bytes:
+    return (value or "").encode("utf-8")
+
+
+class _LazyIdentity(Identity):
+    """A Flask-Principal identity whose needs are computed on first use.
+
+    Flask-Principal loads an identity before every request; computing it eagerly
+    would load the user (one SQL query) even on routes that never look at it. This
+    identity reads ``current_user`` only when ``id`` or ``provides`` is first read.
+    """
+
+    def __init__(self) -> None:  # noqa: D107 - do not call Identity.__init__
+        self._resolved = False
+        self._id: Any = None
+        self._provides: set[Any] = set()
+        self.auth_type = "fsec"
+
+    def _resolve(self) -> None:
+        if self._resolved:
+            return
+        self._resolved = True
+        user = _get_current_user()
+        if getattr(user, "is_authenticated", False):
+            self._id = user.id
+            self._provides.add(UserNeed(user.id))
+            for role in getattr(user, "roles", None) or ():
+                self._provides.add(RoleNeed(role.name))
+
+    @property  # type: ignore[override]
+    def id(self) -> Any:
+        self._resolve()
+        return self._id
+
+    @id.setter
+    def id(self, value: Any) -> None:
+        self._resolved = True
+        self._id = value
+
+    @property  # type: ignore[override]
+    def provides(self) -> set[Any]:
+        self._resolve()
+        return self._provides
+
+    @provides.setter
+    def provides(self, value: set[Any]) -> None:
+        self._provides = value
+
+
+class UserMixin(BaseUserMixin):
+    """Mixin for user models (documented 3.0 API).
+
+    Requires the attributes ``id``, ``email``, ``password`` and ``active`` (and
+    ``roles``, a collection of role objects with a ``name``).
+    """
+
+    @property
+    def is_active(self) -> bool:
+        """``True`` when the account is active (``active`` attribute)."""
+        return bool(getattr(self, "active", False))
+
+    def get_id(self) -> str:
+        """Flask-Login's *alternative token*: ``"<id>:<password fingerprint>"``.
+
+        Flask-Login keeps this string in the session and the remember cookie, so both
+        die when the password changes (compat-notes, unsafe point 7).
+        """
+        return f"{self.id}:{_security.password_fingerprint(self)}"
+
+    def get_auth_token(self) -> str:
+        """A signed authentication token for the ``Authentication-Token`` header.
+
+        The token holds the user id and the password fingerprint, signed with
+        ``SECRET_KEY`` (HMAC-SHA256, itsdangerous); it stops working when the password
+        changes, and after ``SECURITY_TOKEN_MAX_AGE`` seconds when that is set.
+        """
+        return _security.auth_token_for(self)
+
+    def has_role(self, role: Any) -> bool:
+        """Whether the user has ``role`` (a role name ``str`` or a role object)."""
+        name = role if isinstance(role, str) else getattr(role, "name", None)
+        return any(r.name == name for r in (getattr(self, "roles", None) or ()))
+
+    def get_security_payload(self) -> dict[str, Any]:
+        """The user part of JSON responses: ``{"id": "<id>"}`` by default."""
+        return {"id": str(self.id)}
+
+    def verify_and_update_password(self, password: str) -> bool:
+        """Verify ``password`` and re-hash it when the stored hash is outdated."""
+        from .utils import verify_and_update_password
+
+        return verify_and_update_password(password, self)
+
+
+class RoleMixin:
+    """Mixin for role models; roles compare equal by ``name`` (documented 3.0 API)."""
+
+    def __eq__(self, other: object) -> bool:
+        name = other if isinstance(other, str) else getattr(other, "name", None)
+        return getattr(self, "name", None) == name
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(getattr(self, "name", None))
+
+
+class AnonymousUser(AnonymousUserMixin):
+    """The user before login: no roles."""
+
+    def __init__(self) -> None:
+        self.roles: list[Any] = []
+
+    def has_role(self, *args: Any) -> bool:
+        """Always ``False``."""
+        return False
+
+
+class _SecurityState:
+    """Everything fsec knows about one application (``app.extensions['security']``).
+
+    Created by :meth:`Security.init_app`; documented 3.0 attributes such as
+    ``datastore``, ``login_manager``, ``principal``, ``pwd_context`` and the
+    decorators ``send_mail_task``, ``mail_context_processor``,
+    ``unauthorized_handler`` and the ``*_context_processor`` family live here.
+    """
+
+    def __init__(self, app: Flask, datastore: Any, plugins: _plugins.PluginHost) -> None:
+        self.app = app
+        self.datastore = datastore
+        self.plugins = plugins
+        self.forms: dict[str, type] = {}
+        self.messages: dict[str, tuple[str, str]] = {}
+        self.mails: dict[str, tuple[str, str | None]] = {}
+        self.signals: dict[str, Any] = {}
+        self.datastores: dict[str, type] = {}
+        self.template_folders: list[str] = []
+        self.cli_groups: dict[str, click.Group] = {}
+        self.contributions: dict[str, dict[str, str]] = {}
+        self._context_processors: dict[str | None, list[Callable[[], dict[str, Any]]]] = {}
+        self._mail_context_processors: list[Callable[[], dict[str, Any]]] = []
+        self._send_mail_task: Callable[[Message], Any] | None = None
+        self._unauthorized_callback: Callable[[], Any] | None = None
+        self.login_manager: LoginManager
+        self.principal: Principal
+        self.password_hasher: PasswordHasher
+        self._serializers: dict[str, URLSafeTimedSerializer] = {}
+        self.send_mail: Callable[..., Any] = self._default_send_mail
+
+    # -- configuration -------------------------------------------------------------
+
+    def config(self, key: str, default: Any = None) -> Any:
+        """``app.config["SECURITY_" + key]`` (``default`` when absent)."""
+        return self.app.config.get("SECURITY_" + key, default)
+
+    @property
+    def pwd_context(self) -> Any:
+        """The passlib ``CryptContext`` (3.0 name)."""
+        return self.password_hasher.context
+
+    @property
+    def blueprint_name(self) -> str:
+        return str(self.config("BLUEPRINT_NAME"))
+
+    # -- tokens --------------------------------------------------------------------
+
+    def serializer(self, name: str) -> URLSafeTimedSerializer:
+        """The itsdangerous serializer for tokens of kind ``name``.
+
+        Its salt is ``SECURITY_<NAME>_SALT`` (``confirm``, ``reset``, ``login``,
+        ``remember`` ...); signatures are HMAC-SHA256 keyed by ``SECRET_KEY``.
+
+        :raises KeyError: no ``SECURITY_<NAME>_SALT`` is configured.
+        """
+        ser = self._serializers.get(name)
+        if ser is None:
+            salt = self.app.config["SECURITY_" + name.upper() + "_SALT"]
+            ser = URLSafeTimedSerializer(
+                self.app.config["SECRET_KEY"],
+                salt=salt,
+                signer_kwargs={"digest_method": hashlib.sha256},
+            )
+            self._serializers[name] = ser
+        return ser
+
+    def password_fingerprint(self, user: Any) -> str:
+        """A 128-bit HMAC of the user's password hash, keyed by ``SECRET_KEY``.
+
+        Sessions, remember cookies and auth tokens carry it; any password change
+        changes it, which ends them all. Reveals nothing about the hash.
+        """
+        key = self._fingerprint_key
+        digest = hmac.new(key, _fingerprint_bytes(getattr(user, "password", None)), hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    def auth_token_for(self, user: Any) -> str:
+        """A signed auth token for ``user`` (see :meth:`UserMixin.get_auth_token`)."""
+        return self.serializer("remember").dumps([str(user.id), self.password_fingerprint(user)])
+
+    def user_from_auth_token(self, token: str) -> Any | None:
+        """The active user an auth token names, or ``None``.
+
+        Cost: one HMAC verification and one primary-key lookup; no password hash.
+        Checks ``SECURITY_TOKEN_MAX_AGE`` (seconds), the password fingerprint
+        (constant-time) and :meth:`login_refusal` (``"token"``).
+        """
+        try:
+            data = self.serializer("remember").loads(token, max_age=self.config("TOKEN_MAX_AGE"))
+        except (BadSignature, SignatureExpired, TypeError, ValueError):
+            return None
+        if not (isinstance(data, list) and len(data) == 2 and all(isinstance(x, str) for x in data)):
+            return None
+        user = self.datastore.load_user(data[0])
+        if user is None or not hmac.compare_digest(data[1], self.password_fingerprint(user)):
+            return None
+        if self.login_refusal(user, "token") is not None:
+            return None
+        return user
+
+    # -- authentication rules ------------------------------------------------------
+
+    def login_refusal(self, user: Any, method: str) -> str | None:
+        """The message key refusing ``user`` on ``method`` (``fsec_login_allowed``), or None."""
+        return self.plugins.hook.fsec_login_allowed(user=user, method=method)
+
+    def _load_user_from_session(self, alternative_id: str) -> Any | None:
+        user_id, sep, fingerprint = str(alternative_id).rpartition(":")
+        if not sep or not user_id:
+            return None
+        user = self.datastore.load_user(user_id)
+        if user is None or not hmac.compare_digest(fingerprint, self.password_fingerprint(user)):
+            return None
+        if self.login_refusal(user, "session") is not None:
+            return None
+        return user
+
+    def _load_user_from_request(self, request: Any) -> Any | None:
+        token = request.headers.get(self.config("TOKEN_AUTHENTICATION_HEADER"))
+        if not token:
+            token = request.args.get(self.config("TOKEN_AUTHENTICATION_KEY"))
+        if not token:
+            return None
+        return self.user_from_auth_token(token)
+
+    # -- templates, forms, messages ------------------------------------------------
+
+    def form_class(self, name: str) -> type:
+        """The form class for ``name`` (``"login_form"``), after app overrides."""
+        try:
+            return self.forms[name]
+        except KeyError:
+            raise RuntimeError(
+                f"no fsec plugin provides the form {name!r}; is its feature enabled?"
+            ) from None
+
+    def render_template(self, template: str, **context: Any) -> str:
+        """Render a security page, adding the context processors' values."""
+        return render_template(template, **context)
+
+    def _run_context_processors(self, view: str | None) -> dict[str, Any]:
+        ctx: dict[str, Any] = {}
+        for fn in self._context_processors.get(None, ()):
+            ctx.update(fn())
+        if view is not None:
+            for fn in self._context_processors.get(view, ()):
+                ctx.update(fn())
+        return ctx
+
+    # -- mail ----------------------------------------------------------------------
+
+    def _default_send_mail(self, subject: str, recipient: str, template: str, **context: Any) -> None:
+        from .mail import send_mail_now
+
+        send_mail_now(self, subject, recipient, template, **context)
+
+    def send_mail_kind(self, name: str, recipient: str, user: Any = None, **context: Any) -> bool:
+        """Send a registered mail (``fsec_mails``) unless its switch is off.
+
+        A failure of the mail transport is logged (``app.logger``), not raised.
+
+        :returns: whether a mail was handed to the sender successfully.
+        :raises KeyError: no plugin registered a mail called ``name``.
+        """
+        subject_key, enabled_key = self.mails[name]
+        if enabled_key is not None and not self.config(enabled_key):
+            return False
+        context.setdefault("user", user)
+        self.plugins.hook.fsec_mail_context(name=name, user=user, context=context)
+        from .babel import gettext
+
+        try:
+            self.send_mail(gettext(str(self.config(subject_key))), recipient, name, **context)
+        except Exception:
+            # The action the mail reports has already happened and been committed; a
+            # mail server failure must not turn it into a 500 for the user.
+            self.app.logger.exception("fsec could not send the %r mail to %s", name, recipient)
+            return False
+        return True
+
+    # -- documented decorators -----------------------------------------------------
+
+    def send_mail_task(self, fn: Callable[[Message], Any]) -> Callable[[Message], Any]:
+        """Register ``fn(message)`` to send mails (e.g. through a task queue)."""
+        self._send_mail_task = fn
+        return fn
+
+    def mail_context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        """Register ``fn() -> dict`` adding values to every mail's context."""
+        self._mail_context_processors.append(fn)
+        return fn
+
+    def unauthorized_handler(self, fn: Callable[[], Any]) -> Callable[[], Any]:
+        """Register ``fn()`` answering when a user lacks a required role or credential."""
+        self._unauthorized_callback = fn
+        return fn
+
+    def context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        """Register ``fn() -> dict`` for every security page."""
+        self._context_processors.setdefault(None, []).append(fn)
+        return fn
+
+    def add_context_processor(self, view: str, fn: Callable[[], dict[str, Any]]) -> None:
+        """Register ``fn() -> dict`` for the security page ``view`` (``"login"``)."""
+        self._context_processors.setdefault(view, []).append(fn)
+
+    def __getattr__(self, name: str) -> Any:
+        # login_context_processor, register_context_processor, ... (documented).
+        suffix = "_context_processor"
+        if name.endswith(suffix) and not name.startswith("_"):
+            view = name[: -len(suffix)]
+
+            def decorator(fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+                self.add_context_processor(view, fn)
+                return fn
+
+            return decorator
+        raise AttributeError(name)
+
+
+class Security:
+    """The Flask-Security extension (documented 3.0 API).
+
+    ``Security(app, datastore, register_blueprint=True, **kwargs)`` or the factory
+    form ``security = Security(); security.init_app(app, datastore)``.
+
+    :param app: the Flask application, or ``None`` for the factory pattern.
+    :param datastore: a :class:`~flask_security.datastore.UserDatastore`.
+    :param register_blueprint: register the ``security`` blueprint with its views.
+    :param kwargs: form overrides (``login_form=...``, ``register_form=...`` and the
+        other names in :data:`FORM_NAMES`), ``anonymous_user`` (class) and
+        ``login_manager`` (a pre-built Flask-Login ``LoginManager``).
+
+    The datastore and keyword arguments given here are kept for a later
+    ``init_app`` (in 3.0 they were lost with the factory pattern).
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        datastore: Any = None,
+        register_blueprint: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self.app = app
+        self.datastore = datastore
+        self._register_blueprint = register_blueprint
+        self._kwargs = kwargs
+        self._state: _SecurityState | None = None
+        self._deferred: list[Callable[[_SecurityState], Any]] = []
+        if app is not None and datastore is not None:
+            self._state = self.init_app(app, datastore, register_blueprint, **kwargs)
+
+    def init_app(
+        self,
+        app: Flask,
+        datastore: Any = None,
+        register_blueprint: bool | None = None,
+        **kwargs: Any,
+    ) -> _SecurityState:
+        """Set fsec up for ``app``; returns the app's :class:`_SecurityState`.
+
+        :raises RuntimeError: fsec is already initialised on ``app``, no datastore
+            was given, or ``SECRET_KEY`` is missing.
+        :raises flask_security.plugins.PluginError: a plugin problem (see
+            :mod:`flask_security.plugins`).
+        :raises flask_security.passwords.PasswordConfigError: bad password settings.
+        """
+        from .setup import build_state
+
+        if "security" in app.extensions:
+            raise RuntimeError("fsec (Flask-Security) is already initialised on this app")
+        datastore = datastore if datastore is not None else self.datastore
+        if datastore is None:
+            raise RuntimeError("Security.init_app needs a datastore")
+        self.datastore = datastore
+        if register_blueprint is None:
+            register_blueprint = self._register_blueprint
+        options = {**self._kwargs, **kwargs}
+        state = build_state(app, datastore, bool(register_blueprint), options)
+        for fn in self._deferred:
+            fn(state)
+        self._state = state
+        return state
+
+    def _current_state(self) -> _SecurityState | None:
+        try:
+            state = current_app.extensions.get("security")
+        except RuntimeError:
+            state = None
+        return state or self._state
+
+    def _defer(self, apply: Callable[[_SecurityState], Any]) -> None:
+        self._deferred.append(apply)
+        if self._state is not None:
+            apply(self._state)
+
+    # Decorators usable before init_app (factory pattern): applied to every state.
+    def send_mail_task(self, fn: Callable[[Message], Any]) -> Callable[[Message], Any]:
+        """See :meth:`_SecurityState.send_mail_task`."""
+        self._defer(lambda s: s.send_mail_task(fn))
+        return fn
+
+    def mail_context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        """See :meth:`_SecurityState.mail_context_processor`."""
+        self._defer(lambda s: s.mail_context_processor(fn))
+        return fn
+
+    def unauthorized_handler(self, fn: Callable[[], Any]) -> Callable[[], Any]:
+        """See :meth:`_SecurityState.unauthorized_handler`."""
+        self._defer(lambda s: s.unauthorized_handler(fn))
+        return fn
+
+    def context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        """See :meth:`_SecurityState.context_processor`."""
+        self._defer(lambda s: s.context_processor(fn))
+        return fn
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        suffix = "_context_processor"
+        if name.endswith(suffix) and not name.startswith("_"):
+            view = name[: -len(suffix)]
+
+            def decorator(fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+                self._defer(lambda s: s.add_context_processor(view, fn))
+                return fn
+
+            return decorator
+        state = self.__dict__.get("_state")
+        if state is None:
+            raise AttributeError(name)
+        state = self._current_state()
+        return getattr(state, name)
+
+
+def resolve_form_override(value: Any) -> type:
+    """A form class from config: the class itself or a dotted import path."""
+    return import_string(value) if isinstance(value, str) else value
+
+
+def template_loader(folders: list[str]) -> ChoiceLoader:
+    """A Jinja loader searching ``folders`` in order."""
+    return ChoiceLoader([FileSystemLoader(f) for f in folders])
+
+
+__all__ = [
+    "FORM_NAMES",
+    "AnonymousUser",
+    "RoleMixin",
+    "Security",
+    "UserMixin",
+    "_SecurityState",
+    "current_user",
+]

@@ -1,0 +1,251 @@
+"""Datastore base classes (documented 3.0 API).
+
+A store distribution (``fsec-store-sqlalchemy``...) subclasses :class:`Datastore`
+(persistence: ``put``, ``delete``, ``commit``) and :class:`UserDatastore` (users and
+roles). The generic behaviour (argument preparation, role changes, activation) is
+written once here; a store implements the primitives marked *store primitive*.
+
+``from flask_security.datastore import SQLAlchemyUserDatastore`` keeps working: the
+store classes are imported lazily from their distributions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+class DatastoreError(Exception):
+    """Base class of datastore errors."""
+
+
+class UserExistsError(DatastoreError, ValueError):
+    """A user with this identity (email, or another unique attribute) already exists.
+
+    Raised by ``create_user`` before anything is written; the database's unique
+    constraint backs the check when two requests race.
+    """
+
+
+class Datastore:
+    """Persistence primitives over a database object ``db``.
+
+    :param db: the ORM's database / session object (store-specific).
+    """
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def commit(self) -> None:
+        """Commit the pending changes (no-op for stores that write immediately)."""
+
+    def put(self, model: Any) -> Any:
+        """Save (add or update) ``model``; returns it. *Store primitive.*"""
+        raise NotImplementedError
+
+    def delete(self, model: Any) -> None:
+        """Delete ``model``. *Store primitive.*"""
+        raise NotImplementedError
+
+
+class UserDatastore:
+    """Users and roles over ``user_model`` and ``role_model``.
+
+    :param user_model: the user model class (with :class:`~flask_security.UserMixin`).
+    :param role_model: the role model class (with :class:`~flask_security.RoleMixin`).
+    """
+
+    def __init__(self, user_model: type, role_model: type) -> None:
+        self.user_model = user_model
+        self.role_model = role_model
+
+    # -- store primitives ------------------------------------------------------------
+
+    def load_user(self, user_id: Any) -> Any | None:
+        """The user whose primary key is ``user_id`` (a ``str`` from a session, cookie
+        or token), with its roles loaded in the same query where the ORM allows;
+        ``None`` when there is none or ``user_id`` cannot be a key. Never raises on
+        bad input. *Store primitive.*"""
+        raise NotImplementedError
+
+    def find_user_ci(self, attribute: str, value: str) -> Any | None:
+        """The user whose ``attribute`` equals ``value`` ignoring case, or ``None``.
+        *Store primitive*; should use an index."""
+        raise NotImplementedError
+
+    def find_user(self, **kwargs: Any) -> Any | None:
+        """The first user whose attributes equal ``kwargs`` exactly, or ``None``.
+        *Store primitive.*"""
+        raise NotImplementedError
+
+    def find_role(self, role: str) -> Any | None:
+        """The role named ``role``, or ``None``. *Store primitive.*"""
+        raise NotImplementedError
+
+    def _is_numeric_id(self, identifier: Any) -> bool:
+        """Whether ``identifier`` looks like a primary key (for :meth:`get_user`)."""
+        if isinstance(identifier, int) and not isinstance(identifier, bool):
+            return True
+        return isinstance(identifier, str) and identifier.isdigit()
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def find_user_by_identity(
+        self, value: str, attributes: Iterable[str] | None = None
+    ) -> Any | None:
+        """The user whose identity attribute equals ``value`` ignoring case.
+
+        Used by login, basic auth and the CLI. ``attributes`` defaults to
+        ``SECURITY_USER_IDENTITY_ATTRIBUTES``; a primary key is never tried, so
+        ``"1"`` does not name user 1 (compat-notes unsafe point 6).
+        """
+        if not isinstance(value, str) or not value.strip():
+            return None
+        if attributes is None:
+            from .utils import get_identity_attributes
+
+            attributes = get_identity_attributes()
+        for attr in attributes:
+            user = self.find_user_ci(attr, value.strip())
+            if user is not None:
+                return user
+        return None
+
+    def get_user(self, identifier: Any) -> Any | None:
+        """The user with primary key ``identifier`` (an ``int`` or a digit string, or
+        the store's own key type), else the user whose identity attribute matches
+        ``identifier`` ignoring case; ``None`` when there is none (documented 3.0)."""
+        if identifier is None or identifier == "":
+            return None
+        if self._is_numeric_id(identifier) or not isinstance(identifier, str):
+            user = self.load_user(str(identifier))
+            if user is not None:
+                return user
+        return self.find_user_by_identity(str(identifier))
+
+    # -- creation --------------------------------------------------------------------
+
+    def _prepare_role_modify_args(self, user: Any, role: Any) -> tuple[Any, Any]:
+        if isinstance(user, str):
+            user = self.find_user_by_identity(user, ["email"])
+        if isinstance(role, str):
+            role = self.find_role(role)
+        return user, role
+
+    def _prepare_create_user_args(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("active", True)
+        roles = kwargs.get("roles") or []
+        resolved = []
+        for role in roles:
+            if isinstance(role, str):
+                found = self.find_role(role)
+                if found is None:
+                    raise DatastoreError(f"no role named {role!r}")
+                role = found
+            resolved.append(role)
+        kwargs["roles"] = resolved
+        return kwargs
+
+    def _check_unique(self, kwargs: dict[str, Any]) -> None:
+        from flask import current_app, has_app_context
+
+        attrs = ["email"]
+        if has_app_context() and "security" in current_app.extensions:
+            from .utils import get_identity_attributes
+
+            attrs = get_identity_attributes()
+        for attr in attrs:
+            value = kwargs.get(attr)
+            if isinstance(value, str) and self.find_user_ci(attr, value) is not None:
+                raise UserExistsError(f"a user with {attr} {value!r} already exists")
+
+    def create_user(self, **kwargs: Any) -> Any:
+        """Create, save and return a user from ``kwargs``.
+
+        ``password`` must already be hashed (:func:`flask_security.utils.hash_password`);
+        ``active`` defaults to ``True``; ``roles`` may hold role objects or names.
+
+        :raises UserExistsError: an identity attribute value (email...) is taken,
+            compared ignoring case.
+        :raises DatastoreError: a role name does not exist.
+        """
+        kwargs = self._prepare_create_user_args(**kwargs)
+        self._check_unique(kwargs)
+        user = self.user_model(**kwargs)
+        return self.put(user)  # type: ignore[attr-defined]
+
+    def create_role(self, **kwargs: Any) -> Any:
+        """Create, save and return a role from ``kwargs`` (``name``, ``description``)."""
+        role = self.role_model(**kwargs)
+        return self.put(role)  # type: ignore[attr-defined]
+
+    def find_or_create_role(self, name: str, **kwargs: Any) -> Any:
+        """The role named ``name``, created with ``kwargs`` when it does not exist."""
+        kwargs["name"] = name
+        return self.find_role(name) or self.create_role(**kwargs)
+
+    # -- changes ---------------------------------------------------------------------
+
+    def add_role_to_user(self, user: Any, role: Any) -> bool:
+        """Give ``role`` (object or name) to ``user`` (object or email).
+
+        :returns: ``True`` when the user did not have the role (and now has it);
+            ``False`` when nothing changed or the user or role does not exist.
+        """
+        user, role = self._prepare_role_modify_args(user, role)
+        if user is None or role is None:
+            return False
+        if role in list(user.roles):
+            return False
+        user.roles.append(role)
+        self.put(user)  # type: ignore[attr-defined]
+        return True
+
+    def remove_role_from_user(self, user: Any, role: Any) -> bool:
+        """Take ``role`` (object or name) from ``user`` (object or email).
+
+        :returns: ``True`` when the user had the role, ``False`` otherwise.
+        """
+        user, role = self._prepare_role_modify_args(user, role)
+        if user is None or role is None:
+            return False
+        if role not in list(user.roles):
+            return False
+        user.roles.remove(role)
+        self.put(user)  # type: ignore[attr-defined]
+        return True
+
+    def toggle_active(self, user: Any) -> bool:
+        """Flip ``user.active``. Always returns ``True`` (documented)."""
+        user.active = not user.active
+        self.put(user)  # type: ignore[attr-defined]
+        return True
+
+    def deactivate_user(self, user: Any) -> bool:
+        """Deactivate ``user``; ``True`` when it was active."""
+        if user.active:
+            user.active = False
+            self.put(user)  # type: ignore[attr-defined]
+            return True
+        return False
+
+    def activate_user(self, user: Any) -> bool:
+        """Activate ``user``; ``True`` when it was inactive."""
+        if not user.active:
+            user.active = True
+            self.put(user)  # type: ignore[attr-defined]
+            return True
+        return False
+
+    def delete_user(self, user: Any) -> None:
+        """Delete ``user`` and its role links."""
+        self.delete(user)  # type: ignore[attr-defined]
+
+
+def __getattr__(name: str) -> Any:
+    from ._lazy import lazy_getattr
+
+    return lazy_getattr(__name__, name)
+
+
+__all__ = ["Datastore", "DatastoreError", "UserDatastore", "UserExistsError"]

@@ -1,0 +1,290 @@
+"""View decorators (documented 3.0 API) and the unauthorized / forbidden answers.
+
+Every decorator checks the account through the same rules as login
+(``fsec_login_allowed``: active, confirmed...). JSON requests get JSON answers:
+``401`` when no credential was accepted, ``403`` when the user lacks a role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Response, abort, current_app, g, jsonify, redirect, request
+from flask_login import login_required as _login_required
+from flask_principal import Permission, RoleNeed
+
+from .core import _datastore, _LazyIdentity, _security, current_user
+from .utils import (
+    config_value,
+    do_flash,
+    get_message,
+    get_post_login_redirect,
+    get_url,
+    is_json_request,
+    url_for_security,
+    verify_and_update_password,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: ``login_required`` is Flask-Login's: OPTIONS requests pass (CORS preflight), and
+#: ``LOGIN_DISABLED`` turns it off.
+login_required = _login_required
+
+
+def _json_status(status: int, key: str) -> Response:
+    text = get_message(key)[0]
+    response = jsonify({"meta": {"code": status}, "response": {"errors": {"auth": [text]}}})
+    response.status_code = status
+    return response
+
+
+def handle_unauthenticated() -> Any:
+    """Answer a request that needs a logged-in user: JSON ``401``, else a redirect to
+    the login page with ``next`` set to this path (Flask-Login's unauthorized handler)."""
+    if is_json_request():
+        return _json_status(401, "LOGIN")
+    try:
+        login_url = url_for_security("login")
+    except Exception:  # no blueprint registered: nothing to redirect to
+        abort(401)
+    do_flash(*get_message("LOGIN"))
+    target = request.path
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    return redirect(f"{login_url}?{_urlencode({'next': target})}")
+
+
+def _urlencode(values: dict[str, str]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(values)
+
+
+def handle_forbidden() -> Any:
+    """Answer an authenticated user without the required role.
+
+    ``@security.unauthorized_handler`` when set; else a redirect to
+    ``SECURITY_UNAUTHORIZED_VIEW`` (URL, endpoint or callable) when set; else ``403``
+    (JSON for JSON requests). Never redirects to the Referer (compat-notes point 10).
+    """
+    callback = _security._unauthorized_callback
+    if callback is not None:
+        return callback()
+    view = config_value("UNAUTHORIZED_VIEW")
+    if view:
+        if callable(view):
+            view = view()
+        do_flash(*get_message("UNAUTHORIZED"))
+        return redirect(get_url(view) or "/")
+    if is_json_request():
+        return _json_status(403, "UNAUTHORIZED")
+    abort(403)
+
+
+def _unauthorized_response(headers: dict[str, str] | None = None) -> Any:
+    callback = _security._unauthorized_callback
+    if callback is not None:
+        return callback()
+    if is_json_request():
+        response = _json_status(401, "UNAUTHORIZED")
+    else:
+        response = Response("Unauthorized", 401, mimetype="text/plain")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def set_request_user(user: Any) -> None:
+    """Make ``user`` the current user for this request only (token, basic auth)."""
+    g._login_user = user
+    g.identity = _LazyIdentity()
+
+
+def _check_token() -> bool:
+    user = _security._load_user_from_request(request)
+    if user is None:
+        return False
+    set_request_user(user)
+    return True
+
+
+def check_http_auth() -> bool:
+    """Authenticate this request with HTTP Basic credentials (RFC 7617).
+
+    The username is looked up in ``SECURITY_USER_IDENTITY_ATTRIBUTES``; the
+    password verified (an unknown user costs the same time); the account checked
+    with ``fsec_login_allowed`` (``"basic"``).
+    """
+    auth = request.authorization
+    if auth is None or auth.type != "basic":
+        return False
+    username, password = auth.username or "", auth.password or ""
+    user = _datastore.find_user_by_identity(username)
+    if user is None:
+        _security.password_hasher.dummy_verify()
+        _security.plugins.hook.fsec_login_failed(user=None, identity=username, method="basic")
+        return False
+    before = user.password
+    if not verify_and_update_password(password, user):
+        _security.plugins.hook.fsec_login_failed(user=user, identity=username, method="basic")
+        return False
+    if _security.login_refusal(user, "basic") is not None:
+        return False
+    if user.password != before:
+        _datastore.commit()
+    set_request_user(user)
+    return True
+
+
+def _basic_header(realm: str | None) -> dict[str, str]:
+    realm = realm or config_value("DEFAULT_HTTP_AUTH_REALM")
+    quoted = str(realm).replace("\\", "\\\\").replace('"', '\\"')
+    return {"WWW-Authenticate": f'Basic realm="{quoted}"'}
+
+
+def http_auth_required(realm: Any = None) -> Any:
+    """Protect a view with HTTP Basic authentication.
+
+    Usable bare (``@http_auth_required``) or called (``@http_auth_required("API")``).
+    Failure: ``401`` with ``WWW-Authenticate: Basic realm="<realm>"`` (default
+    ``SECURITY_DEFAULT_HTTP_AUTH_REALM``).
+    """
+
+    def decorator(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if check_http_auth():
+                return current_app.ensure_sync(fn)(*args, **kwargs)
+            return _unauthorized_response(_basic_header(realm_name))
+
+        return cast(F, wrapper)
+
+    if callable(realm):
+        realm_name = None
+        return decorator(realm)
+    realm_name = realm
+    return decorator
+
+
+def auth_token_required(fn: F) -> F:
+    """Protect a view with token authentication (header
+    ``SECURITY_TOKEN_AUTHENTICATION_HEADER`` or query ``SECURITY_TOKEN_AUTHENTICATION_KEY``)."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _check_token():
+            return current_app.ensure_sync(fn)(*args, **kwargs)
+        return _unauthorized_response()
+
+    return cast(F, wrapper)
+
+
+_METHODS: dict[str, Callable[[], bool]] = {
+    "token": _check_token,
+    "basic": check_http_auth,
+    "session": lambda: bool(current_user.is_authenticated),
+}
+
+
+def auth_required(*auth_methods: str) -> Callable[[F], F]:
+    """Accept any of ``auth_methods`` (``"token"``, ``"basic"``, ``"session"``), tried
+    in the given order. Failure: ``401``, with ``WWW-Authenticate`` when ``"basic"``
+    is among them.
+
+    :raises ValueError: an unknown method name.
+    """
+    unknown = [m for m in auth_methods if m not in _METHODS]
+    if unknown:
+        raise ValueError(f"unknown auth methods {unknown!r}; use token, basic or session")
+    methods = auth_methods or ("token", "basic", "session")
+
+    def decorator(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for name in methods:
+                if _METHODS[name]():
+                    return current_app.ensure_sync(fn)(*args, **kwargs)
+            headers = _basic_header(None) if "basic" in methods else None
+            return _unauthorized_response(headers)
+
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def _identity() -> Any:
+    identity = getattr(g, "identity", None)
+    if identity is None:
+        identity = g.identity = _LazyIdentity()
+    return identity
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """The user must have **all** of ``roles`` (Flask-Principal ``RoleNeed``s).
+
+    Anonymous users are sent to log in (``401`` for JSON); logged-in users without
+    the roles get :func:`handle_forbidden`.
+    """
+    perms = [Permission(RoleNeed(role)) for role in roles]
+
+    def decorator(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return _security.login_manager.unauthorized()
+            identity = _identity()
+            if all(p.allows(identity) for p in perms):
+                return current_app.ensure_sync(fn)(*args, **kwargs)
+            return handle_forbidden()
+
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def roles_accepted(*roles: str) -> Callable[[F], F]:
+    """The user must have **at least one** of ``roles``."""
+    perm = Permission(*[RoleNeed(role) for role in roles])
+
+    def decorator(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return _security.login_manager.unauthorized()
+            if perm.allows(_identity()):
+                return current_app.ensure_sync(fn)(*args, **kwargs)
+            return handle_forbidden()
+
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def anonymous_user_required(fn: F) -> F:
+    """Only for visitors who are not logged in; others go to ``POST_LOGIN_VIEW``."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_user.is_authenticated:
+            if is_json_request():
+                return _json_status(400, "ANONYMOUS_REQUIRED")
+            return redirect(get_post_login_redirect())
+        return current_app.ensure_sync(fn)(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+__all__ = [
+    "anonymous_user_required",
+    "auth_required",
+    "auth_token_required",
+    "handle_forbidden",
+    "handle_unauthenticated",
+    "http_auth_required",
+    "login_required",
+    "roles_accepted",
+    "roles_required",
+]

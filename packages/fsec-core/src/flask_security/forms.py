@@ -1,0 +1,286 @@
+"""Forms (Flask-WTF / WTForms), validators and the mixins features build on.
+
+Field names follow the documented 3.0 forms. Error messages are message keys
+resolved at validation time, so ``SECURITY_MSG_*`` overrides and translations apply.
+Forms of features (``RegisterForm``, ``ForgotPasswordForm``...) live in their
+distributions and import from here; ``from flask_security.forms import RegisterForm``
+keeps working through a lazy import when the distribution is installed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, request
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField, SubmitField
+from wtforms.validators import StopValidation, ValidationError
+
+from .babel import lazy_gettext
+from .core import _datastore, _security, current_user
+from .utils import get_message, safe_redirect_target, verify_and_update_password
+
+_default_field_labels = {
+    "email": "Email Address",
+    "password": "Password",
+    "remember_me": "Remember Me",
+    "login": "Login",
+    "register": "Register",
+    "send_confirmation": "Resend Confirmation Instructions",
+    "recover_password": "Recover Password",
+    "reset_password": "Reset Password",
+    "retype_password": "Retype Password",
+    "new_password": "New Password",
+    "change_password": "Change Password",
+    "send_login_link": "Send Login Link",
+}
+
+
+def get_form_field_label(key: str) -> Any:
+    """The (lazily translated) label for a standard field key."""
+    return lazy_gettext(_default_field_labels.get(key, key))
+
+
+def _msg(key: str, **kwargs: Any) -> str:
+    return get_message(key, **kwargs)[0]
+
+
+class Required:
+    """Stop validation with message ``key`` when the field is empty."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __call__(self, form: Any, field: Field) -> None:
+        data = field.data
+        if data is None or (isinstance(data, str) and not data.strip()):
+            field.errors[:] = []
+            raise StopValidation(_msg(self.key))
+
+
+class Email:
+    """A syntactically valid email address (RFC 5321/5322 via ``email-validator``;
+    no DNS lookups). Message key ``INVALID_EMAIL_ADDRESS``."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        try:
+            validate_email(str(field.data or ""), check_deliverability=False)
+        except EmailNotValidError:
+            raise ValidationError(_msg("INVALID_EMAIL_ADDRESS")) from None
+
+
+class PasswordLength:
+    """Length between ``SECURITY_PASSWORD_MIN_LENGTH`` and ``_MAX_LENGTH`` (6..128)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        low = current_app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6)
+        high = current_app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128)
+        if not (low <= len(field.data or "") <= high):
+            raise ValidationError(_msg("PASSWORD_INVALID_LENGTH", min=low, max=high))
+
+
+class EqualTo:
+    """The field equals the field ``other``; message key ``RETYPE_PASSWORD_MISMATCH``."""
+
+    def __init__(self, other: str) -> None:
+        self.other = other
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data != form[self.other].data:
+            raise ValidationError(_msg("RETYPE_PASSWORD_MISMATCH"))
+
+
+def unique_user_email(form: Any, field: Field) -> None:
+    """No user has this email address, compared case-insensitively."""
+    if _datastore.find_user_by_identity(field.data, ["email"]) is not None:
+        raise ValidationError(_msg("EMAIL_ALREADY_ASSOCIATED", email=field.data))
+
+
+def valid_user_email(form: Any, field: Field) -> None:
+    """A user has this email address (case-insensitive); sets ``form.user``."""
+    form.user = _datastore.find_user_by_identity(field.data, ["email"])
+    if form.user is None:
+        raise ValidationError(_msg("USER_DOES_NOT_EXIST"))
+
+
+email_required = Required("EMAIL_NOT_PROVIDED")
+email_validator = Email()
+password_required = Required("PASSWORD_NOT_PROVIDED")
+password_length = PasswordLength()
+
+
+class Form(FlaskForm):
+    """Base of every fsec form (Flask-WTF, so CSRF protection is on by default)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class EmailFormMixin:
+    email = StringField(get_form_field_label("email"), validators=[email_required, email_validator])
+
+
+class UserEmailFormMixin:
+    user: Any = None
+    email = StringField(
+        get_form_field_label("email"),
+        validators=[email_required, email_validator, valid_user_email],
+    )
+
+
+class UniqueEmailFormMixin:
+    email = StringField(
+        get_form_field_label("email"),
+        validators=[email_required, email_validator, unique_user_email],
+    )
+
+
+class PasswordFormMixin:
+    password = PasswordField(get_form_field_label("password"), validators=[password_required])
+
+
+class NewPasswordFormMixin:
+    password = PasswordField(
+        get_form_field_label("password"), validators=[password_required, password_length]
+    )
+
+
+class PasswordConfirmFormMixin:
+    password_confirm = PasswordField(
+        get_form_field_label("retype_password"), validators=[EqualTo("password")]
+    )
+
+
+class NextFormMixin:
+    next = HiddenField()
+
+    def validate_next(self, field: Field) -> None:
+        if field.data and safe_redirect_target(field.data) is None:
+            field.data = ""
+            raise ValidationError(_msg("INVALID_REDIRECT"))
+
+
+class RegisterFormMixin:
+    submit = SubmitField(get_form_field_label("register"))
+
+    def to_dict(self, only_user: bool = True) -> dict[str, Any]:
+        """The submitted fields that exist on the user model (for ``create_user``).
+
+        :param only_user: keep only attributes of ``datastore.user_model``.
+        """
+        model = _datastore.user_model
+
+        def is_field_and_user_attr(member: Any) -> bool:
+            if not isinstance(member, Field):
+                return False
+            return not only_user or hasattr(model, member.name)
+
+        fields = inspect.getmembers(self, is_field_and_user_attr)
+        skip = {"submit", "csrf_token", "next", "password_confirm"}
+        return {key: value.data for key, value in fields if key not in skip}
+
+
+class LoginForm(Form, NextFormMixin):
+    """The login form: ``email`` (any identity attribute), ``password``, ``remember``.
+
+    ``validate()`` looks the identity up in ``SECURITY_USER_IDENTITY_ATTRIBUTES``
+    (case-insensitively, never as a primary key), verifies the password (spending the
+    same time for unknown identities), then asks ``fsec_login_allowed``. On success
+    ``form.user`` is the user.
+    """
+
+    email = StringField(get_form_field_label("email"), validators=[email_required])
+    password = PasswordField(get_form_field_label("password"), validators=[password_required])
+    remember = BooleanField(get_form_field_label("remember_me"))
+    submit = SubmitField(get_form_field_label("login"))
+
+    user: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.next.data:
+            self.next.data = request.args.get("next", "")
+        self.remember.default = current_app.config.get("SECURITY_DEFAULT_REMEMBER_ME", False)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators=extra_validators):
+            return False
+        identity = (self.email.data or "").strip()
+        hasher = _security.password_hasher
+        self.user = _datastore.find_user_by_identity(identity)
+        if self.user is None:
+            hasher.dummy_verify()
+            self.password.errors.append(_msg("USER_DOES_NOT_EXIST"))
+            _security.plugins.hook.fsec_login_failed(user=None, identity=identity, method="form")
+            return False
+        if not verify_and_update_password(self.password.data, self.user):
+            self.password.errors.append(_msg("INVALID_PASSWORD"))
+            _security.plugins.hook.fsec_login_failed(
+                user=self.user, identity=identity, method="form"
+            )
+            return False
+        refusal = _security.login_refusal(self.user, "form")
+        if refusal is not None:
+            self.email.errors.append(_msg(refusal, email=identity))
+            return False
+        return True
+
+
+class ChangePasswordForm(Form):
+    """Change password: current ``password``, ``new_password``, ``new_password_confirm``."""
+
+    password = PasswordField(get_form_field_label("password"), validators=[password_required])
+    new_password = PasswordField(
+        get_form_field_label("new_password"), validators=[password_required, password_length]
+    )
+    new_password_confirm = PasswordField(
+        get_form_field_label("retype_password"), validators=[EqualTo("new_password")]
+    )
+    submit = SubmitField(get_form_field_label("change_password"))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators=extra_validators):
+            return False
+        if not verify_and_update_password(self.password.data, current_user):
+            self.password.errors.append(_msg("INVALID_PASSWORD"))
+            return False
+        if self.password.data == self.new_password.data:
+            self.new_password.errors.append(_msg("PASSWORD_IS_THE_SAME"))
+            return False
+        return True
+
+
+__all__ = [
+    "ChangePasswordForm",
+    "Email",
+    "EmailFormMixin",
+    "EqualTo",
+    "Form",
+    "LoginForm",
+    "NewPasswordFormMixin",
+    "NextFormMixin",
+    "PasswordConfirmFormMixin",
+    "PasswordFormMixin",
+    "PasswordLength",
+    "RegisterFormMixin",
+    "Required",
+    "UniqueEmailFormMixin",
+    "UserEmailFormMixin",
+    "email_required",
+    "email_validator",
+    "get_form_field_label",
+    "password_length",
+    "password_required",
+    "unique_user_email",
+    "valid_user_email",
+]
+
+
+def __getattr__(name: str) -> Any:
+    from ._lazy import lazy_getattr
+
+    return lazy_getattr(__name__, name)

@@ -1,0 +1,285 @@
+"""Hook specifications of the fsec plugin host.
+
+Every plugin (first-party features and stores, third-party plugins, and core itself)
+talks to :class:`flask_security.Security` only through the hooks below. A plugin is a
+module (the target of an entry point in the ``flask_security`` group) holding
+functions decorated with :data:`flask_security.hookimpl` whose names match these
+specs.
+
+There are two kinds of hooks.
+
+*Contribution hooks* (``fsec_config_defaults`` ... ``fsec_datastores``) are called once
+per :class:`~flask_security.core._SecurityState`, during ``init_app``, in plugin order
+(plugins before core, because core's implementations are ``trylast``). Each receives a
+``register`` callable bound to the calling plugin, so the host knows who contributed
+what. Registering a name that another (non-core) plugin already registered is a
+:class:`~flask_security.plugins.PluginError`; a plugin registering a name that core
+registers replaces core's contribution (that is how passwordless replaces the ``login``
+view). Contribution hooks return ``None``.
+
+*Lifecycle hooks* (``fsec_init_app`` and the ``fsec_*`` events after it) are ordinary
+pluggy hooks called while the app runs. Each docstring says when it is called, what it
+gets, what it returns and whether the first non-``None`` result wins.
+
+Adding a hook here is how core grows: a feature never reaches into core's private
+state, it asks for a general hook. Every hook has a section in ``docs/`` and a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+    from flask import Blueprint, Flask
+
+    from .core import _SecurityState
+
+#: The project name pluggy uses, equal to the entry-point group name.
+PROJECT_NAME = "flask_security"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# --------------------------------------------------------------------------------------
+# Contribution hooks: called once per Security state during init_app.
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def fsec_config_defaults(register: Callable[[str, Any], None], app: Flask) -> None:
+    """Contribute configuration defaults.
+
+    Called during ``init_app`` before any other contribution hook.
+
+    :param register: ``register(key, default)``; ``key`` is the name **without** the
+        ``SECURITY_`` prefix, e.g. ``register("RESET_URL", "/reset")``. The default is
+        applied with ``app.config.setdefault("SECURITY_" + key, default)``, so the
+        application's own configuration always wins.
+    :param app: the Flask application being initialised.
+    :returns: ``None``.
+    """
+
+
+@hookspec
+def fsec_messages(register: Callable[[str, tuple[str, str]], None]) -> None:
+    """Contribute user-facing messages.
+
+    :param register: ``register(key, (text, category))``; ``key`` without the
+        ``MSG_`` prefix (``"INVALID_PASSWORD"``); ``category`` is the flash category
+        (``"error"``, ``"info"``, ``"success"``). ``text`` may hold ``%(name)s``
+        placeholders. The application overrides a message with
+        ``SECURITY_MSG_<KEY> = (text, category)``.
+    :returns: ``None``.
+    """
+
+
+@hookspec
+def fsec_forms(register: Callable[[str, type], None]) -> None:
+    """Contribute form classes.
+
+    :param register: ``register(name, form_class)``, ``name`` being the documented
+        keyword, e.g. ``"login_form"``. The application overrides the class with the
+        ``Security(..., login_form=MyForm)`` keyword or ``SECURITY_LOGIN_FORM`` config
+        (class or dotted import path), in that order of precedence.
+    :returns: ``None``.
+    """
+
+
+@hookspec
+def fsec_views(
+    register: Callable[..., None],
+    blueprint: Blueprint,
+    state: _SecurityState,
+) -> None:
+    """Contribute views to the security blueprint.
+
+    :param register: ``register(endpoint, rule, view_func, methods=("GET", "POST"),
+        **options)``. ``endpoint`` is the name inside the blueprint (``"login"`` gives
+        ``security.login``); ``rule`` is the URL rule, usually read from config
+        (``state.config("RESET_URL")``); ``options`` go to ``Blueprint.add_url_rule``.
+    :param blueprint: the blueprint being built (read-only use, e.g. its name).
+    :param state: the security state; ``state.config(key)`` reads ``SECURITY_<key>``.
+    :returns: ``None``. Called only when ``register_blueprint`` is true.
+    """
+
+
+@hookspec
+def fsec_template_folders(register: Callable[[str], None]) -> None:
+    """Contribute folders searched for ``security/...`` templates (pages and mails).
+
+    :param register: ``register(path)`` with an absolute folder path holding a
+        ``security/`` sub-folder. Plugin folders are searched before core's; the
+        application's own ``templates/`` folder is searched before all of them, so an
+        app overrides any template by creating a file with the same name.
+    :returns: ``None``.
+    """
+
+
+@hookspec
+def fsec_mails(register: Callable[..., None]) -> None:
+    """Describe the mails a plugin sends.
+
+    :param register: ``register(name, subject_key, enabled_key=None)``: ``name`` is
+        the template base name (``"reset_instructions"`` renders
+        ``security/email/reset_instructions.txt`` and ``.html``); ``subject_key`` is the
+        config key holding the subject (``"EMAIL_SUBJECT_PASSWORD_RESET"``);
+        ``enabled_key`` the boolean config key that switches the mail off, if any.
+        Registered mails are sent with :meth:`_SecurityState.send_mail_kind`.
+    :returns: ``None``.
+    """
+
+
+@hookspec
+def fsec_cli_commands(register: Callable[[str, click.Command], None]) -> None:
+    """Contribute ``flask`` CLI commands.
+
+    :param register: ``register(group, command)`` where ``group`` is ``"users"`` (the
+        group named by ``SECURITY_CLI_USERS_NAME``), ``"roles"``
+        (``SECURITY_CLI_ROLES_NAME``) or ``"security"`` (always ``flask security``).
+        A group whose configured name is ``False`` is not added and its commands are
+        dropped.
+    :returns: ``None``.
+    """
+
+
+@hookspec
+def fsec_signals(register: Callable[[str, Any], None]) -> None:
+    """Make a plugin's own blinker signals known by name.
+
+    The seven documented signals live in :mod:`flask_security.signals`; a plugin that
+    defines more (say ``account_locked``) registers them so they are listed by
+    ``flask security plugins`` and reachable as ``state.signals[name]``.
+
+    :param register: ``register(name, signal)``.
+    :returns: ``None``.
+    """
+
+
+@hookspec
+def fsec_datastores(register: Callable[[str, type], None]) -> None:
+    """Make datastore classes known by name.
+
+    :param register: ``register(class_name, datastore_class)``; the name must be the
+        one the class is imported by (``"SQLAlchemyUserDatastore"``).
+    :returns: ``None``.
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Lifecycle hooks: called while the application runs.
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def fsec_init_app(app: Flask, state: _SecurityState) -> None:
+    """Finish setting up a plugin for one application.
+
+    Called at the end of ``init_app``, after every contribution was collected. This
+    is the place to validate the models (raise ``RuntimeError`` with a clear message
+    when a required field is missing) or connect request hooks.
+
+    :returns: ``None``; all implementations are called.
+    """
+
+
+@hookspec(firstresult=True)
+def fsec_login_allowed(user: Any, method: str) -> str | None:
+    """Decide whether ``user`` may be authenticated now.
+
+    Called on **every** authentication path, after the credential was verified:
+    ``method`` is one of ``"form"`` (login form or JSON login), ``"session"`` (a user
+    loaded from the session or the remember cookie), ``"token"``, ``"basic"``, or a
+    plugin's own path (``"passwordless"``, ``"confirm"``, ``"reset"``...). Core
+    refuses inactive accounts here.
+
+    :returns: ``None`` to allow, or a message key (``"DISABLED_ACCOUNT"``,
+        ``"CONFIRMATION_REQUIRED"``...) to refuse; the first key returned wins and is
+        shown to the user through :func:`flask_security.utils.get_message`.
+    """
+
+
+@hookspec
+def fsec_login_failed(user: Any | None, identity: str, method: str) -> None:
+    """Called when a login attempt fails (form, JSON or basic).
+
+    :param user: the user the identity named, or ``None`` when no such user exists.
+    :param identity: the identity as given by the client.
+    :param method: ``"form"`` or ``"basic"``.
+    :returns: ``None``; all implementations are called.
+    """
+
+
+@hookspec
+def fsec_after_login(user: Any, method: str) -> None:
+    """Called by :func:`flask_security.utils.login_user` after a session login.
+
+    Not called for per-request token or basic authentication. The view commits the
+    datastore afterwards, so changes to ``user`` (login statistics) are saved.
+
+    :param method: ``"form"``, ``"passwordless"``, ``"confirm"``, ``"reset"``,
+        ``"register"`` ... (the path that logged the user in).
+    :returns: ``None``; all implementations are called.
+    """
+
+
+@hookspec
+def fsec_password_changed(user: Any, reason: str) -> None:
+    """Called after a user's password hash changed and was committed.
+
+    :param reason: ``"change"`` (the change-password view), ``"reset"`` (password
+        recovery), ``"cli"`` or a plugin's own word.
+    :returns: ``None``; all implementations are called.
+    """
+
+
+@hookspec
+def fsec_user_registered(user: Any, data: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """Called after a new user was created by registration (and committed).
+
+    :param data: the validated registration data (form fields).
+    :returns: a mapping of extra values for the ``user_registered`` signal and the
+        welcome mail context (confirmable returns ``{"confirm_token": ...,
+        "confirmation_link": ...}``), or ``None``. All results are merged.
+    """
+
+
+@hookspec
+def fsec_mail_context(name: str, user: Any | None, context: dict[str, Any]) -> None:
+    """Adjust the context of a mail before it is rendered.
+
+    :param name: the mail's template base name (``"welcome"``).
+    :param user: the recipient user, when known.
+    :param context: the context dict; modify it in place.
+    :returns: ``None``.
+    """
+
+
+@hookspec
+def fsec_view_links(view: str, state: _SecurityState) -> list[tuple[str, str]] | None:
+    """Contribute links shown under a security page's form.
+
+    :param view: the page, e.g. ``"login"``, ``"register"``.
+    :returns: a list of ``(label, url)`` pairs, or ``None``. Recoverable adds
+        "Forgot password?" to the login page this way.
+    """
+
+
+@hookspec
+def fsec_blueprint_created(blueprint: Blueprint, state: _SecurityState) -> None:
+    """Called once the security blueprint holds every view, before it is registered.
+
+    :returns: ``None``. Use it for ``before_request`` handlers scoped to the
+        blueprint or error handlers.
+    """
+
+
+__all__ = [
+    "PROJECT_NAME",
+    "hookimpl",
+    "hookspec",
+]

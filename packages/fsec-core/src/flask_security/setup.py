@@ -1,0 +1,191 @@
+"""``Security.init_app``'s work: plugins, contributions, Flask-Login, Principal, blueprint, CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from typing import Any
+
+from flask import Blueprint, Flask
+from flask.cli import AppGroup
+from flask_login import LoginManager
+from flask_principal import Principal
+
+from . import plugins as _plugins
+from .core import FORM_NAMES, AnonymousUser, _LazyIdentity, _SecurityState, resolve_form_override
+from .core import template_loader as _template_loader
+from .passwords import PasswordHasher
+
+_CLI_GROUPS = {"users": "CLI_USERS_NAME", "roles": "CLI_ROLES_NAME", "security": None}
+_CLI_HELP = {
+    "users": "Manage fsec users.",
+    "roles": "Manage fsec roles.",
+    "security": "fsec (Flask-Security) tools.",
+}
+
+
+def build_state(
+    app: Flask, datastore: Any, register_blueprint: bool, options: dict[str, Any]
+) -> _SecurityState:
+    """Build and install the :class:`_SecurityState` for ``app`` (see ``Security.init_app``)."""
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("fsec needs app.config['SECRET_KEY'] (a long random value)")
+    available = _plugins.discover()
+    names = _plugins.enabled_plugin_names(app.config, datastore, available)
+    host = _plugins.PluginHost.create(names, available)
+    state = _SecurityState(app, datastore, host)
+    secret = app.config["SECRET_KEY"]
+    secret_bytes = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+    state._fingerprint_key = hmac.new(  # type: ignore[attr-defined]
+        secret_bytes, b"fsec-password-fingerprint", hashlib.sha256
+    ).digest()
+
+    _collect_contributions(app, state, options)
+    state.password_hasher = PasswordHasher(
+        scheme=state.config("PASSWORD_HASH"),
+        schemes=state.config("PASSWORD_SCHEMES"),
+        deprecated=state.config("DEPRECATED_PASSWORD_SCHEMES"),
+        options=state.config("PASSWORD_HASH_OPTIONS"),
+        salt=state.config("PASSWORD_SALT"),
+        single_hash=state.config("PASSWORD_SINGLE_HASH"),
+    )
+    if state.config("I18N_DIRNAME") is None:
+        app.config["SECURITY_I18N_DIRNAME"] = os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "translations"
+        )
+    _setup_login_manager(app, state, options)
+    _setup_principal(app, state)
+    _setup_blueprint(app, state, register_blueprint)
+    _setup_cli(app, state)
+    if "mail" not in app.extensions:
+        from flask_mail import Mail
+
+        Mail(app)
+    from .utils import url_for_security
+
+    app.add_template_global(url_for_security, "url_for_security")
+    app.extensions["security"] = state
+    host.hook.fsec_init_app(app=app, state=state)
+    return state
+
+
+def _collect_contributions(app: Flask, state: _SecurityState, options: dict[str, Any]) -> None:
+    host = state.plugins
+    contributions: dict[str, dict[str, str]] = {}
+
+    def record(hook: str, items: dict[Any, _plugins.Contribution]) -> None:
+        contributions[hook] = {str(k): c.plugin for k, c in items.items()}
+
+    defaults = host.collect("fsec_config_defaults", app=app)
+    for key, c in defaults.items():
+        app.config.setdefault("SECURITY_" + key, c.value)
+    record("fsec_config_defaults", defaults)
+
+    messages = host.collect("fsec_messages")
+    state.messages = {k: c.value for k, c in messages.items()}
+    record("fsec_messages", messages)
+
+    forms = host.collect("fsec_forms")
+    for name, c in forms.items():
+        state.forms[name] = c.value
+    for name in set(FORM_NAMES) | set(state.forms):
+        if options.get(name) is not None:
+            state.forms[name] = options[name]
+        elif app.config.get("SECURITY_" + name.upper()) is not None:
+            state.forms[name] = resolve_form_override(app.config["SECURITY_" + name.upper()])
+    record("fsec_forms", forms)
+
+    mails = host.collect("fsec_mails")
+    for name, c in mails.items():
+        subject_key = c.args[0] if c.args else c.kwargs["subject_key"]
+        enabled_key = c.args[1] if len(c.args) > 1 else c.kwargs.get("enabled_key")
+        state.mails[name] = (subject_key, enabled_key)
+    record("fsec_mails", mails)
+
+    signals = host.collect("fsec_signals")
+    state.signals = {k: c.value for k, c in signals.items()}
+    record("fsec_signals", signals)
+
+    stores = host.collect("fsec_datastores")
+    state.datastores = {k: c.value for k, c in stores.items()}
+    record("fsec_datastores", stores)
+
+    folders = host.collect("fsec_template_folders", unique=False)
+    state.template_folders = [c.args[0] for c in folders]  # type: ignore[union-attr]
+    state.contributions = contributions
+
+
+def _setup_login_manager(app: Flask, state: _SecurityState, options: dict[str, Any]) -> None:
+    from .decorators import handle_unauthenticated
+
+    lm: LoginManager | None = options.get("login_manager")
+    if lm is None:
+        lm = LoginManager()
+        lm.anonymous_user = options.get("anonymous_user") or AnonymousUser
+        lm.login_view = f"{state.blueprint_name}.login"
+        lm.user_loader(state._load_user_from_session)
+        lm.request_loader(state._load_user_from_request)
+        lm.unauthorized_handler(handle_unauthenticated)
+        lm.init_app(app)
+    state.login_manager = lm
+
+
+def _setup_principal(app: Flask, state: _SecurityState) -> None:
+    principal = Principal(app, use_sessions=False)
+    principal.identity_loader(_LazyIdentity)
+    state.principal = principal
+
+
+def _setup_blueprint(app: Flask, state: _SecurityState, register_blueprint: bool) -> None:
+    name = state.blueprint_name
+    loader = _template_loader(state.template_folders)
+    if not register_blueprint:
+        holder = Blueprint(f"{name}_templates", __name__)
+        holder.jinja_loader = loader  # type: ignore[misc]
+        app.register_blueprint(holder)
+        return
+    bp = Blueprint(
+        name,
+        __name__,
+        url_prefix=state.config("URL_PREFIX"),
+        subdomain=state.config("SUBDOMAIN"),
+    )
+    bp.jinja_loader = loader  # type: ignore[misc]
+    views = state.plugins.collect("fsec_views", blueprint=bp, state=state)
+    for endpoint, c in views.items():
+        args, kw = c.args, dict(c.kwargs)
+        rule, view_func = args[0], args[1]
+        methods = kw.pop("methods", args[2] if len(args) > 2 else ("GET", "POST"))
+        bp.add_url_rule(rule, endpoint=endpoint, view_func=view_func, methods=methods, **kw)
+    state.contributions["fsec_views"] = {k: c.plugin for k, c in views.items()}
+    state.plugins.hook.fsec_blueprint_created(blueprint=bp, state=state)
+    app.register_blueprint(bp)
+
+
+def _setup_cli(app: Flask, state: _SecurityState) -> None:
+    commands = state.plugins.collect("fsec_cli_commands", unique=False)
+    groups: dict[str, AppGroup] = {}
+    for c in commands:
+        group_key, command = c.args[0], c.args[1]  # type: ignore[union-attr]
+        config_key = _CLI_GROUPS.get(group_key)
+        if group_key not in _CLI_GROUPS:
+            raise _plugins.PluginError(
+                f"fsec plugin {c.plugin!r} registers a command in unknown group {group_key!r}"
+            )
+        group_name = "security" if config_key is None else state.config(config_key)
+        if group_name is False or group_name is None:
+            continue
+        group = groups.get(group_key)
+        if group is None:
+            group = AppGroup(str(group_name), help=_CLI_HELP[group_key])
+            groups[group_key] = group
+        if command.name in group.commands:
+            raise _plugins.PluginError(
+                f"two fsec plugins add the command {group_name} {command.name}"
+            )
+        group.add_command(command)
+    for group in groups.values():
+        app.cli.add_command(group)
+    state.cli_groups = dict(groups)
+

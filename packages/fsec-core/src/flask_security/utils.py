@@ -1,0 +1,369 @@
+"""Documented helper functions (``flask_security.utils``, Flask-Security 3.0 API) and
+the small shared pieces every feature uses: messages, safe redirects, tokens."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import unicodedata
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import flask_login
+from flask import current_app, flash, request, session, url_for
+from flask_principal import AnonymousIdentity, identity_changed
+from itsdangerous import BadSignature, SignatureExpired
+from werkzeug.routing import BuildError
+
+from .babel import gettext
+from .core import _datastore, _LazyIdentity, _security
+from .signals import (
+    login_instructions_sent,
+    reset_password_instructions_sent,
+    user_registered,
+)
+
+# ---------------------------------------------------------------------------------
+# Configuration and messages
+# ---------------------------------------------------------------------------------
+
+
+def config_value(key: str, app: Any = None, default: Any = None) -> Any:
+    """``app.config["SECURITY_" + key]`` (``app`` defaults to ``current_app``)."""
+    app = app or current_app
+    return app.config.get("SECURITY_" + key.upper(), default)
+
+
+def get_message(key: str, **kwargs: Any) -> tuple[str, str]:
+    """The translated message ``key`` and its category, formatted with ``kwargs``.
+
+    ``SECURITY_MSG_<KEY>`` in the app config overrides the default text.
+
+    :returns: ``(text, category)``.
+    :raises KeyError: no enabled plugin defines the message.
+    """
+    text, category = current_app.config.get("SECURITY_MSG_" + key) or _security.messages[key]
+    return gettext(text, **kwargs), category
+
+
+def do_flash(message: str, category: str | None = None) -> None:
+    """Flash ``message`` when ``SECURITY_FLASH_MESSAGES`` is on."""
+    if config_value("FLASH_MESSAGES"):
+        flash(message, category or "message")
+
+
+def get_within_delta(key: str, app: Any = None) -> datetime.timedelta:
+    """Parse a ``"<amount> <unit>"`` setting (``"5 days"``) into a ``timedelta``.
+
+    :param key: config key without ``SECURITY_`` (``"RESET_PASSWORD_WITHIN"``).
+    :raises ValueError: the value is not of that shape or the unit is unknown.
+    """
+    value = config_value(key, app=app)
+    try:
+        amount, unit = str(value).split()
+        return datetime.timedelta(**{unit: int(amount)})
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"SECURITY_{key} must look like '5 days' or '30 minutes', not {value!r}"
+        ) from exc
+
+
+# ---------------------------------------------------------------------------------
+# Passwords
+# ---------------------------------------------------------------------------------
+
+
+def get_hmac(password: str | bytes) -> bytes:
+    """``base64(HMAC-SHA512(SECURITY_PASSWORD_SALT, password))`` (88 ASCII bytes)."""
+    return _security.password_hasher.get_hmac(password)
+
+
+def hash_password(password: str | bytes) -> str:
+    """Hash ``password`` with the configured scheme and options."""
+    return _security.password_hasher.hash(password)
+
+
+def encrypt_password(password: str | bytes) -> str:
+    """Deprecated alias of :func:`hash_password` (since 2.0.2)."""
+    warnings.warn(
+        "encrypt_password is deprecated, use hash_password", DeprecationWarning, stacklevel=2
+    )
+    return hash_password(password)
+
+
+def verify_password(password: str | bytes, password_hash: str | None) -> bool:
+    """Whether ``password`` matches ``password_hash`` (never raises on a bad hash)."""
+    return _security.password_hasher.verify(password, password_hash)
+
+
+def verify_and_update_password(password: str | bytes, user: Any) -> bool:
+    """Verify ``password`` for ``user``; on success re-hash an outdated stored hash.
+
+    The new hash is put into the datastore (not committed; the caller commits).
+    """
+    hasher = _security.password_hasher
+    verified = hasher.verify(password, getattr(user, "password", None))
+    if verified and hasher.needs_update(user.password):
+        user.password = hasher.hash(password)
+        _datastore.put(user)
+    return verified
+
+
+def token_fingerprint(value: str | bytes | None) -> str:
+    """A 128-bit HMAC of ``value`` keyed from ``SECRET_KEY``, as 32 hex characters.
+
+    Tokens carry fingerprints of the state they act on (password hash, email
+    address) so that a token stops working once that state changed.
+    """
+    raw = value.encode("utf-8") if isinstance(value, str) else (value or b"")
+    return hmac.new(_security._fingerprint_key, raw, hashlib.sha256).hexdigest()[:32]
+
+
+def hash_data(data: str) -> str:
+    """Hash ``data`` with ``SECURITY_HASHING_SCHEMES`` (passlib), for non-secret tokens."""
+    from passlib.context import CryptContext
+
+    ctx = CryptContext(
+        schemes=config_value("HASHING_SCHEMES"),
+        deprecated=config_value("DEPRECATED_HASHING_SCHEMES"),
+    )
+    return ctx.hash(data)
+
+
+def verify_hash(hashed_data: str, compare_data: str) -> bool:
+    """Verify ``compare_data`` against a :func:`hash_data` value."""
+    from passlib.context import CryptContext
+
+    ctx = CryptContext(
+        schemes=config_value("HASHING_SCHEMES") + config_value("DEPRECATED_HASHING_SCHEMES"),
+        deprecated=config_value("DEPRECATED_HASHING_SCHEMES"),
+    )
+    return ctx.verify(compare_data, hashed_data)
+
+
+# ---------------------------------------------------------------------------------
+# Login / logout
+# ---------------------------------------------------------------------------------
+
+
+def login_user(user: Any, remember: bool | None = None, method: str = "form") -> bool:
+    """Log ``user`` in for this session (documented 3.0 API).
+
+    :param remember: set the remember cookie; ``None`` uses
+        ``SECURITY_DEFAULT_REMEMBER_ME``.
+    :param method: the login path, passed to ``fsec_after_login`` (``"form"``,
+        ``"passwordless"``, ``"confirm"``, ``"reset"``, ``"register"``...).
+    :returns: ``False`` when the user is refused (inactive, or a plugin's
+        ``fsec_login_allowed`` said no), ``True`` otherwise.
+
+    Changes made by ``fsec_after_login`` (login tracking) are put in the datastore;
+    commit afterwards (the built-in views do).
+    """
+    if remember is None:
+        remember = bool(config_value("DEFAULT_REMEMBER_ME"))
+    if _security.login_refusal(user, method) is not None:
+        return False
+    if not flask_login.login_user(user, remember=remember):
+        return False
+    _security.plugins.hook.fsec_after_login(user=user, method=method)
+    identity_changed.send(current_app._get_current_object(), identity=_LazyIdentity())
+    return True
+
+
+def logout_user() -> None:
+    """Log the current user out and remove the remember cookie."""
+    for key in ("identity.name", "identity.auth_type"):
+        session.pop(key, None)
+    identity_changed.send(current_app._get_current_object(), identity=AnonymousIdentity())
+    flask_login.logout_user()
+
+
+# ---------------------------------------------------------------------------------
+# URLs and redirects
+# ---------------------------------------------------------------------------------
+
+
+def url_for_security(endpoint: str, **values: Any) -> str:
+    """``url_for`` inside the security blueprint: ``url_for_security("login")``."""
+    return url_for(f"{config_value('BLUEPRINT_NAME')}.{endpoint}", **values)
+
+
+def get_url(endpoint_or_url: str | None, **values: Any) -> str | None:
+    """A URL for an endpoint name, or the value itself when it is not an endpoint."""
+    if not endpoint_or_url:
+        return None
+    try:
+        return url_for(endpoint_or_url, **values)
+    except BuildError:
+        return endpoint_or_url
+
+
+def _is_blank_or_control(ch: str) -> bool:
+    return ch == "\\" or unicodedata.category(ch)[0] in ("C", "Z")
+
+
+def safe_redirect_target(target: Any) -> str | None:
+    """``target`` as a same-origin path, or ``None`` when it could leave the site.
+
+    Accepted: paths starting with a single ``/`` and absolute ``http(s)`` URLs of the
+    current host (reduced to their path). Refused (compat-notes unsafe point 1): any
+    backslash, blank or control character anywhere (browsers strip or reinterpret
+    them: ``\\\\host``, ``/\\host``, `` //host``, tab/newline tricks), scheme-relative
+    ``//host``, other schemes (``javascript:``), ``http:/host``, other hosts.
+    """
+    if not isinstance(target, str) or not target:
+        return None
+    if any(_is_blank_or_control(ch) for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+            return None
+        if parts.scheme != request.scheme:
+            return None
+        return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def validate_redirect_url(url: Any) -> bool:
+    """Whether ``url`` is a safe same-origin redirect target."""
+    return safe_redirect_target(url) is not None
+
+
+def find_redirect(key: str) -> str:
+    """The URL for the config key ``key`` (``"POST_LOGIN_VIEW"``), else ``/``."""
+    value = config_value(key)
+    return get_url(value) or "/"
+
+
+def get_post_redirect(default_key: str, fallback_key: str = "POST_LOGIN_VIEW") -> str:
+    """Where to go after an action: a safe ``next`` from the query or form, else the
+    config key ``default_key`` (a URL or endpoint), else ``fallback_key``."""
+    for candidate in (request.args.get("next"), request.form.get("next")):
+        target = safe_redirect_target(candidate)
+        if target:
+            return target
+    value = config_value(default_key)
+    if value:
+        return get_url(value) or "/"
+    return find_redirect(fallback_key)
+
+
+def get_post_login_redirect(declared: str | None = None) -> str:
+    """Where to go after login: safe ``declared`` or ``next``, else POST_LOGIN_VIEW."""
+    target = safe_redirect_target(declared)
+    return target or get_post_redirect("POST_LOGIN_VIEW")
+
+
+def get_post_logout_redirect() -> str:
+    """Where to go after logout: a safe ``next``, else ``SECURITY_POST_LOGOUT_VIEW``."""
+    return get_post_redirect("POST_LOGOUT_VIEW", "POST_LOGOUT_VIEW")
+
+
+# ---------------------------------------------------------------------------------
+# Tokens and mail
+# ---------------------------------------------------------------------------------
+
+
+def get_max_age(key: str) -> float:
+    """``SECURITY_<KEY>_WITHIN`` in seconds (``key`` = ``"RESET_PASSWORD"``...)."""
+    return get_within_delta(key + "_WITHIN").total_seconds()
+
+
+def get_token_status(
+    token: str, serializer: str, max_age: str | None = None, return_data: bool = False
+) -> tuple[Any, ...]:
+    """Check a signed token of kind ``serializer`` (``"confirm"``, ``"login"``, ``"reset"``).
+
+    :param max_age: the name of the ``*_WITHIN`` setting without the suffix
+        (``"CONFIRM_EMAIL"``, ``"LOGIN"``, ``"RESET_PASSWORD"``), or ``None`` for no
+        expiry.
+    :returns: ``(expired, invalid, user)`` or, with ``return_data``,
+        ``(expired, invalid, user, data)``. ``user`` is the user named by the
+        token's first element (a primary key), also for an expired token.
+    """
+    ser = _security.serializer(serializer)
+    seconds = get_max_age(max_age) if max_age else None
+    expired = invalid = False
+    data: Any = None
+    try:
+        data = ser.loads(token, max_age=seconds)
+    except SignatureExpired:
+        valid, data = ser.loads_unsafe(token)
+        expired = True
+    except (BadSignature, TypeError, ValueError):
+        invalid = True
+    user = None
+    if isinstance(data, list | tuple) and data and isinstance(data[0], str):
+        user = _datastore.load_user(data[0])
+    elif data is not None:
+        invalid, expired, data = True, False, None
+    expired = expired and user is not None
+    if return_data:
+        return expired, invalid, user, data
+    return expired, invalid, user
+
+
+def send_mail(subject: str, recipient: str, template: str, **context: Any) -> None:
+    """Send the mail ``security/email/<template>.txt|.html`` to ``recipient``.
+
+    Goes through ``security.send_mail`` (replaceable), which renders the templates
+    (``SECURITY_EMAIL_PLAINTEXT`` / ``SECURITY_EMAIL_HTML``), applies the mail context
+    processors and hands a Flask-Mail ``Message`` to ``@security.send_mail_task`` or
+    Flask-Mail.
+    """
+    _security.send_mail(subject, recipient, template, **context)
+
+
+# ---------------------------------------------------------------------------------
+# Test helpers (documented 3.0 API)
+# ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def _capture(signal: Any) -> Iterator[list[dict[str, Any]]]:
+    captured: list[dict[str, Any]] = []
+
+    def receiver(app: Any, **data: Any) -> None:
+        captured.append(data)
+
+    signal.connect(receiver)
+    try:
+        yield captured
+    finally:
+        signal.disconnect(receiver)
+
+
+def capture_registrations() -> Any:
+    """Context manager collecting ``user_registered`` data dicts (user, confirm_token)."""
+    return _capture(user_registered)
+
+
+def capture_reset_password_requests(reset_password_sent_at: Any = None) -> Any:
+    """Context manager collecting ``reset_password_instructions_sent`` data (user, token)."""
+    return _capture(reset_password_instructions_sent)
+
+
+def capture_passwordless_login_requests() -> Any:
+    """Context manager collecting ``login_instructions_sent`` data (user, login_token)."""
+    return _capture(login_instructions_sent)
+
+
+def get_identity_attributes(app: Any = None) -> list[str]:
+    """``SECURITY_USER_IDENTITY_ATTRIBUTES`` as a list of attribute names."""
+    attrs = config_value("USER_IDENTITY_ATTRIBUTES", app=app) or ["email"]
+    return [attrs] if isinstance(attrs, str) else list(attrs)
+
+
+def is_json_request() -> bool:
+    """Whether the client sent JSON or asks for JSON (``Accept``) — answer in JSON."""
+    if request.is_json:
+        return True
+    best = request.accept_mimetypes.best
+    return best == "application/json"

@@ -1,0 +1,240 @@
+"""Core views (login, logout, change password) and the helpers every feature's views use.
+
+JSON API (documented 3.0 shape): a request with a JSON body (or ``Accept:
+application/json``) gets ``{"meta": {"code": N}, "response": {...}}`` with HTTP status
+``N``. Errors: ``{"meta": {"code": 400}, "response": {"errors": {field: [msg]}}}``.
+CSRF: JSON clients read ``response.csrf_token`` from ``GET /login`` (JSON) and send it
+back as ``csrf_token`` in the body or the ``X-CSRFToken`` header.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask_login
+from flask import Response, current_app, jsonify, redirect, request, session
+from flask_wtf.csrf import generate_csrf
+from werkzeug.datastructures import MultiDict
+
+from .core import _datastore, _security, current_user
+from .signals import password_changed
+from .utils import (
+    config_value,
+    do_flash,
+    get_message,
+    get_post_login_redirect,
+    get_post_logout_redirect,
+    get_post_redirect,
+    hash_password,
+    is_json_request,
+    login_user,
+    logout_user,
+)
+
+
+class InvalidJSONBody(Exception):
+    """A JSON body that is not an object or holds values that are not strings.
+
+    Answered with ``400`` and ``{"errors": {field: [message]}}`` by the blueprint's
+    error handler.
+    """
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+# --------------------------------------------------------------------------------------
+# Helpers for feature views
+# --------------------------------------------------------------------------------------
+
+
+def json_response(payload: dict[str, Any] | None = None, status: int = 200) -> Response:
+    """``{"meta": {"code": status}, "response": payload}`` with HTTP ``status``."""
+    response = jsonify({"meta": {"code": status}, "response": payload or {}})
+    response.status_code = status
+    return response
+
+
+def json_error(errors: dict[str, list[str]], status: int = 400) -> Response:
+    """A JSON error answer: ``{"response": {"errors": errors}}``."""
+    return json_response({"errors": errors}, status)
+
+
+def form_errors(form: Any) -> dict[str, list[str]]:
+    """``{field name: [messages]}`` for every field with errors (form-level errors under
+    ``"form"``)."""
+    errors = {field.name: [str(e) for e in field.errors] for field in form if field.errors}
+    form_level = getattr(form, "form_errors", None)
+    if form_level:
+        errors["form"] = [str(e) for e in form_level]
+    return errors
+
+
+def _json_formdata() -> MultiDict[str, str]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidJSONBody({"json": [get_message("INVALID_JSON")[0]]})
+    formdata: MultiDict[str, str] = MultiDict()
+    errors: dict[str, list[str]] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            formdata[key] = "y" if value else ""
+        elif isinstance(value, str):
+            formdata[key] = value
+        else:
+            errors[str(key)] = [get_message("INVALID_JSON_VALUE")[0]]
+    if errors:
+        raise InvalidJSONBody(errors)
+    if "csrf_token" not in formdata:
+        header = request.headers.get(config_value("CSRF_HEADER") or "X-CSRFToken")
+        if header:
+            formdata["csrf_token"] = header
+    return formdata
+
+
+def build_form(name_or_class: str | type, **kwargs: Any) -> Any:
+    """Instantiate a security form from the request (form post or JSON body).
+
+    :param name_or_class: a registered form name (``"login_form"``, resolved with the
+        app's overrides) or a form class.
+    :raises InvalidJSONBody: the JSON body is not an object of strings (answered 400).
+    """
+    cls = _security.form_class(name_or_class) if isinstance(name_or_class, str) else name_or_class
+    if request.method in ("POST", "PUT", "PATCH") and request.is_json:
+        return cls(formdata=_json_formdata(), **kwargs)
+    return cls(**kwargs)
+
+
+def user_payload(user: Any, include_token: bool = False) -> dict[str, Any]:
+    """``{"user": user.get_security_payload()}``, plus ``authentication_token``."""
+    payload = dict(user.get_security_payload())
+    if include_token:
+        payload["authentication_token"] = user.get_auth_token()
+    return {"user": payload}
+
+
+def view_links(view: str) -> list[tuple[str, str]]:
+    """Links contributed by plugins for the page ``view`` (``fsec_view_links``)."""
+    results = _security.plugins.hook.fsec_view_links(view=view, state=_security)
+    return [link for result in results if result for link in result]
+
+
+def render_page(template_key: str, view: str, status: int = 200, **context: Any) -> Any:
+    """Render the security page configured by ``SECURITY_<template_key>``.
+
+    The context holds ``security``, ``view_links`` (from plugins), every
+    ``@security.context_processor`` / ``@security.<view>_context_processor`` value and
+    ``context`` (e.g. ``login_user_form=form``).
+    """
+    ctx = _security._run_context_processors(view)
+    ctx.update(context)
+    ctx.setdefault("security", _security)
+    ctx.setdefault("view_links", view_links(view))
+    return _security.render_template(config_value(template_key), **ctx), status
+
+
+def form_failure_status() -> int:
+    """``400`` for a submitted form that failed validation, ``200`` for a GET."""
+    return 400 if request.method == "POST" else 200
+
+
+def refresh_session(user: Any) -> None:
+    """Re-issue this session's login after ``user``'s password changed.
+
+    Flask-Login's alternative token holds a fingerprint of the password, so every
+    other session and remember cookie of the user stops working; this one carries on
+    (and its remember cookie is renewed when it had one). Token-only clients get no
+    session.
+    """
+    if "_user_id" not in session:
+        return
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    flask_login.login_user(user, remember=remember_cookie in request.cookies, fresh=True)
+
+
+# --------------------------------------------------------------------------------------
+# Core views
+# --------------------------------------------------------------------------------------
+
+
+def login() -> Any:
+    """``/login``: the login form (GET), log in (POST, form or JSON).
+
+    JSON ``GET`` answers ``{"csrf_token": ...}`` (and ``user`` when logged in); JSON
+    ``POST`` success answers ``{"user": {"id": ..., "authentication_token": ...}}``.
+    """
+    wants_json = is_json_request()
+    if request.method == "GET" and current_user.is_authenticated and not wants_json:
+        return redirect(get_post_login_redirect())
+    form = build_form("login_form")
+    if form.validate_on_submit():
+        login_user(form.user, remember=form.remember.data, method="form")
+        _datastore.commit()
+        if wants_json:
+            payload = user_payload(form.user, include_token=True)
+            payload["csrf_token"] = generate_csrf()
+            return json_response(payload)
+        return redirect(get_post_login_redirect(form.next.data))
+    if wants_json:
+        if request.method == "GET":
+            payload = {"csrf_token": generate_csrf()}
+            if current_user.is_authenticated:
+                payload.update(user_payload(current_user))
+            return json_response(payload)
+        return json_error(form_errors(form))
+    return render_page(
+        "LOGIN_USER_TEMPLATE", "login", form_failure_status(), login_user_form=form
+    )
+
+
+def logout() -> Any:
+    """``/logout`` (GET or POST): log out, then a safe ``next`` or POST_LOGOUT_VIEW."""
+    if current_user.is_authenticated:
+        logout_user()
+    if is_json_request():
+        return json_response({})
+    return redirect(get_post_logout_redirect())
+
+
+@flask_login.login_required
+def change_password() -> Any:
+    """``/change`` (``SECURITY_CHANGEABLE``): change the current user's password.
+
+    Success: the new hash is committed, ``fsec_password_changed(reason="change")``
+    and the ``password_changed`` signal fire, the notice mail is sent
+    (``SECURITY_SEND_PASSWORD_CHANGE_EMAIL``), every other session, remember cookie
+    and auth token of the user stops working; this session continues.
+    """
+    wants_json = is_json_request()
+    form = build_form("change_password_form")
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        user.password = hash_password(form.new_password.data)
+        _datastore.put(user)
+        _datastore.commit()
+        refresh_session(user)
+        _security.plugins.hook.fsec_password_changed(user=user, reason="change")
+        _security.send_mail_kind("change_notice", user.email, user=user)
+        password_changed.send(current_app._get_current_object(), user=user)
+        if wants_json:
+            return json_response(user_payload(user, include_token=True))
+        do_flash(*get_message("PASSWORD_CHANGE"))
+        return redirect(get_post_redirect("POST_CHANGE_VIEW"))
+    if wants_json:
+        if request.method == "GET":
+            return json_response({"csrf_token": generate_csrf()})
+        return json_error(form_errors(form))
+    return render_page(
+        "CHANGE_PASSWORD_TEMPLATE",
+        "change_password",
+        form_failure_status(),
+        change_password_form=form,
+    )
+
+
+def handle_invalid_json(exc: InvalidJSONBody) -> Response:
+    """Blueprint error handler for :class:`InvalidJSONBody`: ``400`` with field errors."""
+    return json_error(exc.errors)

@@ -1,0 +1,153 @@
+"""fsec datastores for SQLAlchemy 2: :class:`SQLAlchemyUserDatastore` (Flask-SQLAlchemy)
+and :class:`SQLAlchemySessionUserDatastore` (a plain SQLAlchemy session).
+
+Identity lookups compare ``lower(column) = lower(value)``; the datastore adds a
+matching expression index (``ix_<table>_<column>_lower``, unique when the column is
+unique) to the user table's metadata, so ``create_all`` builds it and lookups stay
+index-backed and case-insensitively unique. For an existing database, create it with
+``CREATE UNIQUE INDEX ix_user_email_lower ON "user" (lower(email))``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_security.datastore import Datastore, UserDatastore, UserExistsError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+__all__ = [
+    "SQLAlchemyDatastore",
+    "SQLAlchemySessionUserDatastore",
+    "SQLAlchemyUserDatastore",
+    "add_identity_index",
+]
+
+
+def add_identity_index(model: type, attribute: str) -> sa.Index | None:
+    """Add ``lower(<attribute>)`` as an expression index to ``model``'s table.
+
+    Unique when the column is unique. Idempotent; returns the index, or ``None`` when
+    the model has no such column.
+    """
+    table = getattr(model, "__table__", None)
+    if table is None or attribute not in table.c:
+        return None
+    column = table.c[attribute]
+    name = f"ix_{table.name}_{attribute}_lower"
+    for index in table.indexes:
+        if index.name == name:
+            return index
+    index = sa.Index(name, sa.func.lower(column), unique=bool(column.unique))
+    if index.table is None:  # pragma: no cover - older SQLAlchemy
+        table.append_constraint(index)
+    return index
+
+
+class SQLAlchemyDatastore(Datastore):
+    """Persistence through ``db.session`` (Flask-SQLAlchemy's ``db`` or a shim)."""
+
+    @property
+    def session(self) -> Any:
+        return self.db.session
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def put(self, model: Any) -> Any:
+        self.session.add(model)
+        return model
+
+    def delete(self, model: Any) -> None:
+        self.session.delete(model)
+
+
+class SQLAlchemyUserDatastore(SQLAlchemyDatastore, UserDatastore):
+    """Users and roles with Flask-SQLAlchemy 3.1 (documented 3.0 API).
+
+    :param db: the ``flask_sqlalchemy.SQLAlchemy`` object.
+    :param user_model: the user model (``UserMixin``), with a ``roles`` relationship.
+    :param role_model: the role model (``RoleMixin``).
+    """
+
+    def __init__(self, db: Any, user_model: type, role_model: type) -> None:
+        SQLAlchemyDatastore.__init__(self, db)
+        UserDatastore.__init__(self, user_model, role_model)
+        mapper = sa.inspect(user_model)
+        self._pk = mapper.primary_key[0]
+        self._pk_type: Any = None
+        try:
+            self._pk_type = self._pk.type.python_type
+        except NotImplementedError:  # pragma: no cover - exotic key types
+            self._pk_type = None
+        self._eager = (joinedload(user_model.roles),) if "roles" in mapper.relationships else ()
+        add_identity_index(user_model, "email")
+
+    def _coerce_pk(self, user_id: Any) -> Any:
+        if self._pk_type is int:
+            if isinstance(user_id, int) and not isinstance(user_id, bool):
+                return user_id
+            text = str(user_id)
+            if not text.isdigit() or len(text) > 19:
+                return None
+            return int(text)
+        if self._pk_type is str or self._pk_type is None:
+            return str(user_id)
+        try:
+            return self._pk_type(user_id)
+        except (TypeError, ValueError):
+            return None
+
+    def load_user(self, user_id: Any) -> Any | None:
+        key = self._coerce_pk(user_id)
+        if key is None:
+            return None
+        stmt = sa.select(self.user_model).options(*self._eager).where(self._pk == key)
+        return self.session.execute(stmt).unique().scalar_one_or_none()
+
+    def find_user_ci(self, attribute: str, value: str) -> Any | None:
+        column = getattr(self.user_model, attribute, None)
+        if column is None or not hasattr(column, "property"):
+            return None
+        stmt = (
+            sa.select(self.user_model)
+            .where(sa.func.lower(column) == sa.func.lower(value))
+            .limit(1)
+        )
+        return self.session.execute(stmt).scalars().first()
+
+    def find_user(self, **kwargs: Any) -> Any | None:
+        stmt = sa.select(self.user_model).filter_by(**kwargs).limit(1)
+        return self.session.execute(stmt).scalars().first()
+
+    def find_role(self, role: str) -> Any | None:
+        stmt = sa.select(self.role_model).filter_by(name=role).limit(1)
+        return self.session.execute(stmt).scalars().first()
+
+    def create_user(self, **kwargs: Any) -> Any:
+        """See :meth:`UserDatastore.create_user`; the row is flushed at once so that a
+        duplicate caught by the unique index becomes :class:`UserExistsError` (the
+        session is rolled back) instead of an error at commit."""
+        user = super().create_user(**kwargs)
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise UserExistsError(f"a user with these identity values already exists: {exc.orig}") from exc
+        return user
+
+
+class _SessionHolder:
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+
+class SQLAlchemySessionUserDatastore(SQLAlchemyUserDatastore):
+    """Users and roles with a plain SQLAlchemy 2 (scoped) session.
+
+    :param session: a ``Session`` or ``scoped_session``.
+    """
+
+    def __init__(self, session: Any, user_model: type, role_model: type) -> None:
+        super().__init__(_SessionHolder(session), user_model, role_model)
