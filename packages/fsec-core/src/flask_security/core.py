@@ -66,7 +66,7 @@ class _LazyIdentity(Identity):
     identity reads ``current_user`` only when ``id`` or ``provides`` is first read.
     """
 
-    def __init__(self) -> None:  # noqa: D107 - do not call Identity.__init__
+    def __init__(self) -> None:
         self._resolved = False
         self._id: Any = None
         self._provides: set[Any] = set()
@@ -265,7 +265,9 @@ class _SecurityState:
             data = self.serializer("remember").loads(token, max_age=self.config("TOKEN_MAX_AGE"))
         except (BadSignature, SignatureExpired, TypeError, ValueError):
             return None
-        if not (isinstance(data, list) and len(data) == 2 and all(isinstance(x, str) for x in data)):
+        if not (
+            isinstance(data, list) and len(data) == 2 and all(isinstance(x, str) for x in data)
+        ):
             return None
         user = self.datastore.load_user(data[0])
         if user is None or not hmac.compare_digest(data[1], self.password_fingerprint(user)):
@@ -325,7 +327,9 @@ class _SecurityState:
 
     # -- mail ----------------------------------------------------------------------
 
-    def _default_send_mail(self, subject: str, recipient: str, template: str, **context: Any) -> None:
+    def _default_send_mail(
+        self, subject: str, recipient: str, template: str, **context: Any
+    ) -> None:
         from .mail import send_mail_now
 
         send_mail_now(self, subject, recipient, template, **context)
@@ -361,7 +365,9 @@ class _SecurityState:
         self._send_mail_task = fn
         return fn
 
-    def mail_context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    def mail_context_processor(
+        self, fn: Callable[[], dict[str, Any]]
+    ) -> Callable[[], dict[str, Any]]:
         """Register ``fn() -> dict`` adding values to every mail's context."""
         self._mail_context_processors.append(fn)
         return fn
@@ -477,7 +483,9 @@ class Security:
         self._defer(lambda s: s.send_mail_task(fn))
         return fn
 
-    def mail_context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    def mail_context_processor(
+        self, fn: Callable[[], dict[str, Any]]
+    ) -> Callable[[], dict[str, Any]]:
         """See :meth:`_SecurityState.mail_context_processor`."""
         self._defer(lambda s: s.mail_context_processor(fn))
         return fn

@@ -154,7 +154,9 @@ def enabled_plugin_names(
         for name in missing:
             dist = FIRST_PARTY_FEATURES.get(name) or FIRST_PARTY_STORES.get(name)
             how = f"pip install {dist}" if dist else f"install the distribution providing {name!r}"
-            lines.append(f"{wanted[name]} enables fsec plugin {name!r}, which is not installed: {how}")
+            lines.append(
+                f"{wanted[name]} enables fsec plugin {name!r}, which is not installed: {how}"
+            )
         raise PluginError("; ".join(lines))
     if datastore is not None:
         top = type(datastore).__module__.split(".", 1)[0]
@@ -288,4 +290,3 @@ class PluginHost:
                 wanted["register"] = register
             impl.function(**wanted)
         return keyed if unique else listed
-

@@ -188,4 +188,3 @@ def _setup_cli(app: Flask, state: _SecurityState) -> None:
     for group in groups.values():
         app.cli.add_command(group)
     state.cli_groups = dict(groups)
-

@@ -295,7 +295,7 @@ def get_token_status(
     try:
         data = ser.loads(token, max_age=seconds)
     except SignatureExpired:
-        valid, data = ser.loads_unsafe(token)
+        _valid, data = ser.loads_unsafe(token)
         expired = True
     except (BadSignature, TypeError, ValueError):
         invalid = True

@@ -185,9 +185,7 @@ def login() -> Any:
                 payload.update(user_payload(current_user))
             return json_response(payload)
         return json_error(form_errors(form))
-    return render_page(
-        "LOGIN_USER_TEMPLATE", "login", form_failure_status(), login_user_form=form
-    )
+    return render_page("LOGIN_USER_TEMPLATE", "login", form_failure_status(), login_user_form=form)
 
 
 def logout() -> Any:

@@ -111,9 +111,7 @@ class SQLAlchemyUserDatastore(SQLAlchemyDatastore, UserDatastore):
         if column is None or not hasattr(column, "property"):
             return None
         stmt = (
-            sa.select(self.user_model)
-            .where(sa.func.lower(column) == sa.func.lower(value))
-            .limit(1)
+            sa.select(self.user_model).where(sa.func.lower(column) == sa.func.lower(value)).limit(1)
         )
         return self.session.execute(stmt).scalars().first()
 
@@ -134,7 +132,9 @@ class SQLAlchemyUserDatastore(SQLAlchemyDatastore, UserDatastore):
             self.session.flush()
         except IntegrityError as exc:
             self.session.rollback()
-            raise UserExistsError(f"a user with these identity values already exists: {exc.orig}") from exc
+            raise UserExistsError(
+                f"a user with these identity values already exists: {exc.orig}"
+            ) from exc
         return user
 
 

@@ -1,0 +1,8 @@
+# Two commands do all set-up on a fresh clone (they install uv when missing):
+#   make demo   run the demo app on http://127.0.0.1:5000
+#   make test   run every check and test
+.PHONY: demo test
+demo:
+	sh scripts/demo.sh
+test:
+	sh scripts/test.sh

@@ -1,0 +1,159 @@
+"""The fsec demo: a real Flask app protected by fsec, on an SQLite file.
+
+Run it with ``make demo`` (or ``sh scripts/demo.sh``). On first start it creates
+``examples/demo/instance/demo.db`` with an admin and a normal user and prints their
+credentials. Mail is printed to the console instead of being sent.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+from flask import Flask, jsonify, render_template
+from flask_security import (
+    RoleMixin,
+    Security,
+    SQLAlchemyUserDatastore,
+    UserMixin,
+    auth_token_required,
+    current_user,
+    login_required,
+    roles_required,
+)
+from flask_security.plugins import FIRST_PARTY_FEATURES, discover
+from flask_security.utils import hash_password
+from flask_sqlalchemy import SQLAlchemy
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+INSTANCE = os.path.join(HERE, "instance")
+
+db = SQLAlchemy()
+
+roles_users = db.Table(
+    "roles_users",
+    db.Column("user_id", db.Integer(), db.ForeignKey("user.id")),
+    db.Column("role_id", db.Integer(), db.ForeignKey("role.id")),
+)
+
+
+class Role(db.Model, RoleMixin):  # type: ignore[name-defined,misc]
+    id = db.Column(db.Integer(), primary_key=True)
+    name = db.Column(db.String(80), unique=True)
+    description = db.Column(db.String(255))
+
+
+class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(255), unique=True)
+    password = db.Column(db.String(255))
+    active = db.Column(db.Boolean())
+    confirmed_at = db.Column(db.DateTime())
+    last_login_at = db.Column(db.DateTime())
+    current_login_at = db.Column(db.DateTime())
+    last_login_ip = db.Column(db.String(100))
+    current_login_ip = db.Column(db.String(100))
+    login_count = db.Column(db.Integer)
+    roles = db.relationship(
+        "Role", secondary=roles_users, backref=db.backref("users", lazy="dynamic")
+    )
+
+
+def _secret(name: str) -> str:
+    """A secret kept in the instance folder, made once (never commit real secrets)."""
+    path = os.path.join(INSTANCE, name)
+    if not os.path.exists(path):
+        with open(path, "w") as fh:
+            fh.write(secrets.token_urlsafe(32))
+    with open(path) as fh:
+        return fh.read().strip()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the demo app. ``config`` overrides settings (tests use it)."""
+    os.makedirs(INSTANCE, exist_ok=True)
+    app = Flask(__name__, instance_path=INSTANCE)
+    app.config.update(
+        SECRET_KEY=os.environ.get("FSEC_DEMO_SECRET_KEY") or _secret("secret_key"),
+        SECURITY_PASSWORD_SALT=os.environ.get("FSEC_DEMO_PASSWORD_SALT") or _secret("salt"),
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(INSTANCE, "demo.db"),
+        SECURITY_CHANGEABLE=True,
+        SECURITY_SEND_PASSWORD_CHANGE_EMAIL=True,
+        MAIL_DEFAULT_SENDER="demo@fsec.invalid",
+    )
+    # Every installed first-party feature is switched on by its documented flag.
+    installed = discover()
+    for feature in FIRST_PARTY_FEATURES:
+        if feature in installed:
+            app.config["SECURITY_" + feature.upper()] = True
+    app.config.update(config or {})
+
+    db.init_app(app)
+    datastore = SQLAlchemyUserDatastore(db, User, Role)
+    security = Security(app, datastore)
+
+    @security.send_mail_task
+    def print_mail(message: Any) -> None:
+        # The demo prints mail to the console; a real app sends it with Flask-Mail.
+        print("\n" + "=" * 72, flush=True)
+        print(f"MAIL to {', '.join(message.recipients)}: {message.subject}", flush=True)
+        print("-" * 72, flush=True)
+        print(message.body or message.html, flush=True)
+        print("=" * 72 + "\n", flush=True)
+
+    @app.route("/")
+    def index() -> Any:
+        return render_template("index.html", features=sorted(security._state.plugins.infos))
+
+    @app.route("/profile")
+    @login_required
+    def profile() -> Any:
+        return render_template("profile.html")
+
+    @app.route("/admin")
+    @roles_required("admin")
+    def admin() -> Any:
+        users = db.session.execute(db.select(User).order_by(User.id)).scalars().all()
+        return render_template("admin.html", users=users)
+
+    @app.route("/api/me")
+    @auth_token_required
+    def api_me() -> Any:
+        return jsonify(
+            id=current_user.id,
+            email=current_user.email,
+            roles=[r.name for r in current_user.roles],
+        )
+
+    with app.app_context():
+        db.create_all()
+        _seed(app, datastore)
+    return app
+
+
+def _seed(app: Flask, datastore: SQLAlchemyUserDatastore) -> None:
+    created = []
+    admin_role = datastore.find_or_create_role("admin", description="Administrators")
+    for email, password, roles in (
+        ("admin@example.com", "admin-password", [admin_role]),
+        ("user@example.com", "user-password", []),
+    ):
+        if datastore.find_user_by_identity(email) is None:
+            kwargs: dict[str, Any] = {}
+            if hasattr(User, "confirmed_at"):
+                kwargs["confirmed_at"] = app.config["SECURITY_DATETIME_FACTORY"]()
+            datastore.create_user(
+                email=email, password=hash_password(password), roles=roles, **kwargs
+            )
+            created.append((email, password))
+    datastore.commit()
+    if created and not app.testing:
+        print("fsec demo: created users (email / password):", flush=True)
+        for email, password in created:
+            print(f"  {email} / {password}", flush=True)
+
+
+if __name__ == "__main__":
+    port = int(os.environ.get("FSEC_DEMO_PORT", "5000"))
+    create_app().run(host="127.0.0.1", port=port)

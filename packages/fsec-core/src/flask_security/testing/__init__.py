@@ -1,0 +1,9 @@
+"""Testing tools shipped with fsec-core, for fsec's own packages and third-party
+plugin and store authors alike.
+
+* :mod:`.postgres`: a throwaway PostgreSQL cluster (``initdb`` + ``pg_ctl``).
+* :mod:`.smtp`: a real SMTP server (aiosmtpd) on a free local port.
+* :mod:`.fixtures`: the pytest plugin (loaded through the ``pytest11`` entry point)
+  with the ``fsec_postgres`` and ``fsec_smtp`` fixtures.
+* :mod:`.contracts`: contract suites a store or feature subclasses.
+"""
