@@ -204,7 +204,9 @@ class LoginForm(Form, NextFormMixin):
         super().__init__(*args, **kwargs)
         if not self.next.data:
             self.next.data = request.args.get("next", "")
-        self.remember.default = current_app.config.get("SECURITY_DEFAULT_REMEMBER_ME", False)
+        if not self.is_submitted():
+            # SECURITY_DEFAULT_REMEMBER_ME pre-checks the box on the page.
+            self.remember.data = bool(current_app.config.get("SECURITY_DEFAULT_REMEMBER_ME"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators=extra_validators):

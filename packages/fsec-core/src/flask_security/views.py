@@ -171,7 +171,12 @@ def login() -> Any:
         return redirect(get_post_login_redirect())
     form = build_form("login_form")
     if form.validate_on_submit():
-        login_user(form.user, remember=form.remember.data, method="form")
+        # A JSON client that does not send "remember" gets SECURITY_DEFAULT_REMEMBER_ME;
+        # an HTML form always sends its checkbox state (absent = unchecked).
+        remember = form.remember.data
+        if wants_json and "remember" not in (request.get_json(silent=True) or {}):
+            remember = None
+        login_user(form.user, remember=remember, method="form")
         _datastore.commit()
         if wants_json:
             payload = user_payload(form.user, include_token=True)
