@@ -53,7 +53,9 @@ def test_form_login_refuses_foreign_next(client):
         json={"email": "matt@example.com", "password": "password", "next": "https://evil.example"},
     )
     assert r.status_code == 400
-    assert r.json["response"]["errors"]["next"] == ["Redirections outside this site are not allowed."]
+    assert r.json["response"]["errors"]["next"] == [
+        "Redirections outside this site are not allowed."
+    ]
 
 
 def test_login_is_case_insensitive_on_identity(client):

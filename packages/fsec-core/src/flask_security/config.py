@@ -91,6 +91,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "The password must be %(min)s to %(max)s characters long.",
         "error",
     ),
+    "PASSWORD_INVALID_CHARACTERS": ("The password must not contain a NUL character.", "error"),
     "PASSWORD_MISMATCH": ("Wrong email address or password.", "error"),
     "INVALID_PASSWORD": ("Wrong email address or password.", "error"),
     "USER_DOES_NOT_EXIST": ("Wrong email address or password.", "error"),

@@ -74,13 +74,17 @@ class Email:
 
 
 class PasswordLength:
-    """Length between ``SECURITY_PASSWORD_MIN_LENGTH`` and ``_MAX_LENGTH`` (6..128)."""
+    """Length between ``SECURITY_PASSWORD_MIN_LENGTH`` and ``_MAX_LENGTH`` (6..128
+    characters, documented 3.0 rule), and no NUL character."""
 
     def __call__(self, form: Any, field: Field) -> None:
         low = current_app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6)
         high = current_app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128)
         if not (low <= len(field.data or "") <= high):
             raise ValidationError(_msg("PASSWORD_INVALID_LENGTH", min=low, max=high))
+        if "\x00" in (field.data or ""):
+            # bcrypt stops at a NUL byte; passlib refuses such secrets outright.
+            raise ValidationError(_msg("PASSWORD_INVALID_CHARACTERS"))
 
 
 class EqualTo:

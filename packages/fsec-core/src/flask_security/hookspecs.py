@@ -228,6 +228,22 @@ def fsec_after_login(user: Any, method: str) -> None:
 
 
 @hookspec
+def fsec_login_state(user: Any) -> str | None:
+    """Describe what a plugin records about ``user``'s logins, as a string that
+    changes at every session login (every :func:`flask_security.utils.login_user`).
+
+    A plugin that saves something on each login in ``fsec_after_login`` (trackable:
+    ``login_count`` and ``current_login_at``) implements this. Tokens that must work
+    only until the user's next login (one-time login links) are bound to
+    :func:`flask_security.utils.login_state`; a plugin needing that can check
+    ``state.plugins.implemented()`` at ``fsec_init_app`` for a provider.
+
+    :returns: the string, or ``None`` when the plugin records nothing for this user.
+        All non-``None`` results are combined (in hook call order).
+    """
+
+
+@hookspec
 def fsec_password_changed(user: Any, reason: str) -> None:
     """Called after a user's password hash changed and was committed.
 

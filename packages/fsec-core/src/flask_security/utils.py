@@ -174,6 +174,21 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
     return True
 
 
+def login_state(user: Any) -> str | None:
+    """What the enabled plugins record about ``user``'s logins (``fsec_login_state``),
+    as one string that changes at every :func:`login_user`.
+
+    Bind a token to ``token_fingerprint(login_state(user))`` to make it stop working
+    at the user's next login (one-time login links).
+
+    :returns: the combined string, or ``None`` when no enabled plugin records
+        logins (then there is no such state to bind to).
+    """
+    results = _security.plugins.hook.fsec_login_state(user=user)
+    parts = [str(r) for r in results if r is not None]
+    return "\x1f".join(parts) if parts else None
+
+
 def logout_user() -> None:
     """Log the current user out and remove the remember cookie."""
     for key in ("identity.name", "identity.auth_type"):
