@@ -145,8 +145,8 @@ def test_unauthorized_handler_overrides(make_app):
 
 def test_security_object_unauthorized_handler_before_init_app():
     from flask_security import Security
-    from fsec_store_sqlalchemy.testing import TEST_CONFIG, Role, User, db
     from fsec_store_sqlalchemy import SQLAlchemyUserDatastore
+    from fsec_store_sqlalchemy.testing import TEST_CONFIG, Role, User, db
 
     security = Security()
 
