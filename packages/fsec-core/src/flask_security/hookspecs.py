@@ -294,6 +294,25 @@ def fsec_blueprint_created(blueprint: Blueprint, state: _SecurityState) -> None:
     """
 
 
+@hookspec
+def fsec_json_response(endpoint: str | None, payload: dict[str, Any], status: int) -> None:
+    """Adjust the ``response`` part of a JSON answer before it is sent.
+
+    Called by :func:`flask_security.views.json_response` (and so by
+    :func:`~flask_security.views.json_error`), which every built-in and feature view
+    uses for its JSON answers, success and error alike. A plugin adds its own keys
+    (the lockout example adds ``"lockout": {"locked_until": ..., "retry_after": ...}``
+    to a refused login); it should not remove or rename keys other plugins put there.
+
+    :param endpoint: the request's endpoint (``"security.login"``), or ``None``
+        outside a request routed to a view.
+    :param payload: the dict sent as ``response`` (``{"errors": {...}}`` for an
+        error); modify it in place.
+    :param status: the HTTP status about to be sent (also ``meta.code``).
+    :returns: ``None``; all implementations are called.
+    """
+
+
 __all__ = [
     "PROJECT_NAME",
     "hookimpl",

@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from flask import Blueprint, Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_login import LoginManager
 from flask_principal import Principal
 
@@ -163,6 +163,14 @@ def _setup_blueprint(app: Flask, state: _SecurityState, register_blueprint: bool
     app.register_blueprint(bp)
 
 
+def _ensure_appcontext(command: Any) -> None:
+    """Run a contributed command inside the app context (as ``AppGroup.command`` does)."""
+    if getattr(command, "_fsec_appcontext", False) or command.callback is None:
+        return
+    command.callback = with_appcontext(command.callback)
+    command._fsec_appcontext = True
+
+
 def _setup_cli(app: Flask, state: _SecurityState) -> None:
     commands = state.plugins.collect("fsec_cli_commands", unique=False)
     groups: dict[str, AppGroup] = {}
@@ -184,6 +192,7 @@ def _setup_cli(app: Flask, state: _SecurityState) -> None:
             raise _plugins.PluginError(
                 f"two fsec plugins add the command {group_name} {command.name}"
             )
+        _ensure_appcontext(command)
         group.add_command(command)
     for group in groups.values():
         app.cli.add_command(group)

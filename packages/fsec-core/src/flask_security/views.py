@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 import flask_login
-from flask import Response, current_app, jsonify, redirect, request, session
+from flask import (
+    Response,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    request,
+    session,
+)
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
@@ -50,8 +58,19 @@ class InvalidJSONBody(Exception):
 
 
 def json_response(payload: dict[str, Any] | None = None, status: int = 200) -> Response:
-    """``{"meta": {"code": status}, "response": payload}`` with HTTP ``status``."""
-    response = jsonify({"meta": {"code": status}, "response": payload or {}})
+    """``{"meta": {"code": status}, "response": payload}`` with HTTP ``status``.
+
+    Plugins may add keys to ``payload`` first (hook ``fsec_json_response``).
+    """
+    payload = dict(payload or {})
+    state = current_app.extensions.get("security")
+    if state is not None:
+        state.plugins.hook.fsec_json_response(
+            endpoint=request.endpoint if has_request_context() else None,
+            payload=payload,
+            status=status,
+        )
+    response = jsonify({"meta": {"code": status}, "response": payload})
     response.status_code = status
     return response
 
