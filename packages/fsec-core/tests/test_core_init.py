@@ -1,0 +1,204 @@
+"""Security / init_app: factory pattern, forms, blueprint options, templates, messages."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, render_template_string
+from flask_security import LoginForm, Security
+from flask_security.forms import ChangePasswordForm
+from flask_security.utils import get_message, url_for_security
+from fsec_store_sqlalchemy import SQLAlchemyUserDatastore
+from fsec_store_sqlalchemy.testing import TEST_CONFIG, Role, User, add_user, db, login
+from wtforms import StringField
+
+
+def _bare_app(**config):
+    app = Flask("bare")
+    app.config.update(TEST_CONFIG)
+    app.config.update(config)
+    db.init_app(app)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+class MyLoginForm(LoginForm):
+    extra = StringField("Extra")
+
+
+def test_factory_pattern_keeps_datastore_and_kwargs():
+    datastore = SQLAlchemyUserDatastore(db, User, Role)
+    security = Security(datastore=datastore, login_form=MyLoginForm)
+    app = _bare_app()
+    state = security.init_app(app)
+    assert app.extensions["security"] is state
+    assert state.datastore is datastore
+    assert state.form_class("login_form") is MyLoginForm
+    # a second app from the same object
+    app2 = _bare_app()
+    state2 = security.init_app(app2)
+    assert state2 is not state and state2.datastore is datastore
+
+
+def test_double_init_is_an_error():
+    app = _bare_app()
+    security = Security(app, SQLAlchemyUserDatastore(db, User, Role))
+    with pytest.raises(RuntimeError, match="already initialised"):
+        security.init_app(app)
+
+
+def test_secret_key_required():
+    app = _bare_app(SECRET_KEY=None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        Security(app, SQLAlchemyUserDatastore(db, User, Role))
+
+
+def test_form_override_by_config_class_and_dotted_path(make_app):
+    app = make_app({"SECURITY_LOGIN_FORM": MyLoginForm})
+    assert app.extensions["security"].form_class("login_form") is MyLoginForm
+    app = make_app({"SECURITY_LOGIN_FORM": f"{__name__}.MyLoginForm"})
+    assert app.extensions["security"].form_class("login_form").__name__ == "MyLoginForm"
+    app = make_app(login_form=MyLoginForm)
+    assert app.extensions["security"].form_class("login_form") is MyLoginForm
+    assert app.extensions["security"].form_class("change_password_form") is ChangePasswordForm
+
+
+def test_url_prefix_blueprint_name_and_subdomain(make_app):
+    app = make_app({"SECURITY_URL_PREFIX": "/auth", "SECURITY_BLUEPRINT_NAME": "sec"})
+    assert "sec.login" in app.view_functions
+    client = app.test_client()
+    assert client.get("/auth/login").status_code == 200
+    assert client.get("/login").status_code == 404
+    r = client.get("/")
+    assert r.headers["Location"].startswith("/auth/login?next=")
+    with app.test_request_context():
+        assert url_for_security("logout") == "/auth/logout"
+    app = make_app({"SECURITY_SUBDOMAIN": "accounts"})
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "security.login")
+    assert rule.subdomain == "accounts"
+
+
+def test_custom_urls(make_app):
+    app = make_app({"SECURITY_LOGIN_URL": "/sign-in", "SECURITY_LOGOUT_URL": "/sign-out"})
+    add_user(app, "a@example.com")
+    client = app.test_client()
+    assert (
+        client.post("/sign-in", json={"email": "a@example.com", "password": "password"}).status_code
+        == 200
+    )
+    assert client.get("/sign-out").status_code == 302
+
+
+def test_register_blueprint_false_keeps_templates_and_api(make_app):
+    app = make_app(register_blueprint=False)
+    assert "security.login" not in app.view_functions
+    with app.test_request_context():
+        assert app.jinja_env.get_template("security/email/change_notice.txt") is not None
+    # login_required without a login page answers 401
+    assert app.test_client().get("/").status_code == 401
+
+
+def test_context_processors(make_app):
+    app = make_app()
+    state = app.extensions["security"]
+
+    @state.context_processor
+    def everywhere():
+        return {"hello": "world"}
+
+    @state.login_context_processor
+    def login_only():
+        return {"only": "login"}
+
+    from flask_security.views import render_page
+
+    with app.test_request_context("/login"):
+        from flask_security.core import _security
+
+        ctx = _security._run_context_processors("login")
+        assert ctx == {"hello": "world", "only": "login"}
+        assert _security._run_context_processors("change_password") == {"hello": "world"}
+        assert render_page  # the page renderer merges them (covered by the page test below)
+
+
+def test_context_processor_values_reach_the_page(make_app, tmp_path):
+    folder = tmp_path / "security"
+    folder.mkdir()
+    (folder / "login_user.html").write_text(
+        "{{ hello }}/{{ only }}/{{ login_user_form.email.name }}"
+    )
+    app = make_app()
+    app.template_folder = str(tmp_path)
+    app.jinja_env.loader = app.create_global_jinja_loader()
+    state = app.extensions["security"]
+    state.context_processor(lambda: {"hello": "world"})
+    state.login_context_processor(lambda: {"only": "login"})
+    assert app.test_client().get("/login").get_data(as_text=True) == "world/login/email"
+
+
+def test_security_decorators_before_init_app_apply_later():
+    security = Security()
+
+    @security.login_context_processor
+    def lp():
+        return {"x": 1}
+
+    app = _bare_app()
+    state = security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
+    with app.test_request_context():
+        assert state._run_context_processors("login") == {"x": 1}
+
+
+def test_message_override_and_flash_switch(make_app):
+    app = make_app({"SECURITY_MSG_LOGIN": ("Log in first, please.", "warning")})
+    client = app.test_client()
+    client.get("/")
+    with client.session_transaction() as sess:
+        assert sess["_flashes"] == [("warning", "Log in first, please.")]
+    with app.test_request_context():
+        assert get_message("LOGIN") == ("Log in first, please.", "warning")
+    app = make_app({"SECURITY_FLASH_MESSAGES": False})
+    client = app.test_client()
+    client.get("/")
+    with client.session_transaction() as sess:
+        assert "_flashes" not in sess
+
+
+def test_url_for_security_in_templates(app):
+    with app.test_request_context():
+        assert render_template_string("{{ url_for_security('login') }}") == "/login"
+
+
+def test_current_user_payload_and_custom_payload(make_app):
+    from fsec_store_sqlalchemy.testing import User as TestUser
+
+    app = make_app()
+    add_user(app, "a@example.com")
+    r = login(app.test_client(), "a@example.com")
+    assert r.json["response"]["user"]["id"] == "1"
+    TestUser.get_security_payload = lambda self: {"id": self.id, "email": self.email}
+    try:
+        r = login(app.test_client(), "a@example.com")
+        assert r.json["response"]["user"]["email"] == "a@example.com"
+        assert r.json["response"]["user"]["id"] == 1
+    finally:
+        del TestUser.get_security_payload
+
+
+def test_datetime_factory_default_is_naive_utc(app):
+    import datetime
+
+    value = app.config["SECURITY_DATETIME_FACTORY"]()
+    assert value.tzinfo is None
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    assert abs((now - value).total_seconds()) < 5
+
+
+def test_get_within_delta(make_app):
+    from flask_security.utils import get_within_delta
+
+    app = make_app({"SECURITY_SOME_WITHIN": "3 hours", "SECURITY_BAD_WITHIN": "soon"})
+    with app.app_context():
+        assert get_within_delta("SOME_WITHIN").total_seconds() == 3 * 3600
+        with pytest.raises(ValueError, match="SECURITY_BAD_WITHIN"):
+            get_within_delta("BAD_WITHIN")
