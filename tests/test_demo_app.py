@@ -1,0 +1,102 @@
+"""The demo app (examples/demo/app.py): it starts, seeds users, and logs in."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+
+import pytest
+
+DEMO = os.path.join(os.path.dirname(__file__), "..", "examples", "demo", "app.py")
+
+
+@pytest.fixture
+def demo(tmp_path):
+    spec = importlib.util.spec_from_file_location("fsec_demo_app", DEMO)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fsec_demo_app"] = module
+    spec.loader.exec_module(module)
+    app = module.create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
+            "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
+            # passwordless replaces the password login page; these tests use passwords
+            "SECURITY_PASSWORDLESS": False,
+        }
+    )
+    yield app
+    del sys.modules["fsec_demo_app"]
+
+
+def _csrf(client, path="/login"):
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_demo_seeds_users_and_serves_pages(demo):
+    client = demo.test_client()
+    r = client.get("/")
+    assert r.status_code == 200 and "You are not signed in" in r.get_data(as_text=True)
+    assert client.get("/profile").status_code == 302
+    # CSRF protection is on in the demo, as in any real app
+    r = client.post("/login", data={"email": "admin@example.com", "password": "admin-password"})
+    assert r.status_code == 400
+    r = client.post(
+        "/login",
+        data={
+            "email": "admin@example.com",
+            "password": "admin-password",
+            "csrf_token": _csrf(client),
+        },
+    )
+    assert r.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "Signed in as <strong>admin@example.com</strong>" in page
+    assert client.get("/admin").status_code == 200
+
+
+def test_demo_json_login_and_token_api(demo):
+    client = demo.test_client()
+    csrf = client.get("/login", headers={"Accept": "application/json"}).json["response"][
+        "csrf_token"
+    ]
+    r = client.post(
+        "/login",
+        json={"email": "user@example.com", "password": "user-password"},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert r.status_code == 200
+    token = r.json["response"]["user"]["authentication_token"]
+    api = demo.test_client()
+    r = api.get("/api/me", headers={"Authentication-Token": token})
+    assert r.status_code == 200 and r.json["email"] == "user@example.com"
+    assert api.get("/api/me").status_code == 401
+    # the normal user is not an admin
+    assert client.get("/admin").status_code == 403
+
+
+def test_demo_change_password_prints_mail(demo, capsys):
+    client = demo.test_client()
+    client.post(
+        "/login",
+        data={
+            "email": "user@example.com",
+            "password": "user-password",
+            "csrf_token": _csrf(client),
+        },
+    )
+    r = client.post(
+        "/change",
+        data={
+            "csrf_token": _csrf(client, "/change"),
+            "password": "user-password",
+            "new_password": "user-password-2",
+            "new_password_confirm": "user-password-2",
+        },
+    )
+    assert r.status_code == 302
+    out = capsys.readouterr().out
+    assert "MAIL to user@example.com: Your password has been changed" in out
