@@ -1,0 +1,17 @@
+"""fsec-registerable: the ``/register`` view of Flask-Security 3.0 (``SECURITY_REGISTERABLE``).
+
+Installing the distribution makes the feature available; ``SECURITY_REGISTERABLE =
+True`` switches it on. The hook implementations are in :mod:`fsec_registerable.plugin`,
+the forms in :mod:`fsec_registerable.forms` (also importable as
+``flask_security.RegisterForm`` / ``ConfirmRegisterForm``), the view and the
+registration logic in :mod:`fsec_registerable.views`.
+
+Importing this package imports nothing else (the plugin host imports the parts it
+needs when the feature is on).
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

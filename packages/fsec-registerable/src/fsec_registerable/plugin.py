@@ -1,0 +1,71 @@
+"""Entry point ``registerable``: fsec-registerable's hook implementations.
+
+Enabled by ``SECURITY_REGISTERABLE = True``. Everything else in the package is
+imported inside the hooks, so an installed but disabled feature costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from flask_security import hookimpl
+
+_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
+#: Configuration defaults (key without ``SECURITY_``), documented 3.0 values.
+DEFAULTS: dict[str, Any] = {
+    "REGISTER_URL": "/register",
+    "REGISTER_USER_TEMPLATE": "security/register_user.html",
+    "POST_REGISTER_VIEW": None,
+    "SEND_REGISTER_EMAIL": True,
+    "EMAIL_SUBJECT_REGISTER": "Welcome",
+}
+
+
+@hookimpl
+def fsec_config_defaults(register: Callable[[str, Any], None]) -> None:
+    """Register :data:`DEFAULTS`."""
+    for key, value in DEFAULTS.items():
+        register(key, value)
+
+
+@hookimpl
+def fsec_forms(register: Callable[[str, type], None]) -> None:
+    """``register_form`` and ``confirm_register_form`` (overridable by the app)."""
+    from .forms import ConfirmRegisterForm, RegisterForm
+
+    register("register_form", RegisterForm)
+    register("confirm_register_form", ConfirmRegisterForm)
+
+
+@hookimpl
+def fsec_views(register: Callable[..., None], state: Any) -> None:
+    """The ``register`` endpoint at ``SECURITY_REGISTER_URL``."""
+    from .views import register as register_view
+
+    register("register", state.config("REGISTER_URL"), register_view, methods=["GET", "POST"])
+
+
+@hookimpl
+def fsec_template_folders(register: Callable[[str], None]) -> None:
+    """``security/register_user.html`` and ``security/email/welcome.*``."""
+    register(_TEMPLATES)
+
+
+@hookimpl
+def fsec_mails(register: Callable[..., None]) -> None:
+    """The ``welcome`` mail, switched by ``SECURITY_SEND_REGISTER_EMAIL``."""
+    register("welcome", "EMAIL_SUBJECT_REGISTER", "SEND_REGISTER_EMAIL")
+
+
+@hookimpl
+def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
+    """A "create an account" link under the login form."""
+    if view != "login":
+        return None
+    from flask_security.babel import gettext
+    from flask_security.utils import url_for_security
+
+    return [(gettext("Create an account"), url_for_security("register"))]

@@ -1,0 +1,143 @@
+"""The ``register`` view and :func:`register_user`, the registration itself.
+
+Flow of a valid registration (documented Flask-Security 3.0 behaviour, made safe):
+
+1. the user is created with a hashed password and committed; a duplicate address
+   (ignoring case) is refused before, and a concurrent duplicate is refused by the
+   datastore (``UserExistsError``, backed by the database's unique index): both are
+   answered ``400`` with ``EMAIL_ALREADY_ASSOCIATED`` on the ``email`` field;
+2. ``fsec_user_registered(user, data)`` runs; the mappings it returns (confirmable
+   returns ``confirm_token`` and ``confirmation_link``) are merged into the
+   ``user_registered`` signal's arguments and the ``welcome`` mail's context;
+3. ``user_registered(app, user=..., confirm_token=..., **extra)`` is sent;
+4. the ``welcome`` mail is sent (``SECURITY_SEND_REGISTER_EMAIL``);
+5. the user is logged in (``login_user(user, method="register")``) unless a plugin
+   refuses (e.g. confirmation pending); JSON clients get an auth token only then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app, redirect, request
+from flask_security.core import _datastore, _security
+from flask_security.datastore import UserExistsError
+from flask_security.decorators import anonymous_user_required
+from flask_security.signals import user_registered
+from flask_security.utils import (
+    config_value,
+    get_message,
+    get_post_redirect,
+    hash_password,
+    is_json_request,
+    login_user,
+)
+from flask_security.views import (
+    build_form,
+    form_errors,
+    form_failure_status,
+    json_error,
+    json_response,
+    render_page,
+    user_payload,
+)
+from flask_wtf.csrf import generate_csrf
+
+#: Form fields never handed to ``fsec_user_registered`` (secrets and form plumbing).
+_PRIVATE_FIELDS = frozenset({"password", "password_confirm", "csrf_token", "submit", "next"})
+
+
+def register_form_name() -> str:
+    """The registered form name the view uses for this request.
+
+    ``"confirm_register_form"`` when ``SECURITY_CONFIRMABLE`` is on or the request
+    carries a JSON body, else ``"register_form"`` (documented 3.0 behaviour). Either
+    can be replaced with ``Security(register_form=...)`` /
+    ``Security(confirm_register_form=...)`` or ``SECURITY_REGISTER_FORM`` /
+    ``SECURITY_CONFIRM_REGISTER_FORM``.
+    """
+    if config_value("CONFIRMABLE") or request.is_json:
+        return "confirm_register_form"
+    return "register_form"
+
+
+def register_user(form: Any) -> tuple[Any, dict[str, Any]]:
+    """Create and commit the user described by a validated registration form.
+
+    Every form field that is an attribute of the user model reaches
+    ``datastore.create_user`` (extended register forms); ``password`` is hashed with
+    :func:`flask_security.utils.hash_password` first. Then ``fsec_user_registered``,
+    the ``user_registered`` signal and the ``welcome`` mail follow (see the module
+    docstring). Does not log the user in.
+
+    :param form: a validated :class:`~fsec_registerable.forms.ConfirmRegisterForm`
+        (or subclass).
+    :returns: ``(user, extra)``: the new user and the merged mappings returned by
+        ``fsec_user_registered`` (always holding ``confirm_token``, ``None`` when no
+        plugin supplied one).
+    :raises flask_security.datastore.UserExistsError: a user with this email (or
+        another identity value) exists already, e.g. created by a concurrent request
+        after the form was validated. Nothing was written.
+    """
+    data = form.to_dict(only_user=True)
+    data["password"] = hash_password(data["password"])
+    user = _datastore.create_user(**data)
+    _datastore.commit()
+
+    public = {k: v for k, v in form.to_dict(only_user=False).items() if k not in _PRIVATE_FIELDS}
+    extra: dict[str, Any] = {"confirm_token": None}
+    results = _security.plugins.hook.fsec_user_registered(user=user, data=public)
+    for result in results:
+        if isinstance(result, Mapping):
+            extra.update({k: v for k, v in result.items() if k != "user"})
+
+    app = current_app._get_current_object()
+    user_registered.send(app, user=user, **extra)
+    _security.send_mail_kind("welcome", user.email, user=user, **extra)
+    return user, extra
+
+
+def _refuse_duplicate(form: Any) -> None:
+    message = get_message("EMAIL_ALREADY_ASSOCIATED", email=form.email.data)[0]
+    form.email.errors = [*form.email.errors, message]
+
+
+@anonymous_user_required
+def register() -> Any:
+    """``/register`` (``SECURITY_REGISTER_URL``), endpoint ``register``.
+
+    ``GET``: the page ``SECURITY_REGISTER_USER_TEMPLATE`` with ``register_user_form``
+    (JSON: ``{"csrf_token": ...}``). ``POST`` (form or JSON): register.
+
+    Success: HTML redirects to a safe ``next`` or ``SECURITY_POST_REGISTER_VIEW``
+    (``None``: ``SECURITY_POST_LOGIN_VIEW``); JSON answers ``200`` with
+    ``{"user": {...}}``, plus ``authentication_token`` when the user was logged in.
+    Failure: ``400`` with field errors (HTML re-renders the form), never a ``500``.
+    Logged-in users are sent to ``SECURITY_POST_LOGIN_VIEW`` (JSON: ``400``).
+    """
+    wants_json = is_json_request()
+    form = build_form(register_form_name())
+    if form.validate_on_submit():
+        try:
+            user, _extra = register_user(form)
+        except UserExistsError:
+            # Lost a race with a concurrent registration: the database's unique
+            # constraint refused the row; answer like the validator would have.
+            _refuse_duplicate(form)
+        else:
+            logged_in = login_user(user, method="register")
+            _datastore.commit()
+            if wants_json:
+                return json_response(user_payload(user, include_token=logged_in))
+            return redirect(get_post_redirect("POST_REGISTER_VIEW"))
+    if wants_json:
+        if request.method == "GET":
+            return json_response({"csrf_token": generate_csrf()})
+        return json_error(form_errors(form))
+    return render_page(
+        "REGISTER_USER_TEMPLATE", "register", form_failure_status(), register_user_form=form
+    )
+
+
+__all__ = ["register", "register_form_name", "register_user"]
