@@ -202,3 +202,23 @@ def test_get_within_delta(make_app):
         assert get_within_delta("SOME_WITHIN").total_seconds() == 3 * 3600
         with pytest.raises(ValueError, match="SECURITY_BAD_WITHIN"):
             get_within_delta("BAD_WITHIN")
+
+
+def test_30_serializer_attributes_and_loader_functions(app):
+    from flask_security.core import _request_loader, _user_loader
+
+    state = app.extensions["security"]
+    assert state.remember_token_serializer is state.serializer("remember")
+    with pytest.raises(AttributeError):
+        state.nosuch_serializer
+    token = login(app.test_client(), "matt@example.com").json["response"]["user"][
+        "authentication_token"
+    ]
+    with app.test_request_context(headers={"Authentication-Token": token}):
+        from flask import request
+
+        user = _request_loader(request)
+        assert user.email == "matt@example.com"
+        assert _user_loader(user.get_id()) == user
+        assert _user_loader("1:not-the-fingerprint") is None
+        assert _user_loader("garbage") is None

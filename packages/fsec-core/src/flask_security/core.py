@@ -387,6 +387,14 @@ class _SecurityState:
         self._context_processors.setdefault(view, []).append(fn)
 
     def __getattr__(self, name: str) -> Any:
+        # 3.0 attribute names: remember_token_serializer, reset_serializer, ...
+        if name.endswith("_serializer") and not name.startswith("_"):
+            kind = name[: -len("_serializer")]
+            kind = "remember" if kind == "remember_token" else kind
+            try:
+                return self.serializer(kind)
+            except KeyError:
+                raise AttributeError(name) from None
         # login_context_processor, register_context_processor, ... (documented).
         suffix = "_context_processor"
         if name.endswith(suffix) and not name.startswith("_"):
@@ -517,6 +525,16 @@ class Security:
             raise AttributeError(name)
         state = self._current_state()
         return getattr(state, name)
+
+
+def _user_loader(alternative_id: str) -> Any | None:
+    """Flask-Login user loader of the current app (3.0 name, for custom login managers)."""
+    return current_app.extensions["security"]._load_user_from_session(alternative_id)
+
+
+def _request_loader(request: Any) -> Any | None:
+    """Flask-Login request loader (auth token) of the current app (3.0 name)."""
+    return current_app.extensions["security"]._load_user_from_request(request)
 
 
 def resolve_form_override(value: Any) -> type:
