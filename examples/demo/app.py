@@ -55,6 +55,10 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     last_login_ip = db.Column(db.String(100))
     current_login_ip = db.Column(db.String(100))
     login_count = db.Column(db.Integer)
+    # The fields the example lockout plugin keeps its counters in (examples/fsec-lockout).
+    failed_login_count = db.Column(db.Integer, default=0)
+    first_failed_login_at = db.Column(db.DateTime())
+    locked_until = db.Column(db.DateTime())
     roles = db.relationship(
         "Role", secondary=roles_users, backref=db.backref("users", lazy="dynamic")
     )
@@ -87,6 +91,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for feature in FIRST_PARTY_FEATURES:
         if feature in installed:
             app.config["SECURITY_" + feature.upper()] = True
+    # A third-party plugin is switched on by name: `pip install fsec-lockout` plus this
+    # one line gives the demo account lockout (the demo turns it on when installed).
+    if "lockout" in installed:
+        app.config["SECURITY_PLUGINS"] = ["lockout"]
     app.config.update(config or {})
 
     db.init_app(app)

@@ -1,0 +1,167 @@
+"""A locked account is refused on every authentication path, with ACCOUNT_LOCKED."""
+
+from __future__ import annotations
+
+import base64
+
+LOCKED_TEXT = "This account is locked after too many failed sign-in attempts. Try again later."
+WRONG_TEXT = "Wrong email address or password."
+
+
+def _login(client, email="alice@example.com", password="password", **kw):
+    return client.post("/login", json={"email": email, "password": password, **kw})
+
+
+def _basic(email: str, password: str) -> dict[str, str]:
+    raw = base64.b64encode(f"{email}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {raw}"}
+
+
+def _lock(client, email="alice@example.com", attempts=3):
+    for _ in range(attempts):
+        r = _login(client, email, "wrong-password")
+        assert r.status_code == 400
+
+
+def test_failures_below_the_limit_do_not_lock(app, client, get_user):
+    _lock(client, attempts=2)
+    user = get_user(app, "alice@example.com")
+    assert user.failed_login_count == 2
+    assert user.locked_until is None
+    r = _login(client)
+    assert r.status_code == 200
+    assert "authentication_token" in r.json["response"]["user"]
+
+
+def test_successful_login_resets_the_count(app, client, get_user):
+    _lock(client, attempts=2)
+    assert _login(client).status_code == 200
+    user = get_user(app, "alice@example.com")
+    assert user.failed_login_count == 0
+    assert user.first_failed_login_at is None
+    # The count starts from zero again: two more failures still do not lock.
+    client.post("/logout")
+    _lock(client, attempts=2)
+    assert _login(client).status_code == 200
+
+
+def test_json_login_refused_with_message_and_lockout_object(app, client, clock, get_user):
+    _lock(client)
+    user = get_user(app, "alice@example.com")
+    assert user.failed_login_count == 3
+    assert user.locked_until == clock.now.replace(minute=30)
+    r = _login(client)
+    assert r.status_code == 400
+    body = r.json
+    assert body["meta"]["code"] == 400
+    assert body["response"]["errors"]["email"] == [LOCKED_TEXT]
+    assert body["response"]["lockout"] == {
+        "locked": True,
+        "locked_until": "2026-01-01T12:30:00Z",
+        "retry_after": 1800,
+    }
+    assert "user" not in body["response"]
+
+
+def test_form_login_refused_with_message(app, clock):
+    client = app.test_client()
+    for _ in range(3):
+        r = client.post("/login", data={"email": "alice@example.com", "password": "nope"})
+        assert r.status_code == 400
+    r = client.post("/login", data={"email": "alice@example.com", "password": "password"})
+    assert r.status_code == 400
+    assert LOCKED_TEXT in r.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # not signed in
+
+
+def test_wrong_password_on_locked_account_reveals_nothing(app, client, get_user):
+    _lock(client)
+    before = get_user(app, "alice@example.com")
+    r = _login(client, password="still-wrong")
+    assert r.status_code == 400
+    assert r.json["response"]["errors"]["password"] == [WRONG_TEXT]
+    assert "lockout" not in r.json["response"]
+    # Same answer shape as for an unknown account.
+    r2 = _login(client, email="nobody@example.com", password="still-wrong")
+    assert r2.json["response"] == {"errors": {"password": [WRONG_TEXT]}}
+    assert r.json["response"] == r2.json["response"]
+    # And the lock is not extended by guesses made while locked.
+    after = get_user(app, "alice@example.com")
+    assert after.locked_until == before.locked_until
+    assert after.failed_login_count == before.failed_login_count
+
+
+def test_existing_session_is_refused_once_locked(app):
+    victim = app.test_client()
+    assert _login(victim).status_code == 200
+    assert victim.get("/").status_code == 200
+    _lock(app.test_client())
+    r = victim.get("/")
+    assert r.status_code == 302
+    assert "/login" in r.headers["Location"]
+    r = victim.get("/", headers={"Accept": "application/json"})
+    assert r.status_code == 401
+
+
+def test_remember_cookie_is_refused_once_locked(app):
+    victim = app.test_client()
+    assert _login(victim, remember=True).status_code == 200
+    assert victim.get_cookie("remember_token") is not None
+    # A new browser session with only the remember cookie signs in...
+    cookie = victim.get_cookie("remember_token").value
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", cookie)
+    assert fresh.get("/").status_code == 200
+    # ...until the account is locked.
+    _lock(app.test_client())
+    again = app.test_client()
+    again.set_cookie("remember_token", cookie)
+    assert again.get("/").status_code == 302
+
+
+def test_token_is_refused_once_locked(app, client):
+    token = _login(client).json["response"]["user"]["authentication_token"]
+    headers = {"Authentication-Token": token}
+    assert app.test_client().get("/token", headers=headers).status_code == 200
+    _lock(app.test_client())
+    r = app.test_client().get("/token", headers=headers)
+    assert r.status_code == 401
+
+
+def test_basic_auth_failures_count_and_lock(app, get_user):
+    client = app.test_client()
+    for _ in range(3):
+        r = client.get("/basic", headers=_basic("alice@example.com", "wrong"))
+        assert r.status_code == 401
+    assert get_user(app, "alice@example.com").locked_until is not None
+    r = client.get("/basic", headers=_basic("alice@example.com", "password"))
+    assert r.status_code == 401
+    assert "WWW-Authenticate" in r.headers
+    # Another account is not affected.
+    r = client.get("/basic", headers=_basic("bob@example.com", "password"))
+    assert r.status_code == 200
+
+
+def test_lock_of_one_account_leaves_others_alone(app, client):
+    _lock(client)
+    assert _login(app.test_client(), "bob@example.com").status_code == 200
+
+
+def test_show_remaining_adds_remaining_attempts(make_app, add_user):
+    app = make_app({"SECURITY_LOCKOUT_SHOW_REMAINING": True})
+    add_user(app, "alice@example.com")
+    client = app.test_client()
+    r = _login(client, password="wrong")
+    assert r.json["response"]["lockout"] == {"locked": False, "remaining_attempts": 2}
+    _login(client, password="wrong")
+    r = _login(client, password="wrong")
+    lockout = r.json["response"]["lockout"]
+    assert lockout["locked"] is True and lockout["remaining_attempts"] == 0
+    assert lockout["retry_after"] == 1800
+
+
+def test_unknown_identity_is_not_counted(app, client):
+    for _ in range(5):
+        r = _login(client, email="ghost@example.com", password="x")
+        assert r.status_code == 400
+        assert "lockout" not in r.json["response"]
