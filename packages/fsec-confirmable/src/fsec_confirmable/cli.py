@@ -1,0 +1,29 @@
+"""``flask users confirm IDENTITY``: confirm a user's address from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask_security.core import _datastore
+
+
+@click.command("confirm")
+@click.argument("identity")
+def users_confirm(identity: str) -> None:
+    """Mark the email address of the user IDENTITY as confirmed.
+
+    IDENTITY is looked up in ``SECURITY_USER_IDENTITY_ATTRIBUTES`` (ignoring case).
+    Sets ``confirmed_at`` to ``SECURITY_DATETIME_FACTORY()`` and sends
+    ``user_confirmed``. An unknown user exits with status 1 and one line on stderr.
+    """
+    from .confirmable import confirm_user
+
+    user = _datastore.find_user_by_identity(identity)
+    if user is None:
+        raise click.ClickException(f"no user {identity!r}")
+    if confirm_user(user):
+        click.echo(f"User {identity} confirmed.")
+    else:
+        click.echo(f"User {identity} was already confirmed.")
+
+
+__all__ = ["users_confirm"]

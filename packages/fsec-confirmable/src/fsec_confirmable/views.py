@@ -1,0 +1,126 @@
+"""Views: ``send_confirmation`` (``/confirm``) and ``confirm_email`` (``/confirm/<token>``).
+
+Both answer JSON to JSON requests (``{"meta": {"code": N}, "response": {...}}``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, request
+from flask_security.core import _datastore
+from flask_security.utils import (
+    config_value,
+    do_flash,
+    get_message,
+    get_post_redirect,
+    get_url,
+    is_json_request,
+    login_user,
+    url_for_security,
+)
+from flask_security.views import (
+    build_form,
+    form_errors,
+    form_failure_status,
+    json_error,
+    json_response,
+    render_page,
+    user_payload,
+)
+from flask_wtf.csrf import generate_csrf
+
+from .confirmable import check_confirmation_token, confirm_user, send_confirmation_instructions
+
+
+def send_confirmation() -> Any:
+    """``/confirm`` (``SECURITY_CONFIRM_URL``), endpoint ``send_confirmation``.
+
+    ``GET``: the page ``SECURITY_SEND_CONFIRMATION_TEMPLATE`` with
+    ``send_confirmation_form`` (JSON: ``{"csrf_token": ...}``). ``POST`` (form or
+    JSON, field ``email``): mail new confirmation instructions to an unconfirmed,
+    active user. Success: HTML flashes ``CONFIRMATION_REQUEST`` and redirects back to
+    this page; JSON answers ``200`` with ``{"user": {...}}`` (no auth token).
+    Failure: ``400`` with field errors.
+    """
+    wants_json = is_json_request()
+    form = build_form("send_confirmation_form")
+    if form.validate_on_submit():
+        send_confirmation_instructions(form.user)
+        if wants_json:
+            return json_response(user_payload(form.user))
+        do_flash(*get_message("CONFIRMATION_REQUEST", email=form.user.email))
+        return redirect(url_for_security("send_confirmation"))
+    if wants_json:
+        if request.method == "GET":
+            return json_response({"csrf_token": generate_csrf()})
+        return json_error(form_errors(form))
+    return render_page(
+        "SEND_CONFIRMATION_TEMPLATE",
+        "send_confirmation",
+        form_failure_status(),
+        send_confirmation_form=form,
+    )
+
+
+def _failure(key: str, wants_json: bool, **kwargs: Any) -> Any:
+    text, category = get_message(key, **kwargs)
+    if wants_json:
+        return json_error({"token": [text]})
+    do_flash(text, category)
+    return redirect(
+        get_url(config_value("CONFIRM_ERROR_VIEW")) or url_for_security("send_confirmation")
+    )
+
+
+def confirm_email(token: str) -> Any:
+    """``/confirm/<token>``, endpoint ``confirm_email``: confirm and log in.
+
+    * valid token of an unconfirmed user: ``confirmed_at`` is set and committed,
+      ``user_confirmed`` is sent, the user is logged in
+      (``login_user(user, method="confirm")``), ``EMAIL_CONFIRMED`` is flashed and the
+      browser goes to a safe ``next`` or ``SECURITY_POST_CONFIRM_VIEW`` (``None``:
+      ``SECURITY_POST_LOGIN_VIEW``); JSON: ``200`` with the user and an auth token
+      (when the login was allowed);
+    * the user is confirmed already (the link was used): ``ALREADY_CONFIRMED``,
+      **nobody is logged in**, redirect to ``SECURITY_POST_CONFIRM_VIEW``; JSON ``400``;
+    * expired token of an unconfirmed, active user: new instructions are mailed and
+      ``CONFIRMATION_EXPIRED`` is shown;
+    * anything else (tampered, unknown user, address changed since):
+      ``INVALID_CONFIRMATION_TOKEN``.
+
+    Failures redirect to ``SECURITY_CONFIRM_ERROR_VIEW`` (``None``: the
+    ``send_confirmation`` page); JSON failures are ``400`` with
+    ``{"errors": {"token": [message]}}``.
+    """
+    wants_json = is_json_request()
+    check = check_confirmation_token(token)
+    user = check.user
+    if check.invalid or user is None:
+        return _failure("INVALID_CONFIRMATION_TOKEN", wants_json)
+    if getattr(user, "confirmed_at", None) is not None:
+        text, category = get_message("ALREADY_CONFIRMED")
+        if wants_json:
+            return json_error({"token": [text]})
+        do_flash(text, category)
+        return redirect(get_post_redirect("POST_CONFIRM_VIEW"))
+    if check.expired:
+        if not getattr(user, "is_active", False):
+            return _failure("DISABLED_ACCOUNT", wants_json)
+        send_confirmation_instructions(user)
+        return _failure(
+            "CONFIRMATION_EXPIRED",
+            wants_json,
+            email=user.email,
+            within=config_value("CONFIRM_EMAIL_WITHIN"),
+        )
+    confirm_user(user)
+    logged_in = login_user(user, method="confirm")
+    _datastore.commit()
+    if wants_json:
+        return json_response(user_payload(user, include_token=logged_in))
+    do_flash(*get_message("EMAIL_CONFIRMED"))
+    return redirect(get_post_redirect("POST_CONFIRM_VIEW"))
+
+
+__all__ = ["confirm_email", "send_confirmation"]
