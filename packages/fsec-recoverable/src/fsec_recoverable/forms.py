@@ -1,0 +1,56 @@
+"""The forms of password recovery (documented 3.0 names and fields).
+
+``from flask_security import ForgotPasswordForm, ResetPasswordForm`` resolves to
+these classes through core's lazy name table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_security.core import _datastore
+from flask_security.forms import (
+    EmailFormMixin,
+    Form,
+    NewPasswordFormMixin,
+    PasswordConfirmFormMixin,
+    get_form_field_label,
+)
+from wtforms import SubmitField
+
+
+class ForgotPasswordForm(Form, EmailFormMixin):
+    """Ask for a reset link: ``email``, ``submit``.
+
+    Validation checks only that a syntactically valid address was given; it never
+    says whether an account has that address (OWASP Forgot Password Cheat Sheet:
+    the same answer for every address). After ``validate()`` succeeds, ``user`` is
+    the account with that email (case-insensitive) or ``None``.
+    """
+
+    submit = SubmitField(get_form_field_label("recover_password"))
+
+    user: Any = None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Validate the fields, then look the account up (sets ``user``).
+
+        :returns: ``True`` when the address is well formed, known or not.
+        """
+        if not super().validate(extra_validators=extra_validators):
+            return False
+        self.user = _datastore.find_user_by_identity(self.email.data or "", ["email"])
+        return True
+
+
+class ResetPasswordForm(Form, NewPasswordFormMixin, PasswordConfirmFormMixin):
+    """Choose the new password: ``password``, ``password_confirm``, ``submit``.
+
+    ``password`` must be ``SECURITY_PASSWORD_MIN_LENGTH``..``_MAX_LENGTH`` characters
+    (6..128 by default); ``password_confirm`` must equal it.
+    """
+
+    submit = SubmitField(get_form_field_label("reset_password"))
+
+
+__all__ = ["ForgotPasswordForm", "ResetPasswordForm"]

@@ -1,0 +1,111 @@
+"""Reset tokens, the reset mails and the password update.
+
+A reset token is ``[user id, fingerprint of the password hash]`` signed with
+``SECRET_KEY`` and ``SECURITY_RESET_SALT`` (itsdangerous, HMAC-SHA256) and timed by
+``SECURITY_RESET_PASSWORD_WITHIN``. Using it changes the password hash, so the
+fingerprint no longer matches: a token works once, and any other password change
+(change password, another reset, the CLI) kills every outstanding token too.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import current_app
+from flask_security.core import _datastore, _security
+from flask_security.signals import password_reset, reset_password_instructions_sent
+from flask_security.utils import (
+    config_value,
+    get_token_status,
+    hash_password,
+    token_fingerprint,
+    url_for_security,
+)
+
+
+def generate_reset_password_token(user: Any) -> str:
+    """A signed reset token for ``user`` (URL-safe ASCII).
+
+    :param user: a user with ``id`` and ``password`` (the hash; may be ``None``).
+    """
+    data = [str(user.id), token_fingerprint(user.password)]
+    return str(_security.serializer("reset").dumps(data))
+
+
+def reset_password_token_status(token: str) -> tuple[bool, bool, Any | None]:
+    """Check a reset token.
+
+    :returns: ``(expired, invalid, user)``. ``invalid`` is true when the signature is
+        bad, the user no longer exists or is inactive, or the password changed since
+        the token was made (it was used). ``expired`` is true for an otherwise valid
+        token older than ``SECURITY_RESET_PASSWORD_WITHIN``. ``user`` is the user the
+        token names (``None`` when invalid).
+    """
+    expired, invalid, user, data = get_token_status(
+        token, "reset", "RESET_PASSWORD", return_data=True
+    )
+    if invalid or user is None:
+        return False, True, None
+    if not (
+        isinstance(data, list | tuple)
+        and len(data) == 2
+        and isinstance(data[1], str)
+        and hmac.compare_digest(data[1], token_fingerprint(user.password))
+    ):
+        return False, True, None
+    if not user.is_active:
+        return False, True, None
+    return bool(expired), False, user
+
+
+def send_reset_password_instructions(user: Any) -> str | None:
+    """Mail ``user`` a reset link and send ``reset_password_instructions_sent``.
+
+    Inactive accounts get nothing (compat-notes unsafe point 8). The mail is
+    ``reset_instructions`` (switch ``SECURITY_SEND_PASSWORD_RESET_EMAIL``), context
+    ``user``, ``reset_link`` (absolute URL), ``token`` and ``within``.
+
+    :returns: the token, or ``None`` when the account is inactive.
+    """
+    if not user.is_active:
+        return None
+    token = generate_reset_password_token(user)
+    link = url_for_security("reset_password", token=token, _external=True)
+    _security.send_mail_kind(
+        "reset_instructions",
+        user.email,
+        user=user,
+        reset_link=link,
+        token=token,
+        within=config_value("RESET_PASSWORD_WITHIN"),
+    )
+    reset_password_instructions_sent.send(current_app._get_current_object(), user=user, token=token)
+    return token
+
+
+def update_password(user: Any, password: str) -> None:
+    """Set ``user``'s new password after a reset, commit, and announce it.
+
+    Order: the new hash is committed; ``fsec_password_changed(reason="reset")`` is
+    called; the ``reset_notice`` mail is sent (switch
+    ``SECURITY_SEND_PASSWORD_RESET_NOTICE_EMAIL``); ``password_reset`` is sent.
+    Every session, remember cookie, auth token and reset token of the user made
+    before stops working (they carry a fingerprint of the old hash).
+
+    :param password: the new password in clear text (validated by the form).
+    """
+    user.password = hash_password(password)
+    _datastore.put(user)
+    _datastore.commit()
+    _security.plugins.hook.fsec_password_changed(user=user, reason="reset")
+    _security.send_mail_kind("reset_notice", user.email, user=user)
+    password_reset.send(current_app._get_current_object(), user=user)
+
+
+__all__ = [
+    "generate_reset_password_token",
+    "reset_password_token_status",
+    "send_reset_password_instructions",
+    "update_password",
+]

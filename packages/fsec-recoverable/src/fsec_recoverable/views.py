@@ -1,0 +1,132 @@
+"""The two views of password recovery: ``forgot_password`` and ``reset_password``.
+
+Both are for visitors who are not signed in (documented 3.0 behaviour); both answer
+JSON requests in the documented shape (see :mod:`flask_security.views`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, request
+from flask_security.core import _datastore, _security
+from flask_security.decorators import anonymous_user_required
+from flask_security.utils import (
+    config_value,
+    do_flash,
+    get_message,
+    get_post_redirect,
+    is_json_request,
+    login_user,
+    url_for_security,
+)
+from flask_security.views import (
+    build_form,
+    form_errors,
+    form_failure_status,
+    json_error,
+    json_response,
+    render_page,
+    user_payload,
+)
+from flask_wtf.csrf import generate_csrf
+
+from .recoverable import (
+    reset_password_token_status,
+    send_reset_password_instructions,
+    update_password,
+)
+
+
+@anonymous_user_required
+def forgot_password() -> Any:
+    """``/reset`` (``SECURITY_RESET_URL``): ask for a reset link.
+
+    GET renders ``SECURITY_FORGOT_PASSWORD_TEMPLATE`` with ``forgot_password_form``
+    (JSON: ``{"csrf_token": ...}``). A valid POST answers the same for every
+    well-formed address, whether an active account has it or not; only an active
+    account is mailed. HTML: flash PASSWORD_RESET_REQUEST and redirect back here;
+    JSON: ``200`` with an empty response. Invalid input: ``400`` with field errors.
+    """
+    wants_json = is_json_request()
+    form = build_form("forgot_password_form")
+    if form.validate_on_submit():
+        if form.user is not None:
+            send_reset_password_instructions(form.user)
+        if wants_json:
+            return json_response({})
+        email = (form.email.data or "").strip()
+        do_flash(*get_message("PASSWORD_RESET_REQUEST", email=email))
+        return redirect(url_for_security("forgot_password"))
+    if wants_json:
+        if request.method == "GET":
+            return json_response({"csrf_token": generate_csrf()})
+        return json_error(form_errors(form))
+    return render_page(
+        "FORGOT_PASSWORD_TEMPLATE",
+        "forgot_password",
+        form_failure_status(),
+        forgot_password_form=form,
+    )
+
+
+def _token_problem(key: str, **kwargs: Any) -> Any:
+    text, category = get_message(key, **kwargs)
+    if is_json_request():
+        return json_error({"token": [text]})
+    do_flash(text, category)
+    return redirect(url_for_security("forgot_password"))
+
+
+@anonymous_user_required
+def reset_password(token: str) -> Any:
+    """``/reset/<token>``: choose a new password with a mailed token.
+
+    A bad or used token: INVALID_RESET_PASSWORD_TOKEN. An expired one: a new link is
+    mailed (active accounts only) and PASSWORD_RESET_EXPIRED shown. Both redirect to
+    the forgot-password page (JSON: ``400`` with ``errors.token``).
+
+    GET renders ``SECURITY_RESET_PASSWORD_TEMPLATE`` with ``reset_password_form`` and
+    ``reset_password_token``. A valid POST saves the password (see
+    :func:`~fsec_recoverable.recoverable.update_password`), signs the user in
+    (``login_user(user, method="reset")``) and redirects to a safe ``next``,
+    ``SECURITY_POST_RESET_VIEW`` or ``SECURITY_POST_LOGIN_VIEW`` (JSON: the user and
+    a new ``authentication_token``). When another plugin refuses the login
+    (``fsec_login_allowed``, e.g. an unconfirmed address), the password is still
+    saved, the refusal is shown and the user is sent to the login page.
+    """
+    wants_json = is_json_request()
+    expired, invalid, user = reset_password_token_status(token)
+    if invalid or user is None:
+        return _token_problem("INVALID_RESET_PASSWORD_TOKEN")
+    if expired:
+        send_reset_password_instructions(user)
+        return _token_problem(
+            "PASSWORD_RESET_EXPIRED",
+            email=user.email,
+            within=config_value("RESET_PASSWORD_WITHIN"),
+        )
+    form = build_form("reset_password_form")
+    if form.validate_on_submit():
+        update_password(user, form.password.data)
+        refusal = _security.login_refusal(user, "reset")
+        logged_in = refusal is None and login_user(user, method="reset")
+        _datastore.commit()
+        if wants_json:
+            return json_response(user_payload(user, include_token=True) if logged_in else {})
+        do_flash(*get_message("PASSWORD_RESET"))
+        if not logged_in:
+            do_flash(*get_message(refusal or "DISABLED_ACCOUNT", email=user.email))
+            return redirect(url_for_security("login"))
+        return redirect(get_post_redirect("POST_RESET_VIEW"))
+    if wants_json:
+        if request.method == "GET":
+            return json_response({"csrf_token": generate_csrf()})
+        return json_error(form_errors(form))
+    return render_page(
+        "RESET_PASSWORD_TEMPLATE",
+        "reset_password",
+        form_failure_status(),
+        reset_password_form=form,
+        reset_password_token=token,
+    )
