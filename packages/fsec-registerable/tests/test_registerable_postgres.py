@@ -1,0 +1,49 @@
+"""Registration against a real PostgreSQL server: the database's unique index on
+lower(email) settles a race that the application-level checks missed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask_security.forms import unique_user_email
+from fsec_registerable import forms as registerable_forms
+from fsec_store_sqlalchemy.testing import add_user, db
+
+PASSWORD = "correct-horse"
+
+
+@pytest.fixture
+def pg_app(fsec_postgres: Any, make_registerable_app: Any) -> Any:
+    pytest.importorskip("psycopg")
+    fsec_postgres.create_database("fsec_registerable_race")
+    app = make_registerable_app(
+        {"SQLALCHEMY_DATABASE_URI": fsec_postgres.url("fsec_registerable_race")}
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_postgres_race_is_a_400_with_one_row(
+    pg_app: Any, users: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_user(pg_app, "race@example.com")
+    field = registerable_forms.ConfirmRegisterForm.email
+    monkeypatch.setitem(
+        field.kwargs,
+        "validators",
+        [v for v in field.kwargs["validators"] if v is not unique_user_email],
+    )
+    monkeypatch.setattr(pg_app.extensions["security"].datastore, "_check_unique", lambda kw: None)
+    client = pg_app.test_client()
+    r = client.post("/register", json={"email": "RACE@Example.COM", "password": PASSWORD})
+    assert r.status_code == 400
+    assert r.json["response"]["errors"]["email"] == [
+        "RACE@Example.COM is already associated with an account."
+    ]
+    assert [u.email for u in users(pg_app)] == ["race@example.com"]
+    r = client.post("/register", json={"email": "other@example.com", "password": PASSWORD})
+    assert r.status_code == 200
+    assert len(users(pg_app)) == 2
