@@ -1,0 +1,105 @@
+"""The passwordless views: ``login`` (send a link) and ``token_login`` (use it).
+
+JSON requests get the documented shape (see :mod:`flask_security.views`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, request
+from flask_security.core import _datastore, _security, current_user
+from flask_security.decorators import anonymous_user_required
+from flask_security.utils import (
+    config_value,
+    do_flash,
+    get_message,
+    get_post_login_redirect,
+    is_json_request,
+    login_user,
+    url_for_security,
+)
+from flask_security.views import (
+    build_form,
+    form_errors,
+    form_failure_status,
+    json_error,
+    json_response,
+    render_page,
+    user_payload,
+)
+from flask_wtf.csrf import generate_csrf
+
+from .passwordless import login_token_status, send_login_instructions
+
+
+def send_login() -> Any:
+    """``/login`` (``SECURITY_LOGIN_URL``) when passwordless is on: ask for a link.
+
+    GET renders ``SECURITY_SEND_LOGIN_TEMPLATE`` with ``send_login_form`` (a signed-in
+    user is redirected to ``POST_LOGIN_VIEW``; JSON: ``{"csrf_token": ...}`` plus the
+    user when signed in). A valid POST answers the same for every well-formed
+    address; only an active account is mailed. HTML: flash LOGIN_EMAIL_SENT and
+    redirect back here; JSON: ``200`` with an empty response. Invalid input:
+    ``400`` with field errors.
+    """
+    wants_json = is_json_request()
+    if request.method == "GET" and current_user.is_authenticated and not wants_json:
+        return redirect(get_post_login_redirect())
+    form = build_form("passwordless_login_form")
+    if form.validate_on_submit():
+        if form.user is not None:
+            send_login_instructions(form.user)
+        if wants_json:
+            return json_response({})
+        email = (form.email.data or "").strip()
+        do_flash(*get_message("LOGIN_EMAIL_SENT", email=email))
+        return redirect(url_for_security("login"))
+    if wants_json:
+        if request.method == "GET":
+            payload: dict[str, Any] = {"csrf_token": generate_csrf()}
+            if current_user.is_authenticated:
+                payload.update(user_payload(current_user))
+            return json_response(payload)
+        return json_error(form_errors(form))
+    return render_page(
+        "SEND_LOGIN_TEMPLATE", "send_login", form_failure_status(), send_login_form=form
+    )
+
+
+def _token_problem(key: str, **kwargs: Any) -> Any:
+    text, category = get_message(key, **kwargs)
+    if is_json_request():
+        return json_error({"token": [text]})
+    do_flash(text, category)
+    return redirect(url_for_security("login"))
+
+
+@anonymous_user_required
+def token_login(token: str) -> Any:
+    """``/login/<token>``: sign in with a mailed link.
+
+    A bad or used token: INVALID_LOGIN_TOKEN. An expired one: a new link is mailed
+    (active accounts only) and LOGIN_EXPIRED shown. Both redirect to the login page
+    (JSON: ``400`` with ``errors.token``). A refusal by ``fsec_login_allowed`` (e.g.
+    an unconfirmed address) is shown the same way and leaves the link unused.
+    Success: ``login_user(user, method="passwordless")``, the datastore is committed,
+    PASSWORDLESS_LOGIN_SUCCESSFUL is flashed and the user goes to a safe ``next`` or
+    ``SECURITY_POST_LOGIN_VIEW`` (JSON: the user and an ``authentication_token``).
+    """
+    expired, invalid, user = login_token_status(token)
+    if invalid or user is None:
+        return _token_problem("INVALID_LOGIN_TOKEN")
+    if expired:
+        send_login_instructions(user)
+        return _token_problem(
+            "LOGIN_EXPIRED", email=user.email, within=config_value("LOGIN_WITHIN")
+        )
+    refusal = _security.login_refusal(user, "passwordless")
+    if refusal is not None or not login_user(user, method="passwordless"):
+        return _token_problem(refusal or "DISABLED_ACCOUNT", email=user.email)
+    _datastore.commit()
+    if is_json_request():
+        return json_response(user_payload(user, include_token=True))
+    do_flash(*get_message("PASSWORDLESS_LOGIN_SUCCESSFUL"))
+    return redirect(get_post_login_redirect())
