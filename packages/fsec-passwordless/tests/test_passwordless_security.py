@@ -169,7 +169,7 @@ def test_expired_and_used_link_sends_nothing(
     assert outbox == []
 
 
-# -- inactive and unknown accounts ------------------------------------------------------------------
+# -- inactive and unknown accounts ---------------------------------------------------------
 
 
 def test_inactive_and_unknown_get_no_link_and_the_same_answer(app: Flask) -> None:
@@ -289,7 +289,7 @@ def test_default_remember_me_applies(make_app: Any, request_token: Any) -> None:
     assert client.get_cookie("remember_token") is not None
 
 
-# -- mails ------------------------------------------------------------------------------------------
+# -- mails ---------------------------------------------------------------------------------------
 
 
 def test_login_instructions_mail(app: Flask, request_token: Any) -> None:
