@@ -91,11 +91,29 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for feature in FIRST_PARTY_FEATURES:
         if feature in installed:
             app.config["SECURITY_" + feature.upper()] = True
+    # Passwordless replaces the password login page with "mail me a link", which would
+    # hide the seeded passwords below, so the demo keeps it off unless asked for.
+    passwordless_wanted = os.environ.get("FSEC_DEMO_PASSWORDLESS") == "1"
+    if "passwordless" in installed and not passwordless_wanted:
+        app.config["SECURITY_PASSWORDLESS"] = False
     # A third-party plugin is switched on by name: `pip install fsec-lockout` plus this
     # one line gives the demo account lockout (the demo turns it on when installed).
     if "lockout" in installed:
         app.config["SECURITY_PLUGINS"] = ["lockout"]
     app.config.update(config or {})
+    if "passwordless" in installed and not app.testing:
+        if app.config.get("SECURITY_PASSWORDLESS"):
+            print(
+                "fsec demo: passwordless is on: /login mails a sign-in link (printed "
+                "below); there is no password login page.",
+                flush=True,
+            )
+        else:
+            print(
+                "fsec demo: passwordless is off (it replaces the password login page); "
+                "start with FSEC_DEMO_PASSWORDLESS=1 to sign in by mailed link instead.",
+                flush=True,
+            )
 
     db.init_app(app)
     datastore = SQLAlchemyUserDatastore(db, User, Role)
