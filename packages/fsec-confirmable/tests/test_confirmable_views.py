@@ -496,7 +496,7 @@ def test_resend_json(app: Any, client: Any, outbox: list[Any], user_row: Any) ->
     [
         (None, "", "email address is required"),
         (None, "nobody", "not a valid email"),
-        (None, "nobody@example.com", "Wrong email address"),
+        (None, "nobody@example.com", "No account uses this email address."),
         ({"confirmed_at": now()}, "u@example.com", "confirmed already"),
         ({"active": False}, "u@example.com", "disabled"),
     ],

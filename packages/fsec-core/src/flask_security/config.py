@@ -94,7 +94,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "PASSWORD_INVALID_CHARACTERS": ("The password must not contain a NUL character.", "error"),
     "PASSWORD_MISMATCH": ("Wrong email address or password.", "error"),
     "INVALID_PASSWORD": ("Wrong email address or password.", "error"),
-    "USER_DOES_NOT_EXIST": ("Wrong email address or password.", "error"),
+    "USER_DOES_NOT_EXIST": ("No account uses this email address.", "error"),
     "RETYPE_PASSWORD_MISMATCH": ("The two passwords differ.", "error"),
     "PASSWORD_IS_THE_SAME": ("The new password must differ from the current one.", "error"),
     "PASSWORD_CHANGE": ("Your password is changed.", "success"),

@@ -220,7 +220,8 @@ class LoginForm(Form, NextFormMixin):
         self.user = _datastore.find_user_by_identity(identity)
         if self.user is None:
             hasher.dummy_verify()
-            self.password.errors.append(_msg("USER_DOES_NOT_EXIST"))
+            # Same key, text and field as a wrong password: no account enumeration.
+            self.password.errors.append(_msg("INVALID_PASSWORD"))
             _security.plugins.hook.fsec_login_failed(user=None, identity=identity, method="form")
             return False
         if not verify_and_update_password(self.password.data, self.user):
