@@ -89,7 +89,9 @@ class SQLAlchemyUserDatastore(SQLAlchemyDatastore, UserDatastore):
             if isinstance(user_id, int) and not isinstance(user_id, bool):
                 return user_id
             text = str(user_id)
-            if not text.isdigit() or len(text) > 19:
+            # ASCII digits only: str.isdigit() also accepts "\uff11" (int() reads it as 1)
+            # and "\u00b2" (int() refuses it). Keys beyond 64 bits name no row.
+            if not (text.isascii() and text.isdigit()) or int(text) > 2**63 - 1:
                 return None
             return int(text)
         if self._pk_type is str or self._pk_type is None:

@@ -5,6 +5,8 @@
   starts a throwaway cluster. Without PostgreSQL binaries the test is skipped, except
   under CI (``CI`` set), where it fails: CI must test against the real server.
 * ``fsec_smtp`` (function): an :class:`~.smtp.SMTPSink` on a free port.
+* The terminal summary gets one line per contract suite, store and database run
+  (:mod:`.contract_report`).
 """
 
 from __future__ import annotations
@@ -53,3 +55,9 @@ def fsec_smtp() -> Iterator[object]:
         yield sink
     finally:
         sink.stop()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from .contract_report import ContractReport
+
+    config.pluginmanager.register(ContractReport(), "fsec-contract-report")

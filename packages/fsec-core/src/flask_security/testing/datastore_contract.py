@@ -1,0 +1,732 @@
+"""Datastore contract suites: what every fsec datastore must do.
+
+Shipped with fsec-core so that first-party and third-party store authors run the same
+tests. Two classes, each a set of ``test_*`` methods that pytest collects from a
+subclass:
+
+* :class:`DatastoreContract` calls every documented
+  :class:`~flask_security.datastore.UserDatastore` method directly and checks its
+  return value and what was stored (after a commit, with a fresh lookup).
+* :class:`DatastoreViewsContract` drives the same store through fsec's views and CLI:
+  login, a role-protected page, an auth-token request, change password, basic auth,
+  ``flask users create`` / ``flask roles create`` / ``flask roles add``.
+
+A store's tests subclass both and provide the ``make_app`` fixture: a factory
+``make_app(config: dict) -> Flask`` building a **new** app with ``Security`` on the
+store, ``config`` applied over :data:`TEST_APP_CONFIG` (``SECRET_KEY``, a
+``SECURITY_PASSWORD_SALT``, bcrypt at 4 rounds, CSRF off), on **empty** tables.
+The models need what the documented quickstarts have plus a ``username``:
+
+* user: ``id``, ``email`` (unique in the database), ``username`` (unique, may be
+  empty), ``password``, ``active``, ``roles`` (the user's roles, or link rows with a
+  ``name``, as with peewee);
+* role: ``name`` (unique), ``description``.
+
+Hooks a subclass may override: :meth:`DatastoreContract.restart` (end the unit of
+work so the next lookup reads the database: remove the SQLAlchemy session, end the
+Pony ``db_session``...), and it must implement :meth:`DatastoreContract.count_users`
+and :meth:`DatastoreContract.count_role_links`. The class attributes ``store`` and
+``database`` name the run; fsec's pytest plugin prints one line per contract, store
+and database in the terminal summary with the number of cases that passed.
+
+Example::
+
+    class _SQLite:
+        store = "sqlalchemy"
+        database = "sqlite"
+
+        @pytest.fixture
+        def make_app(self):
+            return lambda config: create_app(config)
+
+        def count_users(self, datastore):
+            return datastore.db.session.query(User).count()
+
+        def count_role_links(self, datastore):
+            return datastore.db.session.query(roles_users).count()
+
+
+    class TestSQLiteDatastore(_SQLite, DatastoreContract):
+        pass
+
+
+    class TestSQLiteViews(_SQLite, DatastoreViewsContract):
+        pass
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
+
+import pytest
+from flask import Flask, jsonify
+
+from ..core import current_user
+from ..datastore import DatastoreError, UserDatastore, UserExistsError
+from ..decorators import auth_token_required, http_auth_required, login_required, roles_required
+
+#: A configuration for the apps ``make_app`` builds: apply it first, then the
+#: contract's ``config``. bcrypt at 4 rounds keeps hashing out of the measurements.
+TEST_APP_CONFIG: dict[str, Any] = {
+    "SECRET_KEY": "fsec-contract-secret-key",
+    "TESTING": True,
+    "SECURITY_PASSWORD_SALT": "fsec-contract-salt",
+    "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
+    "WTF_CSRF_ENABLED": False,
+    "MAIL_SUPPRESS_SEND": True,
+    "SERVER_NAME": "localhost",
+}
+
+#: A password hash as stored by ``create_user`` (the datastore never reads it).
+_STORED_HASH = "$2b$04$fsec.contract.stored.hash.value.not.verified.here"
+
+#: ``load_user`` inputs that name no user and must give ``None`` without raising.
+BAD_USER_IDS: tuple[Any, ...] = (
+    "",
+    " ",
+    "abc",
+    "-1",
+    "1.5",
+    "1e3",
+    "0x10",
+    " 1",
+    "1 ",
+    "1\n",
+    "\uff11",  # FULLWIDTH DIGIT ONE: str.isdigit() is true, it is no key
+    "\u00b2",  # SUPERSCRIPT TWO: str.isdigit() is true, int() refuses it
+    "9" * 40,
+    "9" * 19,  # above the largest 64-bit key
+    "99999999999999999999",
+    "1; DROP TABLE users",
+    "' OR '1'='1",
+    "\x00",
+    "deadbeefdeadbeefdeadbeef",
+    "1:fingerprint",
+    None,
+)
+
+
+def _ascii_upper(text: str) -> str:
+    """``text`` with only its ASCII letters upper-cased (case folding of other letters
+    depends on the database's collation, which the contract does not prescribe)."""
+    return "".join(c.upper() if c.isascii() else c for c in text)
+
+
+def _role_names(user: Any) -> list[str]:
+    return sorted(r.name for r in (user.roles or ()))
+
+
+class _StoreRun:
+    """What both contracts share: the run's name and the ``make_app`` fixture."""
+
+    #: Name of the store under test (``"sqlalchemy"``, ``"peewee"``...).
+    store: ClassVar[str] = "unnamed-store"
+    #: Name of the database it runs on (``"sqlite"``, ``"postgresql"``, ``"mongomock"``).
+    database: ClassVar[str] = "unnamed-database"
+    #: Contract kind, for the terminal summary.
+    _fsec_contract: ClassVar[str] = ""
+
+    @pytest.fixture
+    def make_app(self) -> Callable[[dict[str, Any]], Flask]:  # pragma: no cover
+        raise NotImplementedError("a datastore contract subclass must provide make_app")
+
+
+class DatastoreContract(_StoreRun):
+    """Every documented ``UserDatastore`` method, its return value and its effect.
+
+    Fixtures: ``make_app`` (abstract, see the module documentation); ``datastore``
+    (built from ``make_app`` with ``SECURITY_USER_IDENTITY_ATTRIBUTES`` set to
+    :attr:`identity_attributes`, yielded inside the app's application context; a
+    subclass may override it).
+    """
+
+    _fsec_contract = "datastore"
+
+    #: Identity attributes the contract configures and checks (``get_user`` finds
+    #: users by each of them ignoring case).
+    identity_attributes: ClassVar[tuple[str, ...]] = ("email", "username")
+
+    @pytest.fixture
+    def datastore(self, make_app: Callable[[dict[str, Any]], Flask]) -> Iterator[UserDatastore]:
+        app = make_app({"SECURITY_USER_IDENTITY_ATTRIBUTES": list(self.identity_attributes)})
+        with app.app_context():
+            yield app.extensions["security"].datastore
+
+    # -- hooks -----------------------------------------------------------------------
+
+    def restart(self, datastore: UserDatastore) -> None:
+        """Commit, then forget every cached object so that the next lookup reads the
+        database (objects held from before must not be used afterwards).
+
+        The default only commits: right for stores without an identity map."""
+        datastore.commit()
+
+    def count_users(self, datastore: UserDatastore) -> int:  # pragma: no cover
+        """The number of user rows / documents in the database."""
+        raise NotImplementedError
+
+    def count_role_links(self, datastore: UserDatastore) -> int:  # pragma: no cover
+        """The number of stored user-to-role links (rows of the link table, or role
+        references held by user documents)."""
+        raise NotImplementedError
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _user(self, datastore: UserDatastore, email: str, **fields: Any) -> Any:
+        fields.setdefault("password", _STORED_HASH)
+        return datastore.create_user(email=email, **fields)
+
+    def _fresh(self, datastore: UserDatastore, email: str) -> Any:
+        return datastore.find_user(email=email)
+
+    # -- create_user -----------------------------------------------------------------
+
+    def test_create_user_returns_saved_user_with_defaults(self, datastore: UserDatastore) -> None:
+        user = self._user(datastore, "matt@example.com")
+        assert user.email == "matt@example.com"
+        assert user.active is True
+        assert user.password == _STORED_HASH
+        assert _role_names(user) == []
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert stored is not None and stored.id is not None
+        assert stored.active is True and stored.password == _STORED_HASH
+        assert _role_names(stored) == []
+        assert self.count_users(datastore) == 1
+
+    def test_create_user_keeps_given_active_and_fields(self, datastore: UserDatastore) -> None:
+        self._user(datastore, "off@example.com", active=False, username="offline")
+        self.restart(datastore)
+        stored = self._fresh(datastore, "off@example.com")
+        assert stored.active is False
+        assert stored.username == "offline"
+
+    def test_create_user_with_roles_by_name_and_object(self, datastore: UserDatastore) -> None:
+        editor = datastore.create_role(name="editor")
+        datastore.create_role(name="admin")
+        user = self._user(datastore, "matt@example.com", roles=["admin", editor])
+        assert _role_names(user) == ["admin", "editor"]
+        assert user.has_role("admin") and user.has_role("editor")
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert _role_names(stored) == ["admin", "editor"]
+        assert self.count_role_links(datastore) == 2
+
+    def test_create_user_unknown_role_name_writes_nothing(self, datastore: UserDatastore) -> None:
+        with pytest.raises(DatastoreError):
+            self._user(datastore, "matt@example.com", roles=["no-such-role"])
+        self.restart(datastore)
+        assert self._fresh(datastore, "matt@example.com") is None
+        assert self.count_users(datastore) == 0
+
+    def test_create_user_duplicate_email_raises_user_exists(self, datastore: UserDatastore) -> None:
+        self._user(datastore, "matt@example.com", username="matt")
+        self.restart(datastore)
+        for email in ("matt@example.com", "MATT@Example.COM"):
+            with pytest.raises(UserExistsError):
+                self._user(datastore, email)
+        with pytest.raises(UserExistsError):
+            self._user(datastore, "other@example.com", username="MATT")
+        assert issubclass(UserExistsError, DatastoreError)
+        # The store is still usable and nothing of the refused users was written.
+        self._user(datastore, "joe@example.com")
+        self.restart(datastore)
+        assert self.count_users(datastore) == 2
+        assert datastore.find_user(email="MATT@Example.COM") is None
+        assert datastore.find_user(email="other@example.com") is None
+
+    def test_create_user_duplicate_refused_by_database_when_check_races(
+        self, datastore: UserDatastore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Two requests may both pass the duplicate check: the database's unique
+        constraint on ``email`` must then refuse the second as ``UserExistsError``."""
+        self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        monkeypatch.setattr(datastore, "_check_unique", lambda kwargs: None)
+        with pytest.raises(UserExistsError):
+            self._user(datastore, "matt@example.com")
+        monkeypatch.undo()
+        self._user(datastore, "joe@example.com")
+        self.restart(datastore)
+        assert self.count_users(datastore) == 2
+        assert self._fresh(datastore, "joe@example.com") is not None
+
+    def test_create_user_unicode_email_and_names(self, datastore: UserDatastore) -> None:
+        email = "Élodie.Müller@Exämple.org"
+        role = datastore.create_role(name="rédacteur", description="Редактор · 編集者")
+        self._user(datastore, email, username="Ünïcødé-ñame", roles=[role])
+        self.restart(datastore)
+        stored = self._fresh(datastore, email)
+        assert stored is not None
+        assert stored.email == email and stored.username == "Ünïcødé-ñame"
+        assert _role_names(stored) == ["rédacteur"]
+        assert datastore.find_role("rédacteur").description == "Редактор · 編集者"
+        # An exact lookup always matches; ASCII letters match in any case.
+        assert datastore.get_user(email).email == email
+        assert datastore.find_user_by_identity(email).email == email
+        assert datastore.get_user(_ascii_upper(email)).email == email
+        assert datastore.get_user("ünïcødé-ñame".replace("ü", "Ü")).email == email
+        assert datastore.get_user(_ascii_upper("Ünïcødé-ñame")).email == email
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def test_get_user_by_id(self, datastore: UserDatastore) -> None:
+        self._user(datastore, "matt@example.com")
+        self._user(datastore, "joe@example.com")
+        self.restart(datastore)
+        user = self._fresh(datastore, "joe@example.com")
+        user_id = user.id
+        assert datastore.get_user(user_id).email == "joe@example.com"
+        assert datastore.get_user(str(user_id)).email == "joe@example.com"
+
+    def test_get_user_by_each_identity_attribute_ignoring_case(
+        self, datastore: UserDatastore
+    ) -> None:
+        from ..utils import get_identity_attributes
+
+        assert get_identity_attributes() == list(self.identity_attributes)
+        self._user(datastore, "Matt.Wright@Example.com", username="MattW")
+        self._user(datastore, "joe@example.com", username="joe")
+        self.restart(datastore)
+        values = {"email": "Matt.Wright@Example.com", "username": "MattW"}
+        for attribute in self.identity_attributes:
+            value = values[attribute]
+            for variant in (value, value.lower(), value.upper(), value.swapcase()):
+                found = datastore.get_user(variant)
+                assert found is not None, (attribute, variant)
+                assert found.email == "Matt.Wright@Example.com"
+                assert datastore.find_user_by_identity(variant).email == found.email
+        assert datastore.find_user_by_identity("MATTW", ["email"]) is None
+        assert datastore.find_user_by_identity("MATTW", ["username"]).username == "MattW"
+
+    def test_numeric_string_is_an_id_only_through_get_user(self, datastore: UserDatastore) -> None:
+        self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        user_id = str(self._fresh(datastore, "matt@example.com").id)
+        assert datastore.get_user(user_id).email == "matt@example.com"
+        assert datastore.find_user_by_identity(user_id) is None
+        assert datastore.find_user_by_identity(f" {user_id} ") is None
+
+    def test_unknown_and_blank_lookups_give_none(self, datastore: UserDatastore) -> None:
+        self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        assert datastore.get_user("nobody@example.com") is None
+        assert datastore.get_user("") is None
+        assert datastore.get_user(None) is None
+        assert datastore.get_user("987654") is None
+        assert datastore.find_user_by_identity("") is None
+        assert datastore.find_user_by_identity("   ") is None
+        assert datastore.find_user_by_identity(None) is None  # type: ignore[arg-type]
+        assert datastore.find_user(email="nobody@example.com") is None
+        assert datastore.find_role("nobody") is None
+
+    def test_identity_lookup_treats_pattern_characters_literally(
+        self, datastore: UserDatastore
+    ) -> None:
+        """Regular-expression and SQL ``LIKE`` characters in a typed identity match
+        only themselves (no pattern injection)."""
+        self._user(datastore, "a.b+c@example.com", username="x_y%z")
+        self._user(datastore, "axb@example.com", username="xqyqz")
+        self.restart(datastore)
+        assert datastore.find_user_by_identity("A.B+C@EXAMPLE.COM").email == "a.b+c@example.com"
+        assert datastore.find_user_by_identity("X_Y%Z").email == "a.b+c@example.com"
+        for probe in (
+            "a.b+c@example.co.",
+            ".*",
+            "a.*",
+            "^a.b\\+c@example\\.com$",
+            "a?b@example.com",
+            "a_b@example.com",
+            "%",
+            "%@example.com",
+            "x_y_z",
+            "xqyq_",
+            "(a)",
+            "[a-z]xb@example.com",
+            "axb@example.com|a.b+c@example.com",
+        ):
+            assert datastore.find_user_by_identity(probe) is None, probe
+        assert datastore.find_user_by_identity("axb@example.com").email == "axb@example.com"
+
+    def test_find_user_by_exact_attributes(self, datastore: UserDatastore) -> None:
+        self._user(datastore, "matt@example.com", username="matt")
+        self._user(datastore, "joe@example.com", username="joe", active=False)
+        self.restart(datastore)
+        joe = datastore.find_user(email="joe@example.com")
+        assert joe is not None and joe.username == "joe"
+        assert datastore.find_user(id=joe.id).email == "joe@example.com"
+        assert datastore.find_user(username="joe", active=False).email == "joe@example.com"
+        assert datastore.find_user(username="joe", active=True) is None
+        assert datastore.find_user(email="JOE@example.com") is None  # exact, not ignoring case
+
+    def test_load_user_by_primary_key_string_with_roles(self, datastore: UserDatastore) -> None:
+        datastore.create_role(name="admin")
+        self._user(datastore, "matt@example.com", roles=["admin"])
+        self.restart(datastore)
+        user_id = self._fresh(datastore, "matt@example.com").id
+        self.restart(datastore)
+        user = datastore.load_user(str(user_id))
+        assert user is not None and user.email == "matt@example.com"
+        assert _role_names(user) == ["admin"]
+        assert user.has_role("admin") and not user.has_role("editor")
+
+    @pytest.mark.parametrize("bad", BAD_USER_IDS, ids=repr)
+    def test_load_user_bad_input_gives_none(self, datastore: UserDatastore, bad: Any) -> None:
+        self._user(datastore, "matt@example.com")
+        self._user(datastore, "joe@example.com")
+        self.restart(datastore)
+        assert datastore.load_user(bad) is None
+        # The store still answers afterwards (no aborted transaction left behind).
+        assert datastore.find_user(email="joe@example.com") is not None
+
+    # -- roles -----------------------------------------------------------------------
+
+    def test_create_and_find_role(self, datastore: UserDatastore) -> None:
+        role = datastore.create_role(name="admin", description="Administrators")
+        assert role.name == "admin" and role.description == "Administrators"
+        self.restart(datastore)
+        found = datastore.find_role("admin")
+        assert found is not None and found.description == "Administrators"
+        assert datastore.find_role("Admin") is None
+
+    def test_find_or_create_role(self, datastore: UserDatastore) -> None:
+        created = datastore.find_or_create_role("admin", description="first")
+        assert created.name == "admin" and created.description == "first"
+        self.restart(datastore)
+        again = datastore.find_or_create_role("admin", description="second")
+        assert again.name == "admin" and again.description == "first"
+        self.restart(datastore)
+        assert datastore.find_role("admin").description == "first"
+        other = datastore.find_or_create_role("editor")
+        assert other.name == "editor"
+        self.restart(datastore)
+        assert datastore.find_role("editor") is not None
+
+    def test_add_role_to_user_objects(self, datastore: UserDatastore) -> None:
+        role = datastore.create_role(name="admin")
+        user = self._user(datastore, "matt@example.com")
+        assert datastore.add_role_to_user(user, role) is True
+        assert user.has_role("admin")
+        assert datastore.add_role_to_user(user, role) is False
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert _role_names(stored) == ["admin"]
+        assert self.count_role_links(datastore) == 1
+        assert datastore.add_role_to_user(stored, datastore.find_role("admin")) is False
+        self.restart(datastore)
+        assert self.count_role_links(datastore) == 1
+
+    def test_add_role_to_user_by_email_and_name(self, datastore: UserDatastore) -> None:
+        datastore.create_role(name="admin")
+        datastore.create_role(name="editor")
+        self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        assert datastore.add_role_to_user("matt@example.com", "admin") is True
+        assert datastore.add_role_to_user("MATT@example.com", "editor") is True
+        assert datastore.add_role_to_user("matt@example.com", "admin") is False
+        self.restart(datastore)
+        assert _role_names(self._fresh(datastore, "matt@example.com")) == ["admin", "editor"]
+
+    def test_add_role_unknown_user_or_role_changes_nothing(self, datastore: UserDatastore) -> None:
+        datastore.create_role(name="admin")
+        self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        assert datastore.add_role_to_user("nobody@example.com", "admin") is False
+        assert datastore.add_role_to_user("matt@example.com", "no-such-role") is False
+        self.restart(datastore)
+        assert _role_names(self._fresh(datastore, "matt@example.com")) == []
+        assert self.count_role_links(datastore) == 0
+
+    def test_remove_role_from_user(self, datastore: UserDatastore) -> None:
+        datastore.create_role(name="admin")
+        datastore.create_role(name="editor")
+        self._user(datastore, "matt@example.com", roles=["admin", "editor"])
+        self._user(datastore, "joe@example.com", roles=["admin"])
+        self.restart(datastore)
+        user = self._fresh(datastore, "matt@example.com")
+        assert datastore.remove_role_from_user(user, datastore.find_role("admin")) is True
+        assert not user.has_role("admin") and user.has_role("editor")
+        assert datastore.remove_role_from_user(user, "admin") is False
+        self.restart(datastore)
+        assert _role_names(self._fresh(datastore, "matt@example.com")) == ["editor"]
+        assert _role_names(self._fresh(datastore, "joe@example.com")) == ["admin"]
+        assert datastore.remove_role_from_user("MATT@example.com", "editor") is True
+        assert datastore.remove_role_from_user("matt@example.com", "editor") is False
+        assert datastore.remove_role_from_user("nobody@example.com", "admin") is False
+        assert datastore.remove_role_from_user("joe@example.com", "no-such-role") is False
+        self.restart(datastore)
+        assert _role_names(self._fresh(datastore, "matt@example.com")) == []
+        assert self.count_role_links(datastore) == 1
+        assert datastore.find_role("admin") is not None
+
+    # -- activation ------------------------------------------------------------------
+
+    def test_deactivate_and_activate_return_whether_changed(self, datastore: UserDatastore) -> None:
+        user = self._user(datastore, "matt@example.com")
+        assert datastore.deactivate_user(user) is True
+        assert user.active is False
+        assert datastore.deactivate_user(user) is False
+        self.restart(datastore)
+        user = self._fresh(datastore, "matt@example.com")
+        assert user.active is False and user.is_active is False
+        assert datastore.activate_user(user) is True
+        assert datastore.activate_user(user) is False
+        self.restart(datastore)
+        assert self._fresh(datastore, "matt@example.com").active is True
+
+    def test_toggle_active_always_returns_true(self, datastore: UserDatastore) -> None:
+        user = self._user(datastore, "matt@example.com")
+        assert datastore.toggle_active(user) is True
+        self.restart(datastore)
+        user = self._fresh(datastore, "matt@example.com")
+        assert user.active is False
+        assert datastore.toggle_active(user) is True
+        self.restart(datastore)
+        assert self._fresh(datastore, "matt@example.com").active is True
+
+    # -- deletion and commit ---------------------------------------------------------
+
+    def test_delete_user_removes_it_and_its_role_links(self, datastore: UserDatastore) -> None:
+        datastore.create_role(name="admin")
+        datastore.create_role(name="editor")
+        self._user(datastore, "matt@example.com", roles=["admin", "editor"])
+        self._user(datastore, "joe@example.com", roles=["admin"])
+        self.restart(datastore)
+        assert self.count_role_links(datastore) == 3
+        user = self._fresh(datastore, "matt@example.com")
+        user_id = user.id
+        assert datastore.delete_user(user) is None
+        self.restart(datastore)
+        assert self._fresh(datastore, "matt@example.com") is None
+        assert datastore.get_user(user_id) is None
+        assert datastore.load_user(str(user_id)) is None
+        assert self.count_users(datastore) == 1
+        assert self.count_role_links(datastore) == 1
+        assert _role_names(self._fresh(datastore, "joe@example.com")) == ["admin"]
+        assert datastore.find_role("editor") is not None
+        # The address is free again.
+        self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        assert self.count_users(datastore) == 2
+
+    def test_commit_persists_changes(self, datastore: UserDatastore) -> None:
+        user = self._user(datastore, "matt@example.com")
+        user.username = "renamed"
+        datastore.put(user)
+        datastore.commit()
+        self.restart(datastore)
+        assert self._fresh(datastore, "matt@example.com").username == "renamed"
+        assert datastore.put(self._fresh(datastore, "matt@example.com")) is not None
+
+
+class DatastoreViewsContract(_StoreRun):
+    """The store proven through fsec's views and CLI (the same smoke flow for every
+    store). Adds the routes ``/_contract/protected`` (``login_required``),
+    ``/_contract/admin`` (``roles_required("admin")``), ``/_contract/token``
+    (``auth_token_required``) and ``/_contract/basic`` (``http_auth_required``) to
+    the app built by ``make_app`` (with ``SECURITY_CHANGEABLE`` on)."""
+
+    _fsec_contract = "views"
+
+    @pytest.fixture
+    def app(self, make_app: Callable[[dict[str, Any]], Flask]) -> Flask:
+        app = make_app({"SECURITY_CHANGEABLE": True})
+
+        @login_required
+        def protected() -> Any:
+            return f"protected page for {current_user.email}"
+
+        @roles_required("admin")
+        def admin() -> Any:
+            return "admin page"
+
+        @auth_token_required
+        def token() -> Any:
+            return jsonify(email=current_user.email)
+
+        @http_auth_required
+        def basic() -> Any:
+            return jsonify(email=current_user.email)
+
+        for name, view in (
+            ("protected", protected),
+            ("admin", admin),
+            ("token", token),
+            ("basic", basic),
+        ):
+            app.add_url_rule(f"/_contract/{name}", f"fsec_contract_{name}", view)
+        return app
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _add_user(
+        self, app: Flask, email: str, password: str = "password", roles: tuple[str, ...] = ()
+    ) -> str:
+        from ..utils import hash_password
+
+        with app.app_context():
+            datastore = app.extensions["security"].datastore
+            for name in roles:
+                datastore.find_or_create_role(name)
+            user = datastore.create_user(
+                email=email, password=hash_password(password), roles=list(roles)
+            )
+            datastore.commit()
+            return str(user.id)
+
+    def _change(self, app: Flask, fn: Callable[[Any], Any]) -> Any:
+        with app.app_context():
+            datastore = app.extensions["security"].datastore
+            result = fn(datastore)
+            datastore.commit()
+            return result
+
+    @staticmethod
+    def _login(client: Any, email: str, password: str = "password") -> Any:
+        return client.post("/login", json={"email": email, "password": password})
+
+    @staticmethod
+    def _basic(user: str, password: str) -> dict[str, str]:
+        raw = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return {"Authorization": f"Basic {raw}"}
+
+    # -- the flow --------------------------------------------------------------------
+
+    def test_views_login_form_then_protected_page(self, app: Flask) -> None:
+        self._add_user(app, "matt@example.com")
+        client = app.test_client()
+        r = client.get("/_contract/protected")
+        assert r.status_code == 302 and "/login" in r.headers["Location"]
+        r = client.post("/login", data={"email": "matt@example.com", "password": "wrong!"})
+        assert r.status_code == 400
+        r = client.post("/login", data={"email": "MATT@example.com", "password": "password"})
+        assert r.status_code == 302
+        r = client.get("/_contract/protected")
+        assert r.status_code == 200
+        assert r.get_data(as_text=True) == "protected page for matt@example.com"
+        client.get("/logout")
+        assert client.get("/_contract/protected").status_code == 302
+
+    def test_views_json_login_unknown_user_and_bad_password(self, app: Flask) -> None:
+        self._add_user(app, "matt@example.com")
+        client = app.test_client()
+        for email, password in (("nobody@example.com", "password"), ("matt@example.com", "x!")):
+            r = self._login(client, email, password)
+            assert r.status_code == 400
+            assert r.get_json()["meta"]["code"] == 400
+        r = self._login(client, "matt@example.com")
+        assert r.status_code == 200
+        assert r.get_json()["response"]["user"]["id"] == self._user_id(app, "matt@example.com")
+
+    def _user_id(self, app: Flask, email: str) -> str:
+        with app.app_context():
+            return str(app.extensions["security"].datastore.find_user(email=email).id)
+
+    def test_views_role_protected_page(self, app: Flask) -> None:
+        self._add_user(app, "admin@example.com", roles=("admin",))
+        self._add_user(app, "joe@example.com")
+        admin, joe = app.test_client(), app.test_client()
+        assert self._login(admin, "admin@example.com").status_code == 200
+        assert self._login(joe, "joe@example.com").status_code == 200
+        assert admin.get("/_contract/admin").status_code == 200
+        assert joe.get("/_contract/admin").status_code == 403
+        assert self._change(app, lambda ds: ds.add_role_to_user("joe@example.com", "admin"))
+        assert joe.get("/_contract/admin").status_code == 200
+        assert self._change(app, lambda ds: ds.remove_role_from_user("joe@example.com", "admin"))
+        assert joe.get("/_contract/admin").status_code == 403
+
+    def test_views_token_request(self, app: Flask) -> None:
+        self._add_user(app, "matt@example.com")
+        r = self._login(app.test_client(), "matt@example.com")
+        token = r.get_json()["response"]["user"]["authentication_token"]
+        client = app.test_client()
+        r = client.get("/_contract/token", headers={"Authentication-Token": token})
+        assert r.status_code == 200 and r.get_json() == {"email": "matt@example.com"}
+        r = client.get("/_contract/token", headers={"Authentication-Token": token + "x"})
+        assert r.status_code == 401
+        assert client.get("/_contract/token").status_code == 401
+
+    def test_views_change_password(self, app: Flask) -> None:
+        self._add_user(app, "matt@example.com")
+        client = app.test_client()
+        r = self._login(client, "matt@example.com")
+        old_token = r.get_json()["response"]["user"]["authentication_token"]
+        r = client.post(
+            "/change",
+            json={
+                "password": "password",
+                "new_password": "new-password",
+                "new_password_confirm": "new-password",
+            },
+        )
+        assert r.status_code == 200, r.get_data(as_text=True)
+        assert client.get("/_contract/protected").status_code == 200
+        r = app.test_client().get("/_contract/token", headers={"Authentication-Token": old_token})
+        assert r.status_code == 401
+        assert self._login(app.test_client(), "matt@example.com").status_code == 400
+        assert self._login(app.test_client(), "matt@example.com", "new-password").status_code == 200
+
+    def test_views_basic_auth_never_takes_an_id_for_an_identity(self, app: Flask) -> None:
+        user_id = self._add_user(app, "matt@example.com")
+        client = app.test_client()
+        r = client.get("/_contract/basic", headers=self._basic("matt@example.com", "password"))
+        assert r.status_code == 200 and r.get_json() == {"email": "matt@example.com"}
+        r = client.get("/_contract/basic", headers=self._basic(user_id, "password"))
+        assert r.status_code == 401
+
+    def test_views_deactivated_user_is_refused_everywhere(self, app: Flask) -> None:
+        self._add_user(app, "matt@example.com")
+        client = app.test_client()
+        token = self._login(client, "matt@example.com").get_json()["response"]["user"][
+            "authentication_token"
+        ]
+        assert client.get("/_contract/protected").status_code == 200
+        assert self._change(
+            app, lambda ds: ds.deactivate_user(ds.find_user(email="matt@example.com"))
+        )
+        assert client.get("/_contract/protected").status_code == 302
+        r = app.test_client().get("/_contract/token", headers={"Authentication-Token": token})
+        assert r.status_code == 401
+        r = app.test_client().get(
+            "/_contract/basic", headers=self._basic("matt@example.com", "password")
+        )
+        assert r.status_code == 401
+        assert self._login(app.test_client(), "matt@example.com").status_code == 400
+
+    def test_views_cli_users_create_and_roles_add(self, app: Flask) -> None:
+        runner = app.test_cli_runner()
+        r = runner.invoke(
+            args=["users", "create", "cli@example.com", "--password", "secret-pw", "--active"]
+        )
+        assert r.exit_code == 0, r.output
+        r = runner.invoke(args=["users", "create", "CLI@example.com", "--password", "secret-pw"])
+        assert r.exit_code == 1 and "Error" in r.output
+        assert runner.invoke(args=["roles", "create", "admin"]).exit_code == 0
+        r = runner.invoke(args=["roles", "add", "cli@example.com", "admin"])
+        assert r.exit_code == 0, r.output
+        r = runner.invoke(args=["roles", "add", "cli@example.com", "admin"])
+        assert r.exit_code == 0 and "already" in r.output
+        with app.app_context():
+            datastore = app.extensions["security"].datastore
+            user = datastore.find_user(email="cli@example.com")
+            assert user is not None and user.active is True and user.has_role("admin")
+            assert datastore.find_user(email="CLI@example.com") is None
+        client = app.test_client()
+        assert self._login(client, "cli@example.com", "secret-pw").status_code == 200
+        assert client.get("/_contract/admin").status_code == 200
+        r = runner.invoke(args=["roles", "remove", "cli@example.com", "admin"])
+        assert r.exit_code == 0, r.output
+        assert client.get("/_contract/admin").status_code == 403
+        r = runner.invoke(args=["users", "deactivate", "cli@example.com"])
+        assert r.exit_code == 0, r.output
+        assert client.get("/_contract/protected").status_code == 302
+
+
+__all__ = [
+    "BAD_USER_IDS",
+    "TEST_APP_CONFIG",
+    "DatastoreContract",
+    "DatastoreViewsContract",
+]
