@@ -1,0 +1,156 @@
+"""fsec datastore for MongoEngine: :class:`MongoEngineUserDatastore` (documented 3.0 API).
+
+``db`` is either a Flask-MongoEngine extension object (``flask-mongoengine-3`` works on
+Flask 3.1; ``flask-mongoengine`` 1.0 does not import on Flask 3) or the ``mongoengine``
+module itself after ``mongoengine.connect(...)``. Documents save themselves, so the
+datastore never needs more from ``db`` than its presence.
+
+Case-insensitive identity lookups first try an exact match (served by the unique index
+on ``email``), then an anchored, case-insensitive regular expression built from
+``re.escape(value)``: characters such as ``.``, ``*`` or ``(`` in what a visitor types
+are matched literally, never as a pattern. MongoDB cannot serve a case-insensitive
+regular expression from an index as tightly as an equality match (it scans the
+index's keys), which is why the exact match comes first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bson import ObjectId
+from flask_security.datastore import Datastore, UserDatastore, UserExistsError
+from mongoengine import ObjectIdField, SequenceField
+from mongoengine.errors import NotUniqueError, ValidationError
+
+__all__ = ["MongoEngineDatastore", "MongoEngineUserDatastore"]
+
+__version__ = "0.1.0"
+
+
+class MongoEngineDatastore(Datastore):
+    """Persistence for MongoEngine documents: each write is sent at once.
+
+    :param db: a Flask-MongoEngine object or the ``mongoengine`` module.
+    """
+
+    def put(self, model: Any) -> Any:
+        """Save ``model`` (insert or update); returns it.
+
+        :raises mongoengine.errors.NotUniqueError: a unique index refused the write.
+        """
+        model.save()
+        return model
+
+    def delete(self, model: Any) -> None:
+        """Delete ``model``'s document."""
+        model.delete()
+
+    def commit(self) -> None:
+        """Nothing to do: MongoDB writes each document when it is saved."""
+
+
+class MongoEngineUserDatastore(MongoEngineDatastore, UserDatastore):
+    """Users and roles on MongoEngine documents (documented 3.0 API).
+
+    :param db: a Flask-MongoEngine object or the ``mongoengine`` module.
+    :param user_model: the user ``Document`` (with ``UserMixin``); ``roles`` is a
+        ``ListField(ReferenceField(Role))``; ``email`` should be ``unique=True`` so
+        the database backs the duplicate check.
+    :param role_model: the role ``Document`` (with ``RoleMixin``).
+    """
+
+    def __init__(self, db: Any, user_model: type, role_model: type) -> None:
+        MongoEngineDatastore.__init__(self, db)
+        UserDatastore.__init__(self, user_model, role_model)
+
+    # -- primitives ------------------------------------------------------------------
+
+    def _is_numeric_id(self, identifier: Any) -> bool:
+        if isinstance(identifier, ObjectId):
+            return True
+        if isinstance(identifier, str) and ObjectId.is_valid(identifier):
+            return True
+        return super()._is_numeric_id(identifier)
+
+    def _coerce_pk(self, user_id: Any) -> Any:
+        """``user_id`` as a value of the primary key field, or ``None`` when it
+        cannot be one (an ``ObjectId`` key accepts only 24 hex digits)."""
+        field = self.user_model._fields[self.user_model._meta["id_field"]]
+        if isinstance(field, ObjectIdField):
+            if isinstance(user_id, ObjectId):
+                return user_id
+            if isinstance(user_id, str) and len(user_id) == 24 and ObjectId.is_valid(user_id):
+                return ObjectId(user_id)
+            return None
+        if isinstance(field, SequenceField) or getattr(field, "python_type", None) is int:
+            text = str(user_id)
+            if not (text.isascii() and text.isdigit()) or len(text) > 18:
+                return None
+            return int(text)
+        if user_id is None:
+            return None
+        try:
+            value = field.to_python(user_id)
+            field.validate(value)
+        except Exception:  # any value the field refuses is "no such user"
+            return None
+        return value
+
+    def load_user(self, user_id: Any) -> Any | None:
+        """The user whose primary key is ``user_id`` (a ``str``), or ``None``.
+
+        The roles are dereferenced with it. Never raises on bad input.
+        """
+        key = self._coerce_pk(user_id)
+        if key is None:
+            return None
+        return self.user_model.objects(pk=key).first()
+
+    def find_user_ci(self, attribute: str, value: str) -> Any | None:
+        """The user whose ``attribute`` equals ``value`` ignoring case, or ``None``.
+
+        An exact (indexed) match first, then ``^<re.escape(value)>$`` with the
+        ``i`` option, so the value can never act as a pattern.
+        """
+        field = self.user_model._fields.get(attribute)
+        if field is None or not isinstance(value, str):
+            return None
+        exact = self.user_model.objects(**{attribute: value}).first()
+        if exact is not None:
+            return exact
+        pattern = "^" + re.escape(value) + "$"
+        query = {field.db_field: {"$regex": pattern, "$options": "i"}}
+        return self.user_model.objects(__raw__=query).first()
+
+    def find_user(self, **kwargs: Any) -> Any | None:
+        """The first user whose fields equal ``kwargs``; ``None`` also when a value
+        is invalid for its field (an id that is no ``ObjectId``...)."""
+        if "id" in kwargs:
+            key = self._coerce_pk(kwargs.pop("id"))
+            if key is None:
+                return None
+            kwargs["pk"] = key
+        try:
+            return self.user_model.objects(**kwargs).first()
+        except ValidationError:
+            return None
+
+    def find_role(self, role: str) -> Any | None:
+        """The role named ``role``, or ``None``."""
+        return self.role_model.objects(name=role).first()
+
+    # -- writes ----------------------------------------------------------------------
+
+    def create_user(self, **kwargs: Any) -> Any:
+        """See :meth:`UserDatastore.create_user`.
+
+        :raises UserExistsError: also when the unique index refuses the document
+            (two requests raced); nothing is written then.
+        """
+        try:
+            return super().create_user(**kwargs)
+        except NotUniqueError as exc:
+            raise UserExistsError(
+                f"a user with these identity values already exists: {exc}"
+            ) from exc

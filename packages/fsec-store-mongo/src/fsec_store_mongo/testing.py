@@ -1,0 +1,112 @@
+"""A ready-made Flask app on MongoEngine for tests of fsec and its plugins.
+
+* :func:`connect` registers mongoengine's default connection: to the real MongoDB
+  server named by the environment variable ``FSEC_TEST_MONGODB_URI``
+  (``mongodb://host:port``) when it is set, else to an in-process mongomock client
+  (``mongomock`` must be installed; it enforces unique indexes like MongoDB).
+* :func:`create_app` empties the collections of the documents below and builds an app
+  with fsec on :class:`~fsec_store_mongo.MongoEngineUserDatastore`, configured from
+  :data:`flask_security.testing.datastore_contract.TEST_APP_CONFIG`.
+
+The documents are the documented MongoEngine quickstart's plus a ``username`` and the
+trackable fields. Routes: ``/`` (``login_required``), ``/admin``
+(``roles_required("admin")``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import mongoengine as me
+from flask import Flask
+from flask_security import (
+    RoleMixin,
+    Security,
+    UserMixin,
+    current_user,
+    login_required,
+    roles_required,
+)
+from flask_security.testing.datastore_contract import TEST_APP_CONFIG
+
+from . import MongoEngineUserDatastore
+
+#: Environment variable naming a real MongoDB server for the tests.
+MONGODB_URI_VARIABLE = "FSEC_TEST_MONGODB_URI"
+
+
+def database_kind() -> str:
+    """``"mongodb"`` when the tests use a real server, else ``"mongomock"``."""
+    return "mongodb" if os.environ.get(MONGODB_URI_VARIABLE) else "mongomock"
+
+
+def connect(db_name: str, alias: str = me.DEFAULT_CONNECTION_NAME) -> Any:
+    """Register mongoengine's connection ``alias`` to database ``db_name`` (see the
+    module documentation); returns the client. Close it with
+    ``mongoengine.disconnect(alias)``."""
+    uri = os.environ.get(MONGODB_URI_VARIABLE)
+    if uri:
+        return me.connection.connect(
+            db=db_name, host=uri, alias=alias, uuidRepresentation="standard"
+        )
+    import mongomock
+
+    return me.connection.connect(
+        db=db_name,
+        host="mongodb://localhost",
+        alias=alias,
+        mongo_client_class=mongomock.MongoClient,
+        uuidRepresentation="standard",
+    )
+
+
+class Role(me.Document, RoleMixin):
+    name = me.StringField(max_length=80, unique=True)
+    description = me.StringField(max_length=255)
+    meta = {"collection": "fsec_test_role"}
+
+
+class User(me.Document, UserMixin):
+    email = me.StringField(max_length=255, unique=True)
+    # sparse: many users may have no username, two may not share one
+    username = me.StringField(max_length=255, unique=True, sparse=True)
+    password = me.StringField(max_length=255)
+    active = me.BooleanField(default=True)
+    confirmed_at = me.DateTimeField()
+    last_login_at = me.DateTimeField()
+    current_login_at = me.DateTimeField()
+    last_login_ip = me.StringField(max_length=100)
+    current_login_ip = me.StringField(max_length=100)
+    login_count = me.IntField()
+    roles = me.ListField(me.ReferenceField(Role), default=[])
+    meta = {"collection": "fsec_test_user"}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """A new Flask app with fsec on the documents above, on empty collections.
+
+    Needs a registered default connection (:func:`connect`).
+
+    :param config: overrides of ``TEST_APP_CONFIG``.
+    :returns: the app; ``app.extensions["security"].datastore`` is the datastore.
+    """
+    for document in (User, Role):
+        document.drop_collection()
+        document.ensure_indexes()
+    app = Flask("fsec_mongo_test_app")
+    app.config.update(TEST_APP_CONFIG)
+    app.config.update(config or {})
+    Security(app, MongoEngineUserDatastore(me, User, Role))
+
+    @app.route("/")
+    @login_required
+    def index() -> Any:
+        return f"Hello {current_user.email}"
+
+    @app.route("/admin")
+    @roles_required("admin")
+    def admin() -> Any:
+        return "admin area"
+
+    return app

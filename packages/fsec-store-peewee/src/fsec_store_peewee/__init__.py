@@ -1,0 +1,292 @@
+"""fsec datastore for peewee 4: :class:`PeeweeUserDatastore` (documented 3.0 API).
+
+peewee has no many-to-many list, so roles go through a link model (``role_link``,
+the documented quickstart's ``UserRoles``) with a foreign key to the user (whose
+``backref`` is ``roles``) and one to the role, and ``name`` / ``description``
+properties that read its role's. ``user.roles`` is therefore a sequence of link rows
+that answer ``.name`` like roles do, which is all ``has_role`` and the
+Flask-Principal identity read.
+
+* :meth:`PeeweeUserDatastore.load_user` reads the user, its link rows and their
+  roles in one SQL statement (a ``LEFT OUTER JOIN``) and stores the rows as
+  ``user.roles`` (a list), so a session-authenticated request that checks roles
+  costs one statement.
+* Identity lookups compare ``lower(column) = lower(value)`` in SQL. The datastore adds
+  an expression index ``<table>_<column>_lower`` on ``lower(email)`` to the user
+  model (unique when ``email`` is unique), so ``create_tables`` builds it and the
+  lookup is index-backed and case-insensitively unique. On an existing database
+  create it yourself: ``CREATE UNIQUE INDEX user_email_lower ON "user" (lower(email))``.
+* ``class User(db.Model, UserMixin)`` lets peewee's ``Model.get_id`` (the bare
+  primary key) shadow fsec's ``UserMixin.get_id`` (the session identifier that ties
+  sessions to the password); the datastore puts fsec's back on the user model. Read
+  the key as ``user.id``.
+* Writes run in peewee's autocommit mode (every statement is committed), and
+  ``create_user`` / ``delete_user`` write their rows in one ``atomic()`` block, so a
+  failure leaves nothing half-written. :meth:`~PeeweeDatastore.commit` therefore has
+  nothing to commit; inside the application's own ``atomic()`` block that block
+  decides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee
+from flask_security.core import UserMixin
+from flask_security.datastore import Datastore, UserDatastore, UserExistsError
+
+__all__ = ["PeeweeDatastore", "PeeweeUserDatastore", "add_identity_index"]
+
+__version__ = "0.1.0"
+
+#: Largest value a 64-bit signed integer key can hold (PostgreSQL ``bigint``).
+_MAX_INT_KEY = 2**63 - 1
+
+
+def _database_of(db: Any) -> peewee.Database:
+    """The ``peewee.Database`` behind ``db`` (itself, or ``db.database`` for
+    ``playhouse.flask_utils.FlaskDB`` and flask-peewee's ``Database``)."""
+    if isinstance(db, peewee.Database):
+        return db
+    inner = getattr(db, "database", None)
+    if isinstance(inner, peewee.Database):
+        return inner
+    raise TypeError(
+        f"PeeweeUserDatastore needs a peewee Database (or an object whose .database is "
+        f"one, such as playhouse.flask_utils.FlaskDB), got {type(db).__name__}"
+    )
+
+
+def add_identity_index(model: type[peewee.Model], attribute: str) -> peewee.ModelIndex | None:
+    """Add the expression index ``lower(<attribute>)`` to ``model``'s metadata.
+
+    Named ``<table>_<attribute>_lower``; unique when the field is unique. Idempotent.
+
+    :returns: the index, or ``None`` when the model has no such field.
+    """
+    field = model._meta.fields.get(attribute)
+    if field is None:
+        return None
+    name = f"{model._meta.table_name}_{attribute}_lower"
+    for index in model._meta.indexes:
+        if isinstance(index, peewee.ModelIndex) and index._name == name:
+            return index
+    index = model.index(peewee.fn.lower(field), unique=bool(field.unique), name=name)
+    model.add_index(index)
+    return index
+
+
+class PeeweeDatastore(Datastore):
+    """Persistence for peewee models.
+
+    :param db: a ``peewee.Database`` or an object whose ``database`` is one.
+    """
+
+    def __init__(self, db: Any) -> None:
+        super().__init__(db)
+        self.database = _database_of(db)
+
+    def put(self, model: Any) -> Any:
+        """Save ``model`` (insert or update; committed in autocommit mode); returns it."""
+        model.save()
+        return model
+
+    def delete(self, model: Any) -> None:
+        """Delete ``model``'s row."""
+        model.delete_instance()
+
+    def commit(self) -> None:
+        """Nothing to commit: peewee commits each statement unless the application runs
+        inside its own ``atomic()`` block, which then commits at its end."""
+
+
+class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
+    """Users and roles on peewee models (documented 3.0 API).
+
+    :param db: a ``peewee.Database`` (or ``FlaskDB`` / flask-peewee ``Database``).
+    :param user_model: the user model (``UserMixin``).
+    :param role_model: the role model (``RoleMixin``), ``name`` unique.
+    :param role_link: the link model: one ``ForeignKeyField`` to ``user_model``
+        (``backref="roles"``) and one to ``role_model``, plus ``name`` and
+        ``description`` properties reading its role's.
+    :raises TypeError: ``db`` is no peewee database, or ``role_link`` lacks one of
+        the two foreign keys.
+    """
+
+    def __init__(self, db: Any, user_model: type, role_model: type, role_link: type) -> None:
+        PeeweeDatastore.__init__(self, db)
+        UserDatastore.__init__(self, user_model, role_model)
+        self.UserRole = role_link
+        self._user_fk = self._foreign_key(role_link, user_model)
+        self._role_fk = self._foreign_key(role_link, role_model)
+        self._roles_attr = self._user_fk.backref
+        self._pk = user_model._meta.primary_key
+        add_identity_index(user_model, "email")
+        if getattr(user_model, "get_id", None) is peewee.Model.get_id:
+            # ``class User(db.Model, UserMixin)`` (the documented order) lets peewee's
+            # Model.get_id (the bare primary key) shadow UserMixin.get_id, whose value
+            # Flask-Login keeps in the session and which ties sessions to the password.
+            # peewee itself reads keys through ``_pk``, never ``get_id``.
+            user_model.get_id = UserMixin.get_id  # type: ignore[method-assign]
+
+    @staticmethod
+    def _foreign_key(link: type, target: type) -> peewee.ForeignKeyField:
+        for field in link._meta.fields.values():
+            if isinstance(field, peewee.ForeignKeyField) and field.rel_model is target:
+                return field
+        raise TypeError(f"{link.__name__} has no ForeignKeyField to {target.__name__}")
+
+    # -- primitives ------------------------------------------------------------------
+
+    def _coerce_pk(self, user_id: Any) -> Any:
+        field = self._pk
+        if isinstance(field, peewee.IntegerField):  # AutoField, BigAutoField...
+            if isinstance(user_id, int) and not isinstance(user_id, bool):
+                return user_id if 0 <= user_id <= _MAX_INT_KEY else None
+            text = str(user_id)
+            if not (text.isascii() and text.isdigit()) or int(text) > _MAX_INT_KEY:
+                return None
+            return int(text)
+        if user_id is None:
+            return None
+        try:
+            value = field.python_value(user_id)
+            field.db_value(value)
+        except (TypeError, ValueError, AttributeError):
+            return None
+        return value
+
+    def _load_roles(self, users: list[Any]) -> None:
+        """Store each user's link rows (their ``role`` loaded) as ``user.<backref>``."""
+        if not users:
+            return
+        by_id = {u._pk: u for u in users}
+        rows: dict[Any, list[Any]] = {key: [] for key in by_id}
+        query = (
+            self.UserRole.select(self.UserRole, self.role_model)
+            .join(self.role_model, on=(self._role_fk == self.role_model._meta.primary_key))
+            .where(self._user_fk.in_(list(by_id)))
+            .order_by(self.role_model.name)
+        )
+        for link in query:
+            owner = by_id[link.__data__[self._user_fk.name]]
+            setattr(link, self._user_fk.name, owner)
+            link._dirty.clear()
+            rows[owner._pk].append(link)
+        for key, user in by_id.items():
+            setattr(user, self._roles_attr, rows[key])
+
+    def load_user(self, user_id: Any) -> Any | None:
+        """The user whose primary key is ``user_id``, its link rows and their roles read
+        in the same SQL statement (stored as ``user.roles``, a list); ``None`` when
+        there is none or ``user_id`` cannot be a key. Never raises on bad input."""
+        key = self._coerce_pk(user_id)
+        if key is None:
+            return None
+        User, Link, Role = self.user_model, self.UserRole, self.role_model
+        query = (
+            User.select(User, Link, Role)
+            .join(Link, peewee.JOIN.LEFT_OUTER, on=(self._user_fk == self._pk), attr="_fsec_link")
+            .join(Role, peewee.JOIN.LEFT_OUTER, on=(self._role_fk == Role._meta.primary_key))
+            .where(self._pk == key)
+            .order_by(Role.name)
+        )
+        user = None
+        links: list[Any] = []
+        for row in query:  # one row per role (one row with no link when it has none)
+            if user is None:
+                user = row
+            link = row.__dict__.pop("_fsec_link", None)
+            if link is not None and link._pk is not None:
+                setattr(link, self._user_fk.name, user)
+                link._dirty.clear()
+                links.append(link)
+        if user is None:
+            return None
+        setattr(user, self._roles_attr, links)
+        return user
+
+    def find_user_ci(self, attribute: str, value: str) -> Any | None:
+        """The user whose ``attribute`` equals ``value`` ignoring case (``lower()`` on
+        both sides, in SQL, served by the ``lower(email)`` index), or ``None``."""
+        field = self.user_model._meta.fields.get(attribute)
+        if field is None or not isinstance(value, str):
+            return None
+        return (
+            self.user_model.select().where(peewee.fn.lower(field) == peewee.fn.lower(value)).first()
+        )
+
+    def find_user(self, **kwargs: Any) -> Any | None:
+        """The first user whose fields equal ``kwargs``, or ``None`` (also for an
+        ``id`` that cannot be a key)."""
+        if "id" in kwargs:
+            key = self._coerce_pk(kwargs.pop("id"))
+            if key is None:
+                return None
+            kwargs[self._pk.name] = key
+        return self.user_model.select().filter(**kwargs).first()
+
+    def find_role(self, role: str) -> Any | None:
+        """The role named ``role``, or ``None``."""
+        return self.role_model.select().where(self.role_model.name == role).first()
+
+    # -- role links ------------------------------------------------------------------
+
+    def _links_of(self, user: Any) -> Any:
+        return self.UserRole.select().where(self._user_fk == user._pk)
+
+    def _refresh_roles(self, user: Any) -> None:
+        self._load_roles([user])
+
+    def create_user(self, **kwargs: Any) -> Any:
+        """See :meth:`UserDatastore.create_user`. The user row and its link rows are
+        written in one transaction.
+
+        :raises UserExistsError: an identity value is taken (also when the unique
+            index refuses the row because two requests raced); nothing is written.
+        """
+        kwargs = self._prepare_create_user_args(**kwargs)
+        self._check_unique(kwargs)
+        roles = kwargs.pop("roles", [])
+        try:
+            with self.database.atomic():
+                user = self.user_model.create(**kwargs)
+                for role in roles:
+                    self.UserRole.create(**{self._user_fk.name: user, self._role_fk.name: role})
+        except peewee.IntegrityError as exc:
+            raise UserExistsError(
+                f"a user with these identity values already exists: {exc}"
+            ) from exc
+        self._refresh_roles(user)
+        return user
+
+    def add_role_to_user(self, user: Any, role: Any) -> bool:
+        """See :meth:`UserDatastore.add_role_to_user`: adds a link row."""
+        user, role = self._prepare_role_modify_args(user, role)
+        if user is None or role is None:
+            return False
+        exists = self._links_of(user).where(self._role_fk == role._pk).exists()
+        if exists:
+            return False
+        self.UserRole.create(**{self._user_fk.name: user, self._role_fk.name: role})
+        self._refresh_roles(user)
+        return True
+
+    def remove_role_from_user(self, user: Any, role: Any) -> bool:
+        """See :meth:`UserDatastore.remove_role_from_user`: deletes the link row."""
+        user, role = self._prepare_role_modify_args(user, role)
+        if user is None or role is None:
+            return False
+        deleted = (
+            self.UserRole.delete()
+            .where((self._user_fk == user._pk) & (self._role_fk == role._pk))
+            .execute()
+        )
+        self._refresh_roles(user)
+        return bool(deleted)
+
+    def delete_user(self, user: Any) -> None:
+        """Delete ``user`` and its link rows (one transaction)."""
+        with self.database.atomic():
+            self.UserRole.delete().where(self._user_fk == user._pk).execute()
+            user.delete_instance()

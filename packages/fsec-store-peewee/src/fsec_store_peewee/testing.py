@@ -1,0 +1,96 @@
+"""A ready-made Flask app on peewee for tests of fsec and its plugins.
+
+``create_app(config, database)`` binds the models below to ``database`` (a new SQLite
+in-memory database by default), drops and creates their tables, and builds an app
+with fsec on :class:`~fsec_store_peewee.PeeweeUserDatastore`, configured from
+:data:`flask_security.testing.datastore_contract.TEST_APP_CONFIG` (bcrypt at 4
+rounds, CSRF off). The models are the documented peewee quickstart's plus a
+``username`` and the trackable fields.
+
+Routes: ``/`` (``login_required``) and ``/admin`` (``roles_required("admin")``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee
+from flask import Flask
+from flask_security import RoleMixin, Security, UserMixin, current_user, login_required
+from flask_security.decorators import roles_required
+from flask_security.testing.datastore_contract import TEST_APP_CONFIG
+
+from . import PeeweeUserDatastore
+
+
+class BaseModel(peewee.Model):
+    """Unbound: :func:`create_app` binds the models to a database."""
+
+
+class Role(BaseModel, RoleMixin):
+    name = peewee.CharField(unique=True)
+    description = peewee.TextField(null=True)
+
+
+class User(BaseModel, UserMixin):
+    email = peewee.CharField(max_length=255, unique=True)
+    username = peewee.CharField(max_length=255, unique=True, null=True)
+    password = peewee.TextField(null=True)
+    active = peewee.BooleanField(default=True)
+    confirmed_at = peewee.DateTimeField(null=True)
+    last_login_at = peewee.DateTimeField(null=True)
+    current_login_at = peewee.DateTimeField(null=True)
+    last_login_ip = peewee.CharField(max_length=100, null=True)
+    current_login_ip = peewee.CharField(max_length=100, null=True)
+    login_count = peewee.IntegerField(null=True)
+
+
+class UserRoles(BaseModel):
+    """Links users to roles; reads like a role (``name``, ``description``)."""
+
+    user = peewee.ForeignKeyField(User, backref="roles")
+    role = peewee.ForeignKeyField(Role, backref="users")
+
+    @property
+    def name(self) -> str:
+        return str(self.role.name)
+
+    @property
+    def description(self) -> str | None:
+        return self.role.description
+
+
+MODELS: list[type[peewee.Model]] = [Role, User, UserRoles]
+
+
+def create_app(
+    config: dict[str, Any] | None = None, database: peewee.Database | None = None
+) -> Flask:
+    """A new Flask app with fsec on the models above, on empty tables.
+
+    :param config: overrides of ``TEST_APP_CONFIG``.
+    :param database: where the tables live (their tables are dropped and created);
+        a new in-memory SQLite database when ``None``.
+    :returns: the app; ``app.extensions["security"].datastore`` is the datastore.
+    """
+    database = database if database is not None else peewee.SqliteDatabase(":memory:")
+    app = Flask("fsec_peewee_test_app")
+    app.config.update(TEST_APP_CONFIG)
+    app.config.update(config or {})
+    datastore = PeeweeUserDatastore(database, User, Role, UserRoles)
+    database.bind(MODELS)
+    database.drop_tables(MODELS)
+    database.create_tables(MODELS)  # after the datastore added the lower(email) index
+    Security(app, datastore)
+
+    @app.route("/")
+    @login_required
+    def index() -> Any:
+        return f"Hello {current_user.email}"
+
+    @app.route("/admin")
+    @roles_required("admin")
+    def admin() -> Any:
+        return "admin area"
+
+    return app

@@ -1,0 +1,94 @@
+"""A ready-made Flask app on Pony ORM for tests of fsec and its plugins.
+
+Pony binds entities to one ``Database`` when they are defined, so the models are made
+by :func:`define_entities` for a given database. ``create_app(config, db)`` builds an
+app with fsec on :class:`~fsec_store_pony.PonyUserDatastore` over ``db`` (a new
+SQLite in-memory database with the entities when ``None``; otherwise ``db``'s tables
+are dropped and created again), configured from
+:data:`flask_security.testing.datastore_contract.TEST_APP_CONFIG` (bcrypt at 4
+rounds, CSRF off).
+
+Routes: ``/`` (``login_required``) and ``/admin`` (``roles_required("admin")``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from flask_security import (
+    RoleMixin,
+    Security,
+    UserMixin,
+    current_user,
+    login_required,
+    roles_required,
+)
+from flask_security.testing.datastore_contract import TEST_APP_CONFIG
+from pony.orm import Database, Optional, Required, Set
+
+from . import PonyUserDatastore
+
+
+def define_entities(db: Database) -> tuple[type, type]:
+    """Define ``User`` and ``Role`` on ``db`` (before ``generate_mapping``).
+
+    The documented fields plus ``username`` and the trackable fields.
+
+    :returns: ``(User, Role)``.
+    """
+
+    class Role(db.Entity, RoleMixin):  # type: ignore[name-defined,misc]
+        name = Required(str, 80, unique=True)
+        description = Optional(str, 255, nullable=True)
+        users = Set("User")
+
+    class User(db.Entity, UserMixin):  # type: ignore[name-defined,misc]
+        email = Required(str, 255, unique=True)
+        username = Optional(str, 255, unique=True, nullable=True)
+        password = Optional(str, 255, nullable=True)
+        active = Required(bool, default=True)
+        confirmed_at = Optional(datetime)
+        last_login_at = Optional(datetime)
+        current_login_at = Optional(datetime)
+        last_login_ip = Optional(str, 100, nullable=True)
+        current_login_ip = Optional(str, 100, nullable=True)
+        login_count = Optional(int)
+        roles = Set(Role)
+
+    return User, Role
+
+
+def create_app(config: dict[str, Any] | None = None, db: Database | None = None) -> Flask:
+    """A new Flask app with fsec on Pony entities, on empty tables.
+
+    :param config: overrides of ``TEST_APP_CONFIG``.
+    :param db: a mapped ``Database`` whose entities came from :func:`define_entities`
+        (its tables are dropped and created); ``None``: a new in-memory SQLite one.
+    :returns: the app; ``app.extensions["security"].datastore`` is the datastore.
+    """
+    if db is None:
+        db = Database()
+        define_entities(db)
+        db.bind(provider="sqlite", filename=":memory:")
+        db.generate_mapping(create_tables=True)
+    else:
+        db.drop_all_tables(with_all_data=True)
+        db.create_tables()
+    app = Flask("fsec_pony_test_app")
+    app.config.update(TEST_APP_CONFIG)
+    app.config.update(config or {})
+    Security(app, PonyUserDatastore(db, db.entities["User"], db.entities["Role"]))
+
+    @app.route("/")
+    @login_required
+    def index() -> Any:
+        return f"Hello {current_user.email}"
+
+    @app.route("/admin")
+    @roles_required("admin")
+    def admin() -> Any:
+        return "admin area"
+
+    return app
