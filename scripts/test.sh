@@ -1,6 +1,13 @@
 #!/bin/sh
-# Run every check: ruff, then the whole pytest suite (PostgreSQL is started by the
-# tests themselves; see flask_security.testing.postgres). Extra arguments go to pytest.
+# Run every check, in this order, stopping at the first failure:
+#   ruff       lint of the whole repository
+#   docs       the documentation site, warnings are errors (mkdocs build --strict)
+#   workspace  the whole pytest suite with every distribution installed together
+#              (PostgreSQL and SMTP are started by the tests themselves; see
+#              flask_security.testing); extra arguments go to this pytest run
+#   isolated   each distribution from its own wheel in a fresh virtualenv, running
+#              its own tests (scripts/isolated.py)
+# FSEC_TEST_PARTS chooses parts, e.g. FSEC_TEST_PARTS="ruff workspace".
 . "$(dirname -- "$0")/bootstrap.sh"
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -8,7 +15,35 @@ if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl 
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
     fi
 fi
-echo "== ruff"
-"$UV" run --locked --all-packages ruff check .
-echo "== pytest (workspace)"
-"$UV" run --locked --all-packages pytest "$@"
+PARTS=${FSEC_TEST_PARTS:-"ruff docs workspace isolated"}
+TIMES=""
+START_ALL=$(date +%s)
+
+want() {
+    case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
+
+timed() {
+    name=$1
+    shift
+    echo "== $name"
+    start=$(date +%s)
+    "$@"
+    TIMES="$TIMES $name=$(($(date +%s) - start))s"
+}
+
+if want ruff; then
+    timed ruff "$UV" run --locked --all-packages ruff check .
+fi
+if want docs; then
+    SITE=$(mktemp -d "${TMPDIR:-/tmp}/fsec-site.XXXXXX")
+    timed docs "$UV" run --locked --all-packages mkdocs build --strict --quiet --site-dir "$SITE"
+    rm -rf "$SITE"
+fi
+if want workspace; then
+    timed workspace "$UV" run --locked --all-packages pytest "$@"
+fi
+if want isolated; then
+    timed isolated "$UV" run --locked --all-packages python scripts/isolated.py
+fi
+echo "== times:$TIMES total=$(($(date +%s) - START_ALL))s"
