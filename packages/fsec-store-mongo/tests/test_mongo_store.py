@@ -215,6 +215,20 @@ def test_readme_quickstart_runs_and_logs_in(monkeypatch: pytest.MonkeyPatch) -> 
         me.disconnect()
 
 
+def test_entry_point_enables_the_store_plugin(app: Flask) -> None:
+    """The ``store-mongo`` entry point is enabled for an app on this datastore and
+    registers the class through ``fsec_datastores``."""
+    from flask_security.plugins import discover
+    from fsec_store_mongo import MongoEngineUserDatastore as store_class
+
+    state = app.extensions["security"]
+    info = discover()["store-mongo"]
+    assert info.dist is not None and info.dist.replace("_", "-") == "fsec-store-mongo"
+    assert "store-mongo" in state.plugins.infos
+    assert state.datastores["MongoEngineUserDatastore"] is store_class
+    assert state.contributions["fsec_datastores"]["MongoEngineUserDatastore"] == "store-mongo"
+
+
 def test_lazy_names_and_missing_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
     import flask_security
     import flask_security.datastore

@@ -253,6 +253,20 @@ def test_readme_quickstart_runs_and_logs_in(tmp_path: Any, monkeypatch: pytest.M
         assert user.has_role("admin") and [r.description for r in user.roles] == [None]
 
 
+def test_entry_point_enables_the_store_plugin(app: Flask) -> None:
+    """The ``store-peewee`` entry point is enabled for an app on this datastore and
+    registers the class through ``fsec_datastores``."""
+    from flask_security.plugins import discover
+    from fsec_store_peewee import PeeweeUserDatastore as store_class
+
+    state = app.extensions["security"]
+    info = discover()["store-peewee"]
+    assert info.dist is not None and info.dist.replace("_", "-") == "fsec-store-peewee"
+    assert "store-peewee" in state.plugins.infos
+    assert state.datastores["PeeweeUserDatastore"] is store_class
+    assert state.contributions["fsec_datastores"]["PeeweeUserDatastore"] == "store-peewee"
+
+
 def test_lazy_names_and_missing_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
     import flask_security
     import flask_security.datastore

@@ -222,6 +222,20 @@ def test_readme_quickstart_runs_and_logs_in(tmp_path: Any) -> None:
     namespace["db"].disconnect()
 
 
+def test_entry_point_enables_the_store_plugin(app: Flask) -> None:
+    """The ``store-pony`` entry point is enabled for an app on this datastore and
+    registers the class through ``fsec_datastores``."""
+    from flask_security.plugins import discover
+    from fsec_store_pony import PonyUserDatastore as store_class
+
+    state = app.extensions["security"]
+    info = discover()["store-pony"]
+    assert info.dist is not None and info.dist.replace("_", "-") == "fsec-store-pony"
+    assert "store-pony" in state.plugins.infos
+    assert state.datastores["PonyUserDatastore"] is store_class
+    assert state.contributions["fsec_datastores"]["PonyUserDatastore"] == "store-pony"
+
+
 def test_lazy_names_and_missing_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
     import flask_security
     import flask_security.datastore
