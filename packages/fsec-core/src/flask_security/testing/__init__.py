@@ -6,4 +6,7 @@ plugin and store authors alike.
 * :mod:`.fixtures`: the pytest plugin (loaded through the ``pytest11`` entry point)
   with the ``fsec_postgres`` and ``fsec_smtp`` fixtures.
 * :mod:`.contracts`: contract suites a store or feature subclasses.
+* :mod:`.datastore_contract`: the datastore contracts every store runs
+  (``DatastoreContract``, ``DatastoreViewsContract``).
+* :mod:`.contract_report`: the terminal summary line per contract, store and database.
 """
