@@ -14,14 +14,18 @@ timestamp). It is therefore
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from flask_security.core import _datastore, _security
 from flask_security.signals import confirm_instructions_sent, user_confirmed
-from flask_security.utils import config_value, get_token_status, token_fingerprint, url_for_security
+from flask_security.utils import (
+    check_bound_token,
+    config_value,
+    generate_bound_token,
+    url_for_security,
+)
 
 
 def generate_confirmation_token(user: Any) -> str:
@@ -30,7 +34,7 @@ def generate_confirmation_token(user: Any) -> str:
     :param user: a user with ``id`` and ``email``.
     :returns: a URL-safe string.
     """
-    return str(_security.serializer("confirm").dumps([str(user.id), token_fingerprint(user.email)]))
+    return generate_bound_token("confirm", user, user.email)
 
 
 def generate_confirmation_link(user: Any) -> tuple[str, str]:
@@ -91,19 +95,12 @@ def check_confirmation_token(token: str) -> TokenCheck:
 
     The fingerprint comparison is constant-time (``hmac.compare_digest``).
     """
-    expired, invalid, user, data = get_token_status(
-        token, "confirm", "CONFIRM_EMAIL", return_data=True
+    expired, invalid, user = check_bound_token(
+        token, "confirm", "CONFIRM_EMAIL", lambda user: getattr(user, "email", None)
     )
-    if invalid or user is None:
+    if invalid:
         return TokenCheck(None, True, False)
-    if not (
-        isinstance(data, list | tuple)
-        and len(data) == 2
-        and isinstance(data[1], str)
-        and hmac.compare_digest(data[1], token_fingerprint(getattr(user, "email", None)))
-    ):
-        return TokenCheck(None, True, False)
-    return TokenCheck(user, False, bool(expired))
+    return TokenCheck(user, False, expired)
 
 
 def confirm_user(user: Any) -> bool:

@@ -325,6 +325,56 @@ def get_token_status(
     return expired, invalid, user
 
 
+def generate_bound_token(kind: str, user: Any, *state: str | bytes | None) -> str:
+    """A signed token naming ``user`` and bound to the current ``state`` values.
+
+    The payload is ``[str(user.id), token_fingerprint(v) for v in state]``, signed by
+    :meth:`_SecurityState.serializer` (``SECRET_KEY`` + ``SECURITY_<KIND>_SALT``,
+    HMAC-SHA256, timestamped). Bind a token to the state its use changes (the
+    password hash for a reset) and it works once; bind it to state it must match
+    (the email address for a confirmation) and it dies when that changes.
+
+    :param kind: the serializer name (``"reset"``, ``"confirm"``, ``"login"``...).
+    :returns: a URL-safe ASCII string.
+    """
+    payload = [str(user.id), *(token_fingerprint(value) for value in state)]
+    return str(_security.serializer(kind).dumps(payload))
+
+
+def check_bound_token(
+    token: str,
+    kind: str,
+    max_age: str | None,
+    *state_of: Any,
+    require_active: bool = False,
+) -> tuple[bool, bool, Any | None]:
+    """Check a :func:`generate_bound_token` token against the user's state now.
+
+    :param max_age: the ``*_WITHIN`` setting without the suffix (``"RESET_PASSWORD"``).
+    :param state_of: callables ``f(user) -> value``, in the order the token was bound.
+    :param require_active: treat tokens of inactive users as invalid.
+    :returns: ``(expired, invalid, user)``: ``invalid`` for a bad signature or
+        payload, an unknown (or, with ``require_active``, inactive) user, or any bound
+        value that changed (constant-time comparison); ``expired`` for an otherwise
+        valid token older than ``SECURITY_<max_age>_WITHIN``; ``user`` is ``None``
+        when invalid.
+    """
+    expired, invalid, user, data = get_token_status(token, kind, max_age, return_data=True)
+    if invalid or user is None:
+        return False, True, None
+    expected = [token_fingerprint(fn(user)) for fn in state_of]
+    if not (
+        isinstance(data, list | tuple)
+        and len(data) == 1 + len(expected)
+        and all(isinstance(x, str) for x in data[1:])
+        and all(hmac.compare_digest(a, b) for a, b in zip(data[1:], expected, strict=True))
+    ):
+        return False, True, None
+    if require_active and not getattr(user, "is_active", False):
+        return False, True, None
+    return bool(expired), False, user
+
+
 def send_mail(subject: str, recipient: str, template: str, **context: Any) -> None:
     """Send the mail ``security/email/<template>.txt|.html`` to ``recipient``.
 

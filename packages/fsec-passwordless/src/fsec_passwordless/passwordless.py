@@ -11,31 +11,31 @@ signed in any other way; a password change kills it too.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import current_app
 from flask_security.core import _security
 from flask_security.signals import login_instructions_sent
 from flask_security.utils import (
+    check_bound_token,
     config_value,
-    get_token_status,
+    generate_bound_token,
     login_state,
-    token_fingerprint,
     url_for_security,
 )
 
 
-def _bound_state(user: Any) -> list[str]:
-    return [token_fingerprint(user.password), token_fingerprint(login_state(user))]
+def _password(user: Any) -> Any:
+    return user.password
 
 
 def generate_login_token(user: Any) -> str:
-    """A signed login token for ``user`` (URL-safe ASCII).
+    """A signed login token for ``user`` (URL-safe ASCII), bound to its password hash
+    and its login state.
 
     :param user: a user with ``id`` and ``password`` (the hash; may be ``None``).
     """
-    return str(_security.serializer("login").dumps([str(user.id), *_bound_state(user)]))
+    return generate_bound_token("login", user, user.password, login_state(user))
 
 
 def login_token_status(token: str) -> tuple[bool, bool, Any | None]:
@@ -47,20 +47,7 @@ def login_token_status(token: str) -> tuple[bool, bool, Any | None]:
         otherwise valid token older than ``SECURITY_LOGIN_WITHIN``. ``user`` is
         ``None`` when invalid.
     """
-    expired, invalid, user, data = get_token_status(token, "login", "LOGIN", return_data=True)
-    if invalid or user is None:
-        return False, True, None
-    bound = _bound_state(user)
-    if not (
-        isinstance(data, list | tuple)
-        and len(data) == 3
-        and all(isinstance(x, str) for x in data[1:])
-        and all(hmac.compare_digest(a, b) for a, b in zip(data[1:], bound, strict=True))
-    ):
-        return False, True, None
-    if not user.is_active:
-        return False, True, None
-    return bool(expired), False, user
+    return check_bound_token(token, "login", "LOGIN", _password, login_state, require_active=True)
 
 
 def send_login_instructions(user: Any) -> str | None:

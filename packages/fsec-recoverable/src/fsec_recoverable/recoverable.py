@@ -9,28 +9,26 @@ fingerprint no longer matches: a token works once, and any other password change
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import current_app
 from flask_security.core import _datastore, _security
 from flask_security.signals import password_reset, reset_password_instructions_sent
 from flask_security.utils import (
+    check_bound_token,
     config_value,
-    get_token_status,
+    generate_bound_token,
     hash_password,
-    token_fingerprint,
     url_for_security,
 )
 
 
 def generate_reset_password_token(user: Any) -> str:
-    """A signed reset token for ``user`` (URL-safe ASCII).
+    """A signed reset token for ``user`` (URL-safe ASCII), bound to its password hash.
 
     :param user: a user with ``id`` and ``password`` (the hash; may be ``None``).
     """
-    data = [str(user.id), token_fingerprint(user.password)]
-    return str(_security.serializer("reset").dumps(data))
+    return generate_bound_token("reset", user, user.password)
 
 
 def reset_password_token_status(token: str) -> tuple[bool, bool, Any | None]:
@@ -42,21 +40,9 @@ def reset_password_token_status(token: str) -> tuple[bool, bool, Any | None]:
         token older than ``SECURITY_RESET_PASSWORD_WITHIN``. ``user`` is the user the
         token names (``None`` when invalid).
     """
-    expired, invalid, user, data = get_token_status(
-        token, "reset", "RESET_PASSWORD", return_data=True
+    return check_bound_token(
+        token, "reset", "RESET_PASSWORD", lambda user: user.password, require_active=True
     )
-    if invalid or user is None:
-        return False, True, None
-    if not (
-        isinstance(data, list | tuple)
-        and len(data) == 2
-        and isinstance(data[1], str)
-        and hmac.compare_digest(data[1], token_fingerprint(user.password))
-    ):
-        return False, True, None
-    if not user.is_active:
-        return False, True, None
-    return bool(expired), False, user
 
 
 def send_reset_password_instructions(user: Any) -> str | None:
