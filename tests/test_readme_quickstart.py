@@ -22,7 +22,7 @@ def test_readme_quickstart(tmp_path, monkeypatch):
     # keep the test's database out of the source tree, and hashing cheap
     source = source.replace("sqlite:///app.db", f"sqlite:///{tmp_path / 'app.db'}")
     source = source.replace(
-        'security = Security(app, user_datastore)',
+        "security = Security(app, user_datastore)",
         'app.config["SECURITY_PASSWORD_HASH_OPTIONS"] = {"bcrypt": {"rounds": 4}}\n'
         "security = Security(app, user_datastore)",
     )
