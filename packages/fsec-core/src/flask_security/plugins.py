@@ -1,6 +1,6 @@
 """Plugin discovery and the typed facade over pluggy's ``PluginManager``.
 
-Lifecycle (see ``docs/plugins.md``):
+Lifecycle (see ``docs/plugins/index.md``):
 
 1. :func:`discover` reads the ``flask_security`` entry-point group once per process
    (cached), sorted by name; exact duplicates (editable installs list a distribution
