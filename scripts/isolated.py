@@ -92,9 +92,10 @@ def pytest_sessionfinish(session, exitstatus):
         with open(report, "w") as fh:
             json.dump({"loaded": loaded, "from_source": bad}, fh)
     if bad:
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
         sys.stderr.write(
             "fsec isolation guard: modules imported from the source tree, not the "
-            "virtualenv: " + ", ".join(bad) + "\\n"
+            "virtualenv: " + ", ".join(bad[:5]) + more + "\\n"
         )
         session.exitstatus = 1
 '''
@@ -148,6 +149,21 @@ def _group(pyproject: dict, name: str) -> list[str]:
         elif isinstance(item, str):
             out.append(item)
     return out
+
+
+def pytest_summary(output: str) -> tuple[str, tuple[int, int, int]]:
+    """pytest's closing line and ``(passed, failed, skipped)`` from it.
+
+    Errors count as failures. ``("", (0, 0, 0))`` when there is no closing line.
+    """
+    lines = [ln for ln in output.strip().splitlines() if re.search(r" in [\d.]+s\b", ln)]
+    summary = lines[-1].strip("= ") if lines else ""
+
+    def count(pattern: str) -> int:
+        m = re.search(rf"(\d+) {pattern}\b", summary)
+        return int(m.group(1)) if m else 0
+
+    return summary, (count("passed"), count("failed") + count("errors?"), count("skipped"))
 
 
 def discover(root: Path = ROOT) -> list[Dist]:
@@ -393,15 +409,8 @@ class Runner:
             timeout=1200,
         )
         output = (proc.stdout or "") + (proc.stderr or "")
-        summary = [ln for ln in output.strip().splitlines() if re.search(r" in [\d.]+s", ln)]
-        result.summary = summary[-1].strip("= ") if summary else ""
-        for word, attr in (("passed", "passed"), ("failed", "failed"), ("skipped", "skipped")):
-            m = re.search(rf"(\d+) {word}", result.summary)
-            if m:
-                setattr(result, attr, int(m.group(1)))
-        m = re.search(r"(\d+) errors?", result.summary)
-        if m:
-            result.failed += int(m.group(1))
+        result.summary, counts = pytest_summary(output)
+        result.passed, result.failed, result.skipped = counts
         if proc.returncode == 0 and result.passed == 0:
             result.step = "tests"
             result.log.append(output)
