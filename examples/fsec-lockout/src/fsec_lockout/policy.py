@@ -197,6 +197,7 @@ def record_failure(user: Any) -> LockoutStatus:
     state.datastore.commit()
     new = lockout_status(user, now)
     if new.locked:
+        # The real app behind the proxy, as Flask's signal documentation does it.
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         account_locked.send(app, user=user, locked_until=user.locked_until, failed_attempts=count)
         email = getattr(user, "email", None)
