@@ -91,26 +91,3 @@ def fsec_blueprint_created(blueprint: Any, state: Any) -> None:
     from .views import InvalidJSONBody, handle_invalid_json
 
     blueprint.register_error_handler(InvalidJSONBody, handle_invalid_json)
-
-
-@hookimpl
-def fsec_init_app(app: Any, state: Any) -> None:
-    from flask_principal import identity_loaded
-
-    from .core import _LazyIdentity
-
-    def on_identity_loaded(sender: Any, identity: Any) -> None:
-        # Identities built by the app itself (Identity(user.id)) get the user's needs.
-        if isinstance(identity, _LazyIdentity):
-            return
-        from flask_principal import RoleNeed, UserNeed
-
-        from .core import _get_current_user
-
-        user = _get_current_user()
-        if getattr(user, "is_authenticated", False):
-            identity.provides.add(UserNeed(user.id))
-            for role in getattr(user, "roles", None) or ():
-                identity.provides.add(RoleNeed(role.name))
-
-    identity_loaded.connect(on_identity_loaded, app, weak=False)

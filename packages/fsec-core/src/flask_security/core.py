@@ -8,10 +8,11 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, g, render_template
 from flask_login import AnonymousUserMixin, LoginManager
 from flask_login import UserMixin as BaseUserMixin
-from flask_principal import Identity, Principal, RoleNeed, UserNeed
+from flask_login import current_user as _login_current_user
+from flask_principal import Identity, Principal, RoleNeed, UserNeed, identity_loaded
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.local import LocalProxy
@@ -24,8 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import click
     from flask_mail import Message
 
-#: The current user, a proxy to Flask-Login's ``current_user`` (documented name).
-current_user: Any = LocalProxy(lambda: _get_current_user())
+#: The current user: Flask-Login's ``current_user`` proxy itself (documented name).
+current_user: Any = _login_current_user
 
 #: The current application's :class:`_SecurityState`.
 _security: Any = LocalProxy(lambda: current_app.extensions["security"])
@@ -49,9 +50,7 @@ FORM_NAMES = (
 
 
 def _get_current_user() -> Any:
-    from flask_login import current_user as _cu
-
-    return _cu._get_current_object()
+    return _login_current_user._get_current_object()
 
 
 def _fingerprint_bytes(value: str | None) -> bytes:
@@ -101,6 +100,44 @@ class _LazyIdentity(Identity):
     @provides.setter
     def provides(self, value: set[Any]) -> None:
         self._provides = value
+
+
+class _Principal(Principal):
+    """Flask-Principal for one app, with a start of request that costs nothing unused.
+
+    Principal's own ``before_request`` builds an identity and sends
+    ``identity_loaded`` on every request, protected or not. fsec's identity is a
+    :class:`_LazyIdentity`, so while the application has added no identity loader,
+    identity saver or ``identity_loaded`` receiver of its own, the start of a request
+    only sets ``g.identity`` (nobody could observe the rest); otherwise Principal's
+    full sequence runs. An identity the application sets itself (``identity_changed``
+    with a plain ``Identity``) gets the current user's ``UserNeed`` and ``RoleNeed`` needs
+    before ``identity_loaded`` is sent.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(app, use_sessions=False)
+        self._app = app
+        self.identity_loader(_LazyIdentity)
+
+    def _on_before_request(self) -> None:
+        if (
+            len(self.identity_loaders) == 1
+            and not self.identity_savers
+            and not identity_loaded.has_receivers_for(self._app)
+        ):
+            g.identity = _LazyIdentity()
+            return
+        super()._on_before_request()
+
+    def _set_thread_identity(self, identity: Any) -> None:
+        if not isinstance(identity, _LazyIdentity):
+            user = _get_current_user()
+            if getattr(user, "is_authenticated", False):
+                identity.provides.add(UserNeed(user.id))
+                for role in getattr(user, "roles", None) or ():
+                    identity.provides.add(RoleNeed(role.name))
+        super()._set_thread_identity(identity)
 
 
 class UserMixin(BaseUserMixin):
@@ -202,6 +239,7 @@ class _SecurityState:
         self.principal: Principal
         self.password_hasher: PasswordHasher
         self._serializers: dict[str, URLSafeTimedSerializer] = {}
+        self._fingerprint_hmac: Any = None
         self.send_mail: Callable[..., Any] = self._default_send_mail
 
     # -- configuration -------------------------------------------------------------
@@ -246,9 +284,13 @@ class _SecurityState:
         Sessions, remember cookies and auth tokens carry it; any password change
         changes it, which ends them all. Reveals nothing about the hash.
         """
-        key = self._fingerprint_key
-        digest = hmac.new(key, _fingerprint_bytes(getattr(user, "password", None)), hashlib.sha256)
-        return digest.hexdigest()[:32]
+        # One keyed HMAC object, copied for each call: keying a new one costs several
+        # times more (OpenSSL looks the digest up again), on every authenticated request.
+        if self._fingerprint_hmac is None:
+            self._fingerprint_hmac = hmac.new(self._fingerprint_key, digestmod=hashlib.sha256)
+        mac = self._fingerprint_hmac.copy()
+        mac.update(_fingerprint_bytes(getattr(user, "password", None)))
+        return mac.hexdigest()[:32]
 
     def auth_token_for(self, user: Any) -> str:
         """A signed auth token for ``user`` (see :meth:`UserMixin.get_auth_token`)."""

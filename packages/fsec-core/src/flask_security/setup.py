@@ -10,10 +10,9 @@ from typing import Any
 from flask import Blueprint, Flask
 from flask.cli import AppGroup, with_appcontext
 from flask_login import LoginManager
-from flask_principal import Principal
 
 from . import plugins as _plugins
-from .core import FORM_NAMES, AnonymousUser, _LazyIdentity, _SecurityState, resolve_form_override
+from .core import FORM_NAMES, AnonymousUser, _Principal, _SecurityState, resolve_form_override
 from .core import template_loader as _template_loader
 from .passwords import PasswordHasher
 
@@ -132,9 +131,7 @@ def _setup_login_manager(app: Flask, state: _SecurityState, options: dict[str, A
 
 
 def _setup_principal(app: Flask, state: _SecurityState) -> None:
-    principal = Principal(app, use_sessions=False)
-    principal.identity_loader(_LazyIdentity)
-    state.principal = principal
+    state.principal = _Principal(app)
 
 
 def _setup_blueprint(app: Flask, state: _SecurityState, register_blueprint: bool) -> None:
