@@ -196,9 +196,11 @@ def login() -> Any:
         if wants_json and "remember" not in (request.get_json(silent=True) or {}):
             remember = None
         login_user(form.user, remember=remember, method="form")
+        # The JSON payload is built before the commit, which expires the user: read
+        # after it, the user would be loaded again (a second SELECT per login).
+        payload = user_payload(form.user, include_token=True) if wants_json else None
         _datastore.commit()
-        if wants_json:
-            payload = user_payload(form.user, include_token=True)
+        if payload is not None:
             payload["csrf_token"] = generate_csrf()
             return json_response(payload)
         return redirect(get_post_login_redirect(form.next.data))
