@@ -84,9 +84,17 @@ class PasswordHasher:
                 f"(SECURITY_PASSWORD_HASH={scheme!r}); set a long random string, or "
                 "SECURITY_PASSWORD_SINGLE_HASH = True"
             )
-        # One real hash, computed once, so that a login for an unknown identity costs
-        # what a wrong password for a known one costs (no account enumeration by time).
-        self._dummy_hash = self.hash("fsec-timing-equaliser")
+        self._dummy: str | None = None
+
+    @property
+    def _dummy_hash(self) -> str:
+        # One real hash of the default scheme and options, so that a login for an
+        # unknown identity costs what a wrong password for a known one costs (no account
+        # enumeration by time). Made on first use, not at start-up: at production cost
+        # (bcrypt, 12 rounds) it takes about 0.25 s, with passlib's backend self-test.
+        if self._dummy is None:
+            self._dummy = self.hash("fsec-timing-equaliser")
+        return self._dummy
 
     def uses_hmac(self, scheme: str) -> bool:
         """Whether passwords of ``scheme`` are HMAC-ed before hashing."""
