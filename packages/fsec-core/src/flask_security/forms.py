@@ -12,7 +12,6 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField, SubmitField
@@ -67,6 +66,10 @@ class Email:
     no DNS lookups). Message key ``INVALID_EMAIL_ADDRESS``."""
 
     def __call__(self, form: Any, field: Field) -> None:
+        # Imported on first use: its RFC tables cost ~15 ms at import, and login,
+        # token and session requests never validate an address.
+        from email_validator import EmailNotValidError, validate_email
+
         try:
             validate_email(str(field.data or ""), check_deliverability=False)
         except EmailNotValidError:
