@@ -87,6 +87,20 @@ class PluginInfo:
             ) from exc
 
 
+def _name_and_version(dist: Any) -> tuple[str | None, str | None]:
+    """A distribution's name and version, parsing its METADATA file once.
+
+    (``dist.name`` and ``dist.version`` parse the whole file each: ~0.15 ms per
+    distribution, which ``Security.init_app`` paid twice for every plugin.)
+    """
+    if dist is None:
+        return None, None
+    metadata = getattr(dist, "metadata", None)
+    if metadata is None:  # not an importlib.metadata.Distribution
+        return dist.name, dist.version
+    return metadata["Name"], metadata["Version"]
+
+
 @functools.cache
 def discover() -> Mapping[str, PluginInfo]:
     """Read the ``flask_security`` entry-point group; cached for the process.
@@ -97,12 +111,12 @@ def discover() -> Mapping[str, PluginInfo]:
     found: dict[str, PluginInfo] = {}
     eps = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     for ep in sorted(eps, key=lambda e: (e.name, e.value)):
-        dist = getattr(ep, "dist", None)
+        dist_name, dist_version = _name_and_version(getattr(ep, "dist", None))
         info = PluginInfo(
             name=ep.name,
             target=ep.value.split(":", 1)[0],
-            dist=dist.name if dist is not None else None,
-            version=dist.version if dist is not None else None,
+            dist=dist_name,
+            version=dist_version,
         )
         previous = found.get(ep.name)
         if previous is not None:
