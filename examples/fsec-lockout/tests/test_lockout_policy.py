@@ -100,9 +100,9 @@ def test_notice_mail_sent_on_lock(app, client):
     msg = outbox[0]
     assert msg.recipients == ["alice@example.com"]
     assert msg.subject == "Your account is locked"
-    assert "2026-01-01T12:30:00Z" in msg.body
+    assert "until 2026-01-01 12:30 (UTC)" in msg.body
     assert "3 times within 10 minutes" in msg.body
-    assert "2026-01-01T12:30:00Z" in msg.html
+    assert "2026-01-01 12:30" in msg.html
 
 
 def test_notice_mail_can_be_switched_off(make_app, add_user):

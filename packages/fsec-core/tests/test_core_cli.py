@@ -43,7 +43,22 @@ def test_users_create_extra_fields(app, runner):
         (["users", "create", "not-an-email", "--password", "secret1"], "invalid email address"),
         (["users", "create", "x@example.com", "--password", "short"], "6 to 128 characters"),
         (["users", "create", "MATT@example.com", "--password", "secret1"], "already exists"),
-        (["users", "create", "y@example.com", "--password", "secret1", "nofield:1"], "no settable"),
+        (["users", "create", "y@example.com", "--password", "secret1", "nofield:1"], "no field"),
+        (["users", "create", "y@example.com", "--password", "secret1", "active:no"], "-a/--active"),
+        (
+            [
+                "users",
+                "create",
+                "y@example.com",
+                "--password",
+                "secret1",
+                "confirmed_at:2024-01-01",
+            ],
+            "could not be created",
+        ),
+        (["roles", "create", ""], "non-empty"),
+        (["roles", "create", "   "], "non-empty"),
+        (["roles", "create", "admin "], "leading or trailing"),
         (["users", "create", "y@example.com", "--password", "secret1", "junk"], "name:value"),
         (["users", "activate", "ghost@example.com"], "no user"),
         (["users", "deactivate", "ghost@example.com"], "no user"),
@@ -101,6 +116,13 @@ def test_security_plugins_lists_core_and_store(runner):
     r = runner.invoke(args=["security", "plugins"])
     assert r.exit_code == 0
     lines = {line.split()[0]: line for line in r.output.splitlines()}
+    assert r.output.splitlines()[0].split() == [
+        "PLUGIN",
+        "DISTRIBUTION",
+        "VERSION",
+        "STATE",
+        "HOOKS",
+    ]
     assert "enabled" in lines["core"] and "fsec-core" in lines["core"]
     assert "fsec_login_allowed" in lines["core"]
     assert "enabled" in lines["store-sqlalchemy"] and "fsec_datastores" in lines["store-sqlalchemy"]

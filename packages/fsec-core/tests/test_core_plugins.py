@@ -66,6 +66,12 @@ def test_feature_switched_on_but_not_installed_names_pip_line():
         enabled_plugin_names({"SECURITY_RECOVERABLE": True}, None, available)
 
 
+@pytest.mark.parametrize("value", ["lockout", ["ok", 3]])
+def test_security_plugins_must_be_a_list_of_names(make_app, value):
+    with pytest.raises(PluginError, match="must be a list of plugin names"):
+        make_app({"SECURITY_PLUGINS": value})
+
+
 def test_third_party_plugin_not_installed(make_app):
     with pytest.raises(PluginError, match="'nosuch'"):
         make_app({"SECURITY_PLUGINS": ["nosuch"]})

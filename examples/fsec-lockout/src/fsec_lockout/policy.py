@@ -206,7 +206,7 @@ def record_failure(user: Any) -> LockoutStatus:
                 "lockout_notice",
                 email,
                 user=user,
-                locked_until=new.as_json(False)["locked_until"],
+                locked_until=_utc(user.locked_until).strftime("%Y-%m-%d %H:%M"),
                 retry_after=new.retry_after,
             )
     return new

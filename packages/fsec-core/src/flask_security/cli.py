@@ -34,6 +34,14 @@ def _find_role(name: str) -> Any:
     return role
 
 
+_RESERVED_FIELDS = {
+    "id": "the datastore assigns it",
+    "password": "use --password",
+    "active": "use -a/--active",
+    "roles": "use 'roles add' after creating the user",
+}
+
+
 def _parse_attributes(pairs: tuple[str, ...]) -> dict[str, str]:
     model = _datastore.user_model
     attributes: dict[str, str] = {}
@@ -43,8 +51,10 @@ def _parse_attributes(pairs: tuple[str, ...]) -> dict[str, str]:
             key, sep, value = pair.partition("=")
         if not sep or not key:
             _fail(f"attribute {pair!r} must look like name:value")
-        if key in ("id", "password", "active", "roles") or not hasattr(model, key):
-            _fail(f"the user model has no settable field {key!r}")
+        if key in _RESERVED_FIELDS:
+            _fail(f"{key!r} cannot be given as name:value ({_RESERVED_FIELDS[key]})")
+        if not hasattr(model, key):
+            _fail(f"the user model has no field {key!r}")
         attributes[key] = value
     return attributes
 
@@ -64,7 +74,8 @@ def check_password(password: str) -> None:
 @click.argument("attributes", nargs=-1)
 def users_create(identity: str, password: str, active: bool, attributes: tuple[str, ...]) -> None:
     """Create a user. IDENTITY is the first identity attribute (email by default);
-    ATTRIBUTES are other model fields as name:value."""
+    ATTRIBUTES are other text fields of the user model as name:value. Without
+    -a/--active the user is created inactive (documented 3.0 behaviour)."""
     from .utils import get_identity_attributes, hash_password
 
     attr = get_identity_attributes()[0]
@@ -84,6 +95,11 @@ def users_create(identity: str, password: str, active: bool, attributes: tuple[s
         _datastore.commit()
     except DatastoreError as exc:
         _fail(str(exc))
+    except Exception as exc:
+        # name:value attributes arrive as text; a field of another type (a date, a
+        # number) is refused by the ORM. Report it in one line, as for any bad input.
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        _fail(f"the user could not be created: {first_line}")
     click.echo(f"User {identity} created ({'active' if active else 'inactive'}).")
 
 
@@ -115,7 +131,9 @@ def users_deactivate(identity: str) -> None:
 @click.argument("name")
 @click.option("-d", "--description", default=None)
 def roles_create(name: str, description: str | None) -> None:
-    """Create the role NAME."""
+    """Create the role NAME (no surrounding blanks)."""
+    if not name.strip() or name != name.strip():
+        _fail(f"role name {name!r} must be non-empty and have no leading or trailing blanks")
     if _datastore.find_role(name) is not None:
         _fail(f"role {name!r} already exists")
     _datastore.create_role(name=name, description=description)
@@ -156,13 +174,16 @@ def security_plugins() -> None:
 
     host = _security.plugins
     implemented = host.implemented()
+    rows = [("PLUGIN", "DISTRIBUTION", "VERSION", "STATE", "HOOKS")]
     for name, info in discover().items():
         enabled = name in host.infos
         hooks = ", ".join(implemented.get(name, [])) if enabled else "-"
-        click.echo(
-            f"{name:18} {info.dist or '?'} {info.version or '?'}  "
-            f"{'enabled' if enabled else 'disabled'}  {hooks}"
-        )
+        state = "enabled" if enabled else "disabled"
+        rows.append((name, info.dist or "?", info.version or "?", state, hooks))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
+        click.echo("  ".join([*cells, row[4]]).rstrip())
 
 
 CORE_COMMANDS: list[tuple[str, click.Command]] = [

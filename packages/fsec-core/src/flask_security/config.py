@@ -92,7 +92,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "error",
     ),
     "PASSWORD_INVALID_CHARACTERS": ("The password must not contain a NUL character.", "error"),
-    "PASSWORD_MISMATCH": ("Wrong email address or password.", "error"),
+    "PASSWORD_MISMATCH": ("The current password is wrong.", "error"),
     "INVALID_PASSWORD": ("Wrong email address or password.", "error"),
     "USER_DOES_NOT_EXIST": ("No account uses this email address.", "error"),
     "RETYPE_PASSWORD_MISMATCH": ("The two passwords differ.", "error"),

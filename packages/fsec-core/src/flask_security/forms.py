@@ -256,7 +256,7 @@ class ChangePasswordForm(Form):
         if not super().validate(extra_validators=extra_validators):
             return False
         if not verify_and_update_password(self.password.data, current_user):
-            self.password.errors.append(_msg("INVALID_PASSWORD"))
+            self.password.errors.append(_msg("PASSWORD_MISMATCH"))
             return False
         if self.password.data == self.new_password.data:
             self.new_password.errors.append(_msg("PASSWORD_IS_THE_SAME"))

@@ -154,14 +154,20 @@ def enabled_plugin_names(
     * any plugin named in ``SECURITY_PLUGINS`` (how third-party plugins are enabled).
 
     :raises PluginError: a feature is switched on but no installed distribution
-        provides it; the message holds the ``pip install`` line.
+        provides it (the message holds the ``pip install`` line), or
+        ``SECURITY_PLUGINS`` is not a list of names.
     """
     wanted: dict[str, str] = {CORE_PLUGIN: "core"}
     for name in FIRST_PARTY_FEATURES:
         if config.get(flag_for(name)):
             wanted[name] = flag_for(name)
-    for name in config.get("SECURITY_PLUGINS") or ():
-        wanted.setdefault(str(name), "SECURITY_PLUGINS")
+    listed = config.get("SECURITY_PLUGINS") or ()
+    if isinstance(listed, str | bytes) or not all(isinstance(n, str) for n in listed):
+        raise PluginError(
+            f"SECURITY_PLUGINS must be a list of plugin names, e.g. ['lockout'], not {listed!r}"
+        )
+    for name in listed:
+        wanted.setdefault(name, "SECURITY_PLUGINS")
     missing = [name for name in wanted if name not in available]
     if missing:
         lines = []
