@@ -144,3 +144,21 @@ def test_app_identity_loader_takes_precedence(app):
     assert app.test_client().get("/probe").status_code == 200
     assert seen["identity"].id == "robot"
     assert seen["editor"] is True and seen["admin"] is False
+
+
+def test_logout_leaves_no_needs_for_the_rest_of_the_request(app):
+    from flask_security import logout_user
+
+    seen: dict[str, Any] = {}
+
+    @app.route("/bye")
+    def bye() -> str:
+        seen["before"] = Permission(RoleNeed("admin")).can()
+        logout_user()
+        seen["after"] = Permission(RoleNeed("admin")).can()
+        return "bye"
+
+    client = app.test_client()
+    _login(client, "matt@example.com")
+    assert client.get("/bye").status_code == 200
+    assert seen == {"before": True, "after": False}

@@ -12,7 +12,14 @@ from flask import Flask, current_app, g, render_template
 from flask_login import AnonymousUserMixin, LoginManager
 from flask_login import UserMixin as BaseUserMixin
 from flask_login import current_user as _login_current_user
-from flask_principal import Identity, Principal, RoleNeed, UserNeed, identity_loaded
+from flask_principal import (
+    AnonymousIdentity,
+    Identity,
+    Principal,
+    RoleNeed,
+    UserNeed,
+    identity_loaded,
+)
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.local import LocalProxy
@@ -131,7 +138,8 @@ class _Principal(Principal):
         super()._on_before_request()
 
     def _set_thread_identity(self, identity: Any) -> None:
-        if not isinstance(identity, _LazyIdentity):
+        # (logout_user sets an AnonymousIdentity while the user is still loaded.)
+        if not isinstance(identity, _LazyIdentity | AnonymousIdentity):
             user = _get_current_user()
             if getattr(user, "is_authenticated", False):
                 identity.provides.add(UserNeed(user.id))
