@@ -27,6 +27,28 @@ class UserExistsError(DatastoreError, ValueError):
     """
 
 
+#: The largest primary key an integer key may hold (signed 64-bit, as SQL ``BIGINT``).
+MAX_INT_KEY = 2**63 - 1
+
+
+def coerce_int_key(user_id: Any) -> int | None:
+    """``user_id`` (from a session, cookie or token) as an integer primary key, or
+    ``None`` when it cannot be one.
+
+    Only ASCII digits are read: ``str.isdigit`` also accepts ``"\uff11"`` (which
+    ``int`` reads as 1) and ``"\u00b2"`` (which ``int`` refuses); negative keys and
+    keys beyond 64 bits name no row. ``bool`` is not an integer here.
+    """
+    if isinstance(user_id, bool):
+        return None
+    if isinstance(user_id, int):
+        return user_id if 0 <= user_id <= MAX_INT_KEY else None
+    text = str(user_id) if user_id is not None else ""
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_INT_KEY:
+        return None
+    return int(text)
+
+
 class Datastore:
     """Persistence primitives over a database object ``db``.
 
@@ -248,4 +270,11 @@ def __getattr__(name: str) -> Any:
     return lazy_getattr(__name__, name)
 
 
-__all__ = ["Datastore", "DatastoreError", "UserDatastore", "UserExistsError"]
+__all__ = [
+    "MAX_INT_KEY",
+    "Datastore",
+    "DatastoreError",
+    "UserDatastore",
+    "UserExistsError",
+    "coerce_int_key",
+]

@@ -171,6 +171,30 @@ class NextFormMixin:
             raise ValidationError(_msg("INVALID_REDIRECT"))
 
 
+class EmailLookupForm(Form, EmailFormMixin):
+    """A form asking only for an address, which must not reveal whether an account
+    uses it (OWASP Forgot Password and Authentication cheat sheets: the same answer
+    for every address).
+
+    ``validate()`` checks that a syntactically valid address was given, then sets
+    ``user`` to the account with that email (case-insensitive) or ``None``; the view
+    decides what to do, answering identically either way. Base of recovery's
+    ``ForgotPasswordForm`` and passwordless's ``PasswordlessLoginForm``.
+    """
+
+    user: Any = None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Validate the fields, then look the account up (sets ``user``).
+
+        :returns: ``True`` when the address is well formed, known or not.
+        """
+        if not super().validate(extra_validators=extra_validators):
+            return False
+        self.user = _datastore.find_user_by_identity(self.email.data or "", ["email"])
+        return True
+
+
 class RegisterFormMixin:
     submit = SubmitField(get_form_field_label("register"))
 
@@ -268,6 +292,7 @@ __all__ = [
     "ChangePasswordForm",
     "Email",
     "EmailFormMixin",
+    "EmailLookupForm",
     "EqualTo",
     "Form",
     "LoginForm",

@@ -6,11 +6,8 @@ these classes through core's lazy name table.
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask_security.core import _datastore
 from flask_security.forms import (
-    EmailFormMixin,
+    EmailLookupForm,
     Form,
     NewPasswordFormMixin,
     PasswordConfirmFormMixin,
@@ -19,7 +16,7 @@ from flask_security.forms import (
 from wtforms import SubmitField
 
 
-class ForgotPasswordForm(Form, EmailFormMixin):
+class ForgotPasswordForm(EmailLookupForm):
     """Ask for a reset link: ``email``, ``submit``.
 
     Validation checks only that a syntactically valid address was given; it never
@@ -29,18 +26,6 @@ class ForgotPasswordForm(Form, EmailFormMixin):
     """
 
     submit = SubmitField(get_form_field_label("recover_password"))
-
-    user: Any = None
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        """Validate the fields, then look the account up (sets ``user``).
-
-        :returns: ``True`` when the address is well formed, known or not.
-        """
-        if not super().validate(extra_validators=extra_validators):
-            return False
-        self.user = _datastore.find_user_by_identity(self.email.data or "", ["email"])
-        return True
 
 
 class ResetPasswordForm(Form, NewPasswordFormMixin, PasswordConfirmFormMixin):

@@ -33,14 +33,11 @@ from typing import Any
 
 import peewee
 from flask_security.core import UserMixin
-from flask_security.datastore import Datastore, UserDatastore, UserExistsError
+from flask_security.datastore import Datastore, UserDatastore, UserExistsError, coerce_int_key
 
 __all__ = ["PeeweeDatastore", "PeeweeUserDatastore", "add_identity_index"]
 
 __version__ = "0.1.0"
-
-#: Largest value a 64-bit signed integer key can hold (PostgreSQL ``bigint``).
-_MAX_INT_KEY = 2**63 - 1
 
 
 def _database_of(db: Any) -> peewee.Database:
@@ -141,12 +138,7 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
     def _coerce_pk(self, user_id: Any) -> Any:
         field = self._pk
         if isinstance(field, peewee.IntegerField):  # AutoField, BigAutoField...
-            if isinstance(user_id, int) and not isinstance(user_id, bool):
-                return user_id if 0 <= user_id <= _MAX_INT_KEY else None
-            text = str(user_id)
-            if not (text.isascii() and text.isdigit()) or int(text) > _MAX_INT_KEY:
-                return None
-            return int(text)
+            return coerce_int_key(user_id)
         if user_id is None:
             return None
         try:

@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 from flask import appcontext_tearing_down, g, has_app_context, has_request_context, request
 from flask_security.core import RoleMixin
-from flask_security.datastore import Datastore, UserDatastore, UserExistsError
+from flask_security.datastore import Datastore, UserDatastore, UserExistsError, coerce_int_key
 from pony.orm import core as _pony_core
 from pony.orm import db_session
 from pony.orm.core import CacheIndexError, TransactionIntegrityError
@@ -46,9 +46,6 @@ __all__ = ["PonyDatastore", "PonyUserDatastore", "end_session", "ensure_session"
 __version__ = "0.1.0"
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-
-#: Largest value a 64-bit signed integer key can hold.
-_MAX_INT_KEY = 2**63 - 1
 
 
 class _Opened(threading.local):
@@ -200,12 +197,7 @@ class PonyUserDatastore(PonyDatastore, UserDatastore):
     def _coerce_pk(self, user_id: Any) -> Any:
         attr = self._pk
         if attr.py_type is int:
-            if isinstance(user_id, int) and not isinstance(user_id, bool):
-                return user_id if 0 <= user_id <= _MAX_INT_KEY else None
-            text = str(user_id)
-            if not (text.isascii() and text.isdigit()) or int(text) > _MAX_INT_KEY:
-                return None
-            return int(text)
+            return coerce_int_key(user_id)
         if user_id is None:
             return None
         try:

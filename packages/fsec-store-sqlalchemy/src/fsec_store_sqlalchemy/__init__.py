@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_security.datastore import Datastore, UserDatastore, UserExistsError
+from flask_security.datastore import Datastore, UserDatastore, UserExistsError, coerce_int_key
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -93,14 +93,7 @@ class SQLAlchemyUserDatastore(SQLAlchemyDatastore, UserDatastore):
 
     def _coerce_pk(self, user_id: Any) -> Any:
         if self._pk_type is int:
-            if isinstance(user_id, int) and not isinstance(user_id, bool):
-                return user_id
-            text = str(user_id)
-            # ASCII digits only: str.isdigit() also accepts "\uff11" (int() reads it as 1)
-            # and "\u00b2" (int() refuses it). Keys beyond 64 bits name no row.
-            if not (text.isascii() and text.isdigit()) or int(text) > 2**63 - 1:
-                return None
-            return int(text)
+            return coerce_int_key(user_id)
         if self._pk_type is str or self._pk_type is None:
             return str(user_id)
         try:
