@@ -53,9 +53,6 @@ UPSTREAM_CONFIG: dict[str, Any] = {
     # 5.x returns the auth token from JSON login only when asked; fsec (like 3.0)
     # always returns it, so ask upstream to do the same work.
     "SECURITY_BACKWARDS_COMPAT_AUTH_TOKEN": True,
-    # 5.x hashes with argon2 unless told otherwise; bcrypt like the others.
-    "SECURITY_PASSWORD_SCHEMES": ["bcrypt"],
-    "SECURITY_DEPRECATED_PASSWORD_SCHEMES": [],
 }
 
 
