@@ -661,6 +661,11 @@ def report(res: Results) -> str:
             if detail.get("plugins"):
                 enabled = ", ".join(f"{k} ({v})" for k, v in detail["plugins"].items())
                 w(f"fsec plugins enabled: {enabled}.")
+            for impl in ("fsec", "upstream"):
+                views = res.init["detail"].get(impl, {}).get("views")
+                if views:
+                    names = ", ".join(v.split(".")[-1] for v in views)
+                    w(f"Views registered by {impl}'s init_app ({len(views)}): {names}.")
             for impl, error in res.init["errors"].items():
                 w(f"{impl} init_app failed: `{error}`.")
             w("")
