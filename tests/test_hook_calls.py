@@ -104,6 +104,10 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         record("fsec_login_failed", user=user, identity=identity, method=method)
 
     @hookimpl
+    def fsec_login_refused(user, method, reason):
+        record("fsec_login_refused", email=user.email, method=method, reason=reason)
+
+    @hookimpl
     def fsec_after_login(user, method):
         record("fsec_after_login", email=user.email, method=method)
 
@@ -158,6 +162,7 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         fsec_init_app,
         fsec_login_allowed,
         fsec_login_failed,
+        fsec_login_refused,
         fsec_after_login,
         fsec_login_state,
         fsec_password_changed,
@@ -289,6 +294,16 @@ def test_fsec_login_failed_for_wrong_password_and_unknown_identity(app, recorder
     ]
     assert failed[0]["user"].email == "alice@example.com"
     assert failed[1]["user"] is None
+
+
+def test_fsec_login_refused_after_a_proven_credential(app, recorder):
+    assert login(app.test_client(), "refused@example.com").status_code == 400
+    assert calls(recorder, "fsec_login_refused") == [
+        {"email": "refused@example.com", "method": "form", "reason": "RECORDER_REFUSED"}
+    ]
+    # a wrong password is a failure, not a refusal
+    login(app.test_client(), "refused@example.com", "wrong-password")
+    assert len(calls(recorder, "fsec_login_refused")) == 1
 
 
 def test_fsec_login_allowed_and_fsec_after_login(app, recorder):

@@ -14,8 +14,6 @@ class TestConfirmableContract(FeatureContract):
     distribution = "fsec-confirmable"
     flag = "SECURITY_CONFIRMABLE"
     endpoints = ("send_confirmation", "confirm_email")
-    # The contract overrides the first key with an arbitrary object: keep a key first
-    # whose value is only read when a mail is sent.
     config_defaults = {
         "EMAIL_SUBJECT_CONFIRM": "Please confirm your email",
         "CONFIRM_URL": "/confirm",

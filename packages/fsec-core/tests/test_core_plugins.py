@@ -167,6 +167,10 @@ def test_lifecycle_hooks_reach_plugins(fake_plugins, make_app):
             return "UNAUTHORIZED" if user.email.startswith("blocked") else None
 
         @hookimpl
+        def fsec_login_refused(user, method, reason):
+            EVENTS.append(("refused", user.email, method, reason))
+
+        @hookimpl
         def fsec_login_failed(user, identity, method):
             EVENTS.append(("failed", identity, method))
 
@@ -202,6 +206,21 @@ def test_lifecycle_hooks_reach_plugins(fake_plugins, make_app):
     assert ("failed", "nobody@example.com", "form") in events
     r = login(app.test_client(), "blocked@example.com")
     assert r.status_code == 400
+    assert ("refused", "blocked@example.com", "form", "UNAUTHORIZED") in events
+    import base64
+
+    basic = base64.b64encode(b"blocked@example.com:password").decode()
+    assert (
+        app.test_client().get("/basic", headers={"Authorization": "Basic " + basic}).status_code
+        == 401
+    )
+    assert ("refused", "blocked@example.com", "basic", "UNAUTHORIZED") in events
+    with app.test_request_context():
+        from flask_security.utils import login_user
+
+        ds = app.extensions["security"].datastore
+        assert login_user(ds.find_user(email="blocked@example.com"), method="confirm") is False
+    assert ("refused", "blocked@example.com", "confirm", "UNAUTHORIZED") in events
     login(client, "a@example.com")
     assert ("allowed", "a@example.com", "form") in events
     assert ("after", "a@example.com", "form") in events

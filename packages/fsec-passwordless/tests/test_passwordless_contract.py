@@ -14,8 +14,6 @@ class TestPasswordlessContract(FeatureContract):
     distribution = "fsec-passwordless"
     flag = "SECURITY_PASSWORDLESS"
     endpoints = ("login", "token_login")
-    # The first key is overridden with a sentinel object by the contract: it must be one
-    # that is read per request, not while the blueprint is built.
     config_defaults = {
         "EMAIL_SUBJECT_PASSWORDLESS": "Login instructions",
         "LOGIN_WITHIN": "1 days",

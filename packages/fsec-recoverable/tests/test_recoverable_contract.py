@@ -14,8 +14,6 @@ class TestRecoverableContract(FeatureContract):
     distribution = "fsec-recoverable"
     flag = "SECURITY_RECOVERABLE"
     endpoints = ("forgot_password", "reset_password")
-    # The first key is overridden with a sentinel object by the contract: it must be one
-    # that is read per request, not while the blueprint is built.
     config_defaults = {
         "EMAIL_SUBJECT_PASSWORD_RESET": "Password reset instructions",
         "RESET_URL": "/reset",

@@ -14,8 +14,6 @@ class TestRegisterableContract(FeatureContract):
     distribution = "fsec-registerable"
     flag = "SECURITY_REGISTERABLE"
     endpoints = ("register",)
-    # The contract overrides the first key with an arbitrary object: keep a key first
-    # whose value is only read when a mail is sent.
     config_defaults = {
         "EMAIL_SUBJECT_REGISTER": "Welcome",
         "REGISTER_URL": "/register",

@@ -131,7 +131,9 @@ def check_http_auth() -> bool:
     if not verify_and_update_password(password, user):
         _security.plugins.hook.fsec_login_failed(user=user, identity=username, method="basic")
         return False
-    if _security.login_refusal(user, "basic") is not None:
+    refusal = _security.login_refusal(user, "basic")
+    if refusal is not None:
+        _security.plugins.hook.fsec_login_refused(user=user, method="basic", reason=refusal)
         return False
     if user.password != before:
         _datastore.commit()

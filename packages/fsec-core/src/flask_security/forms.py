@@ -259,6 +259,7 @@ class LoginForm(Form, NextFormMixin):
             return False
         refusal = _security.login_refusal(self.user, "form")
         if refusal is not None:
+            _security.plugins.hook.fsec_login_refused(user=self.user, method="form", reason=refusal)
             self.email.errors.append(_msg(refusal, email=identity))
             return False
         return True

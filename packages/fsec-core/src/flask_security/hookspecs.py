@@ -215,6 +215,22 @@ def fsec_login_failed(user: Any | None, identity: str, method: str) -> None:
 
 
 @hookspec
+def fsec_login_refused(user: Any, method: str, reason: str) -> None:
+    """Called when a user proved their credential but ``fsec_login_allowed`` refused.
+
+    For observers (audit logs, alerts): the refusal itself comes from
+    ``fsec_login_allowed``. Called on interactive paths only — the login form and
+    JSON login (``"form"``), HTTP Basic (``"basic"``) and
+    :func:`flask_security.utils.login_user` (``"register"``, ``"confirm"``,
+    ``"reset"``, ``"passwordless"``...) — not for every request carrying a session
+    or token of a refused account.
+
+    :param reason: the refusing message key (``"DISABLED_ACCOUNT"``...).
+    :returns: ``None``; all implementations are called.
+    """
+
+
+@hookspec
 def fsec_after_login(user: Any, method: str) -> None:
     """Called by :func:`flask_security.utils.login_user` after a session login.
 

@@ -165,7 +165,9 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
     """
     if remember is None:
         remember = bool(config_value("DEFAULT_REMEMBER_ME"))
-    if _security.login_refusal(user, method) is not None:
+    refusal = _security.login_refusal(user, method)
+    if refusal is not None:
+        _security.plugins.hook.fsec_login_refused(user=user, method=method, reason=refusal)
         return False
     if not flask_login.login_user(user, remember=remember):
         return False

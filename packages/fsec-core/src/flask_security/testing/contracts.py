@@ -34,6 +34,24 @@ from flask import Flask
 from ..plugins import discover
 
 
+def _another_value(default: Any) -> Any:
+    """A value of ``default``'s type that differs from it (``None``: no such value).
+
+    Strings keep their shape ("/reset" -> "/reset-app", "5 days" -> "6 days") so that
+    a plugin validating its settings at start-up still starts.
+    """
+    if isinstance(default, bool):
+        return not default
+    if isinstance(default, int | float):
+        return default + 1
+    if isinstance(default, str):
+        amount, _, unit = default.partition(" ")
+        if amount.isdigit() and unit:
+            return f"{int(amount) + 1} {unit}"
+        return default + "-app" if default else "app"
+    return None
+
+
 class FeatureContract:
     """The behaviour every feature plugin shares. Override the class attributes.
 
@@ -122,11 +140,17 @@ class FeatureContract:
         app = make_app(self._on())
         for key, default in self.config_defaults.items():
             assert app.config["SECURITY_" + key] == default, key
-        if self.config_defaults:
-            key = next(iter(self.config_defaults))
-            marker = object()
-            app2 = make_app(self._on(**{"SECURITY_" + key: marker}))
-            assert app2.config["SECURITY_" + key] is marker, "the app's value must win"
+        # The application's own value must win: override every key whose default has a
+        # simple type with another valid-looking value of the same type.
+        overrides = {
+            "SECURITY_" + key: _another_value(default)
+            for key, default in self.config_defaults.items()
+            if _another_value(default) is not None
+        }
+        if overrides:
+            app2 = make_app(self._on(**overrides))
+            for key, value in overrides.items():
+                assert app2.config[key] == value, f"the app's {key} must win over the default"
 
     def test_contract_messages(self, make_app: Any) -> None:
         app = make_app(self._on())
