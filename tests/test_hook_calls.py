@@ -104,6 +104,10 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         record("fsec_login_failed", user=user, identity=identity, method=method)
 
     @hookimpl
+    def fsec_after_logout(user):
+        record("fsec_after_logout", email=user.email)
+
+    @hookimpl
     def fsec_login_refused(user, method, reason):
         record("fsec_login_refused", email=user.email, method=method, reason=reason)
 
@@ -164,6 +168,7 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         fsec_login_failed,
         fsec_login_refused,
         fsec_after_login,
+        fsec_after_logout,
         fsec_login_state,
         fsec_password_changed,
         fsec_user_registered,
@@ -304,6 +309,16 @@ def test_fsec_login_refused_after_a_proven_credential(app, recorder):
     # a wrong password is a failure, not a refusal
     login(app.test_client(), "refused@example.com", "wrong-password")
     assert len(calls(recorder, "fsec_login_refused")) == 1
+
+
+def test_fsec_after_logout(app, recorder):
+    client = app.test_client()
+    client.get("/logout")  # anonymous: nobody logged out
+    assert calls(recorder, "fsec_after_logout") == []
+    login(client, "alice@example.com")
+    assert client.get("/logout").status_code == 302
+    assert calls(recorder, "fsec_after_logout") == [{"email": "alice@example.com"}]
+    assert client.get("/").status_code == 302
 
 
 def test_fsec_login_allowed_and_fsec_after_login(app, recorder):

@@ -244,6 +244,16 @@ def fsec_after_login(user: Any, method: str) -> None:
 
 
 @hookspec
+def fsec_after_logout(user: Any) -> None:
+    """Called by :func:`flask_security.utils.logout_user` (the ``/logout`` view and
+    apps calling it) after the session and remember cookie were cleared.
+
+    :param user: the user who logged out.
+    :returns: ``None``; all implementations are called.
+    """
+
+
+@hookspec
 def fsec_login_state(user: Any) -> str | None:
     """Describe what a plugin records about ``user``'s logins, as a string that
     changes at every session login (every :func:`flask_security.utils.login_user`).

@@ -192,11 +192,18 @@ def login_state(user: Any) -> str | None:
 
 
 def logout_user() -> None:
-    """Log the current user out and remove the remember cookie."""
+    """Log the current user out and remove the remember cookie.
+
+    ``fsec_after_logout(user)`` is called once the session no longer holds the user
+    (not for anonymous visitors).
+    """
+    user = flask_login.current_user._get_current_object()
     for key in ("identity.name", "identity.auth_type"):
         session.pop(key, None)
     identity_changed.send(current_app._get_current_object(), identity=AnonymousIdentity())
     flask_login.logout_user()
+    if getattr(user, "is_authenticated", False):
+        _security.plugins.hook.fsec_after_logout(user=user)
 
 
 # ---------------------------------------------------------------------------------
