@@ -3,11 +3,8 @@ flask-mongoengine-3 db object, the README quickstart, the lazy import, ORM isola
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +13,7 @@ import pytest
 from bson import ObjectId
 from flask import Flask
 from flask_security import RoleMixin, Security, UserMixin, roles_required
+from flask_security.testing.datastore_contract import StorePackageContract
 from flask_security.utils import hash_password
 from fsec_store_mongo import MongoEngineUserDatastore
 from fsec_store_mongo.testing import (
@@ -215,61 +213,16 @@ def test_readme_quickstart_runs_and_logs_in(monkeypatch: pytest.MonkeyPatch) -> 
         me.disconnect()
 
 
-def test_entry_point_enables_the_store_plugin(app: Flask) -> None:
-    """The ``store-mongo`` entry point is enabled for an app on this datastore and
-    registers the class through ``fsec_datastores``."""
-    from flask_security.plugins import discover
-    from fsec_store_mongo import MongoEngineUserDatastore as store_class
-
-    state = app.extensions["security"]
-    info = discover()["store-mongo"]
-    assert info.dist is not None and info.dist.replace("_", "-") == "fsec-store-mongo"
-    assert "store-mongo" in state.plugins.infos
-    assert state.datastores["MongoEngineUserDatastore"] is store_class
-    assert state.contributions["fsec_datastores"]["MongoEngineUserDatastore"] == "store-mongo"
-
-
-def test_lazy_names_and_missing_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
-    import flask_security
-    import flask_security.datastore
-    import fsec_store_mongo
-
-    assert flask_security.MongoEngineUserDatastore is fsec_store_mongo.MongoEngineUserDatastore
-    assert (
-        flask_security.datastore.MongoEngineUserDatastore
-        is fsec_store_mongo.MongoEngineUserDatastore
-    )
-    monkeypatch.setitem(sys.modules, "fsec_store_mongo", None)
-    with pytest.raises(ImportError, match="fsec-store-mongo"):
-        from flask_security import MongoEngineUserDatastore  # noqa: F401
-
-
-ORMS = ("sqlalchemy", "flask_sqlalchemy", "peewee", "pony", "mongoengine", "pymongo")
-
-_ISOLATION_CODE = """
-import json, sys
-ORMS = %r
-import flask_security
-before = sorted(m for m in ORMS if m in sys.modules)
+class TestStorePackage(StorePackageContract):
+    plugin = "store-mongo"
+    distribution = "fsec-store-mongo"
+    package = "fsec_store_mongo"
+    class_names = ("MongoEngineUserDatastore",)
+    orm_modules = ("mongoengine", "pymongo")
+    app_setup = """
 from fsec_store_mongo.testing import connect, create_app
 connect("fsec_mongo_isolation")
 app = create_app()
 with app.app_context():
     app.extensions["security"].datastore.create_user(email="a@example.com", password="x")
-after = sorted(m for m in ORMS if m in sys.modules)
-print(json.dumps([before, after]))
 """
-
-
-def test_no_other_orm_is_imported() -> None:
-    """``import flask_security`` imports no ORM; an app on MongoEngine imports only
-    mongoengine (and its driver, pymongo)."""
-    out = subprocess.run(
-        [sys.executable, "-c", _ISOLATION_CODE % (ORMS,)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    before, after = json.loads(out.stdout.strip().splitlines()[-1])
-    assert before == []
-    assert after == ["mongoengine", "pymongo"]

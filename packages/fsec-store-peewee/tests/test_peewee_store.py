@@ -3,12 +3,9 @@ index, the db argument, the model checks, the README quickstart, the lazy import
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +13,7 @@ import peewee
 import pytest
 from flask import Flask
 from flask_security import RoleMixin, Security, UserMixin, roles_required
+from flask_security.testing.datastore_contract import StorePackageContract
 from flask_security.utils import hash_password
 from fsec_store_peewee import PeeweeUserDatastore, add_identity_index
 from fsec_store_peewee.testing import Role, User, UserRoles, create_app
@@ -253,56 +251,15 @@ def test_readme_quickstart_runs_and_logs_in(tmp_path: Any, monkeypatch: pytest.M
         assert user.has_role("admin") and [r.description for r in user.roles] == [None]
 
 
-def test_entry_point_enables_the_store_plugin(app: Flask) -> None:
-    """The ``store-peewee`` entry point is enabled for an app on this datastore and
-    registers the class through ``fsec_datastores``."""
-    from flask_security.plugins import discover
-    from fsec_store_peewee import PeeweeUserDatastore as store_class
-
-    state = app.extensions["security"]
-    info = discover()["store-peewee"]
-    assert info.dist is not None and info.dist.replace("_", "-") == "fsec-store-peewee"
-    assert "store-peewee" in state.plugins.infos
-    assert state.datastores["PeeweeUserDatastore"] is store_class
-    assert state.contributions["fsec_datastores"]["PeeweeUserDatastore"] == "store-peewee"
-
-
-def test_lazy_names_and_missing_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
-    import flask_security
-    import flask_security.datastore
-    import fsec_store_peewee
-
-    assert flask_security.PeeweeUserDatastore is fsec_store_peewee.PeeweeUserDatastore
-    assert flask_security.datastore.PeeweeUserDatastore is fsec_store_peewee.PeeweeUserDatastore
-    monkeypatch.setitem(sys.modules, "fsec_store_peewee", None)
-    with pytest.raises(ImportError, match="fsec-store-peewee"):
-        from flask_security import PeeweeUserDatastore  # noqa: F401
-
-
-ORMS = ("sqlalchemy", "flask_sqlalchemy", "peewee", "pony", "mongoengine", "pymongo")
-
-_ISOLATION_CODE = """
-import json, sys
-ORMS = %r
-import flask_security
-before = sorted(m for m in ORMS if m in sys.modules)
+class TestStorePackage(StorePackageContract):
+    plugin = "store-peewee"
+    distribution = "fsec-store-peewee"
+    package = "fsec_store_peewee"
+    class_names = ("PeeweeUserDatastore",)
+    orm_modules = ("peewee",)
+    app_setup = """
 from fsec_store_peewee.testing import create_app
 app = create_app()
 with app.app_context():
     app.extensions["security"].datastore.create_user(email="a@example.com", password="x")
-after = sorted(m for m in ORMS if m in sys.modules)
-print(json.dumps([before, after]))
 """
-
-
-def test_no_other_orm_is_imported() -> None:
-    """``import flask_security`` imports no ORM; an app on peewee imports only peewee."""
-    out = subprocess.run(
-        [sys.executable, "-c", _ISOLATION_CODE % (ORMS,)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    before, after = json.loads(out.stdout.strip().splitlines()[-1])
-    assert before == []
-    assert after == ["peewee"]

@@ -3,16 +3,14 @@ README quickstart, the lazy import and ORM isolation."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask_security import RoleMixin, Security, UserMixin
+from flask_security.testing.datastore_contract import StorePackageContract
 from flask_security.utils import hash_password
 from fsec_store_pony import PonyUserDatastore, end_session, ensure_session
 from fsec_store_pony.testing import create_app
@@ -222,56 +220,15 @@ def test_readme_quickstart_runs_and_logs_in(tmp_path: Any) -> None:
     namespace["db"].disconnect()
 
 
-def test_entry_point_enables_the_store_plugin(app: Flask) -> None:
-    """The ``store-pony`` entry point is enabled for an app on this datastore and
-    registers the class through ``fsec_datastores``."""
-    from flask_security.plugins import discover
-    from fsec_store_pony import PonyUserDatastore as store_class
-
-    state = app.extensions["security"]
-    info = discover()["store-pony"]
-    assert info.dist is not None and info.dist.replace("_", "-") == "fsec-store-pony"
-    assert "store-pony" in state.plugins.infos
-    assert state.datastores["PonyUserDatastore"] is store_class
-    assert state.contributions["fsec_datastores"]["PonyUserDatastore"] == "store-pony"
-
-
-def test_lazy_names_and_missing_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
-    import flask_security
-    import flask_security.datastore
-    import fsec_store_pony
-
-    assert flask_security.PonyUserDatastore is fsec_store_pony.PonyUserDatastore
-    assert flask_security.datastore.PonyUserDatastore is fsec_store_pony.PonyUserDatastore
-    monkeypatch.setitem(sys.modules, "fsec_store_pony", None)
-    with pytest.raises(ImportError, match="fsec-store-pony"):
-        from flask_security import PonyUserDatastore  # noqa: F401
-
-
-ORMS = ("sqlalchemy", "flask_sqlalchemy", "peewee", "pony", "mongoengine", "pymongo")
-
-_ISOLATION_CODE = """
-import json, sys
-ORMS = %r
-import flask_security
-before = sorted(m for m in ORMS if m in sys.modules)
+class TestStorePackage(StorePackageContract):
+    plugin = "store-pony"
+    distribution = "fsec-store-pony"
+    package = "fsec_store_pony"
+    class_names = ("PonyUserDatastore",)
+    orm_modules = ("pony",)
+    app_setup = """
 from fsec_store_pony.testing import create_app
 app = create_app()
 with app.app_context():
     app.extensions["security"].datastore.create_user(email="a@example.com", password="x")
-after = sorted(m for m in ORMS if m in sys.modules)
-print(json.dumps([before, after]))
 """
-
-
-def test_no_other_orm_is_imported() -> None:
-    """``import flask_security`` imports no ORM; an app on Pony imports only Pony."""
-    out = subprocess.run(
-        [sys.executable, "-c", _ISOLATION_CODE % (ORMS,)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    before, after = json.loads(out.stdout.strip().splitlines()[-1])
-    assert before == []
-    assert after == ["pony"]
