@@ -7,9 +7,7 @@ here has ``SECURITY_TRACKABLE`` on unless a test says otherwise.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,7 +15,6 @@ from flask import Flask
 from flask_security.hookspecs import hookimpl
 from flask_security.utils import capture_passwordless_login_requests
 from fsec_store_sqlalchemy.testing import add_user, create_app
-from itsdangerous.timed import TimestampSigner
 
 BASE = {"SECURITY_PASSWORDLESS": True, "SECURITY_TRACKABLE": True}
 
@@ -67,26 +64,6 @@ def _login_path_in(message: Any) -> str:
 def link_in() -> Callable[[Any], str]:
     """``link_in(message)``: the login link's path in a recorded mail."""
     return _login_path_in
-
-
-@contextmanager
-def _clock_shift(seconds: int) -> Iterator[None]:
-    original = TimestampSigner.get_timestamp
-
-    def shifted(self: Any) -> int:
-        return int(time.time()) + seconds
-
-    TimestampSigner.get_timestamp = shifted  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        TimestampSigner.get_timestamp = original  # type: ignore[method-assign]
-
-
-@pytest.fixture
-def clock_shift() -> Callable[[int], Any]:
-    """``with clock_shift(-2 * 86400): ...`` signs tokens as if made 2 days ago."""
-    return _clock_shift
 
 
 class HookSpy:

@@ -109,9 +109,9 @@ def test_reset_token_is_not_a_login_token(app: Flask) -> None:
 
 
 def test_expired_link_sends_a_new_one(
-    app: Flask, request_token: Any, clock_shift: Any, link_in: Any
+    app: Flask, request_token: Any, fsec_clock_shift: Any, link_in: Any
 ) -> None:
-    with clock_shift(-2 * 86400):
+    with fsec_clock_shift(-2 * 86400):
         old = request_token(app)
     client = app.test_client()
     with (
@@ -130,8 +130,8 @@ def test_expired_link_sends_a_new_one(
     assert signed_in(client)
 
 
-def test_expired_link_json(app: Flask, request_token: Any, clock_shift: Any) -> None:
-    with clock_shift(-2 * 86400):
+def test_expired_link_json(app: Flask, request_token: Any, fsec_clock_shift: Any) -> None:
+    with fsec_clock_shift(-2 * 86400):
         old = request_token(app)
     with app.extensions["mail"].record_messages() as outbox:
         response = app.test_client().get(f"/login/{old}", headers={"Accept": "application/json"})
@@ -143,12 +143,12 @@ def test_expired_link_json(app: Flask, request_token: Any, clock_shift: Any) -> 
     assert len(outbox) == 1
 
 
-def test_login_within_is_honoured(make_app: Any, request_token: Any, clock_shift: Any) -> None:
+def test_login_within_is_honoured(make_app: Any, request_token: Any, fsec_clock_shift: Any) -> None:
     app = make_app({"SECURITY_LOGIN_WITHIN": "10 minutes"})
     add_user(app, "alice@example.com")
-    with clock_shift(-5 * 60):
+    with fsec_clock_shift(-5 * 60):
         fine = request_token(app)
-    with clock_shift(-11 * 60):
+    with fsec_clock_shift(-11 * 60):
         stale = request_token(app)
     response = app.test_client().get(f"/login/{stale}", headers={"Accept": "application/json"})
     assert "older than 10 minutes" in response.json["response"]["errors"]["token"][0]
@@ -158,9 +158,9 @@ def test_login_within_is_honoured(make_app: Any, request_token: Any, clock_shift
 
 
 def test_expired_and_used_link_sends_nothing(
-    app: Flask, request_token: Any, clock_shift: Any
+    app: Flask, request_token: Any, fsec_clock_shift: Any
 ) -> None:
-    with clock_shift(-2 * 86400):
+    with fsec_clock_shift(-2 * 86400):
         old = request_token(app)
     app.test_client().get(f"/login/{request_token(app)}")
     with app.extensions["mail"].record_messages() as outbox:
@@ -216,9 +216,9 @@ def test_link_of_deactivated_account_does_not_work(app: Flask, request_token: An
 
 
 def test_expired_link_of_deactivated_account_sends_nothing(
-    app: Flask, request_token: Any, clock_shift: Any
+    app: Flask, request_token: Any, fsec_clock_shift: Any
 ) -> None:
-    with clock_shift(-2 * 86400):
+    with fsec_clock_shift(-2 * 86400):
         old = request_token(app)
     with app.app_context():
         datastore = app.extensions["security"].datastore
@@ -360,10 +360,10 @@ def test_send_mail_task_and_mail_context_processor(make_app: Any, request_token:
 
 
 def test_get_token_status_reads_login_tokens(
-    app: Flask, request_token: Any, clock_shift: Any
+    app: Flask, request_token: Any, fsec_clock_shift: Any
 ) -> None:
     token = request_token(app)
-    with clock_shift(-2 * 86400):
+    with fsec_clock_shift(-2 * 86400):
         old = request_token(app)
     with app.test_request_context():
         expired, invalid, user = get_token_status(token, "login", "LOGIN")

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask_security.hookspecs import hookimpl
 from fsec_store_sqlalchemy.testing import add_user, create_app
-from itsdangerous.timed import TimestampSigner
 
 BASE = {"SECURITY_RECOVERABLE": True}
 
@@ -49,27 +46,6 @@ def reset_path_in(message: Any) -> str:
 def link_in() -> Callable[[Any], str]:
     """``link_in(message)``: the reset link's path in a recorded mail."""
     return reset_path_in
-
-
-@contextmanager
-def _clock_shift(seconds: int) -> Iterator[None]:
-    """Sign tokens as if it were ``seconds`` later (negative: earlier)."""
-    original = TimestampSigner.get_timestamp
-
-    def shifted(self: Any) -> int:
-        return int(time.time()) + seconds
-
-    TimestampSigner.get_timestamp = shifted  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        TimestampSigner.get_timestamp = original  # type: ignore[method-assign]
-
-
-@pytest.fixture
-def clock_shift() -> Callable[[int], Any]:
-    """``with clock_shift(-6 * 86400): ...`` signs tokens as if made 6 days ago."""
-    return _clock_shift
 
 
 class HookSpy:

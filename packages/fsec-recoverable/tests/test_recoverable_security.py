@@ -106,8 +106,8 @@ def test_database_row_holds_new_hash(app: Flask) -> None:
 # -- expiry -----------------------------------------------------------------------------------
 
 
-def test_expired_token_sends_new_instructions_json(app: Flask, clock_shift: Any) -> None:
-    with clock_shift(-6 * 86400):
+def test_expired_token_sends_new_instructions_json(app: Flask, fsec_clock_shift: Any) -> None:
+    with fsec_clock_shift(-6 * 86400):
         old = request_token(app)
     with (
         capture_reset_password_requests() as requests,
@@ -127,9 +127,9 @@ def test_expired_token_sends_new_instructions_json(app: Flask, clock_shift: Any)
 
 
 def test_expired_token_html_redirects_with_message(
-    app: Flask, clock_shift: Any, outbox: list[Any], link_in: Any
+    app: Flask, fsec_clock_shift: Any, outbox: list[Any], link_in: Any
 ) -> None:
-    with clock_shift(-6 * 86400):
+    with fsec_clock_shift(-6 * 86400):
         old = request_token(app)
     client = app.test_client()
     response = client.get(f"/reset/{old}")
@@ -140,12 +140,12 @@ def test_expired_token_html_redirects_with_message(
     assert client.get(link_in(outbox[1])).status_code == 200
 
 
-def test_within_setting_is_honoured(make_app: Any, clock_shift: Any) -> None:
+def test_within_setting_is_honoured(make_app: Any, fsec_clock_shift: Any) -> None:
     app = make_app({"SECURITY_RESET_PASSWORD_WITHIN": "2 hours"})
     add_user(app, "alice@example.com")
-    with clock_shift(-3600):
+    with fsec_clock_shift(-3600):
         fine = request_token(app)
-    with clock_shift(-3 * 3600):
+    with fsec_clock_shift(-3 * 3600):
         stale = request_token(app)
     response = app.test_client().post(f"/reset/{stale}", json=NEW)
     assert response.status_code == 400
@@ -153,8 +153,8 @@ def test_within_setting_is_honoured(make_app: Any, clock_shift: Any) -> None:
     assert app.test_client().post(f"/reset/{fine}", json=NEW).status_code == 200
 
 
-def test_expired_and_used_token_is_invalid_without_mail(app: Flask, clock_shift: Any) -> None:
-    with clock_shift(-6 * 86400):
+def test_expired_and_used_token_is_invalid_without_mail(app: Flask, fsec_clock_shift: Any) -> None:
+    with fsec_clock_shift(-6 * 86400):
         old = request_token(app)
     fresh = request_token(app)
     assert app.test_client().post(f"/reset/{fresh}", json=NEW).status_code == 200
@@ -207,8 +207,10 @@ def test_link_of_deactivated_account_does_not_work(app: Flask) -> None:
     assert outbox == []
 
 
-def test_expired_link_of_deactivated_account_sends_nothing(app: Flask, clock_shift: Any) -> None:
-    with clock_shift(-6 * 86400):
+def test_expired_link_of_deactivated_account_sends_nothing(
+    app: Flask, fsec_clock_shift: Any
+) -> None:
+    with fsec_clock_shift(-6 * 86400):
         old = request_token(app)
     with app.app_context():
         datastore = app.extensions["security"].datastore
@@ -464,9 +466,9 @@ def test_mail_failure_does_not_break_the_request(make_app: Any) -> None:
 # -- documented token helpers -----------------------------------------------------------------
 
 
-def test_get_token_status_reads_reset_tokens(app: Flask, clock_shift: Any) -> None:
+def test_get_token_status_reads_reset_tokens(app: Flask, fsec_clock_shift: Any) -> None:
     token = request_token(app)
-    with clock_shift(-6 * 86400):
+    with fsec_clock_shift(-6 * 86400):
         old = request_token(app)
     with app.test_request_context():
         expired, invalid, user = get_token_status(token, "reset", "RESET_PASSWORD")

@@ -5,6 +5,9 @@
   starts a throwaway cluster. Without PostgreSQL binaries the test is skipped, except
   under CI (``CI`` set), where it fails: CI must test against the real server.
 * ``fsec_smtp`` (function): an :class:`~.smtp.SMTPSink` on a free port.
+* ``fsec_clock_shift`` (function): ``with fsec_clock_shift(-2 * 86400): ...`` signs
+  itsdangerous tokens as if made that many seconds later (negative: earlier), to test
+  the ``*_WITHIN`` expiries without waiting.
 * The terminal summary gets one line per contract suite, store and database run
   (:mod:`.contract_report`).
 """
@@ -12,7 +15,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -61,3 +66,26 @@ def pytest_configure(config: pytest.Config) -> None:
     from .contract_report import ContractReport
 
     config.pluginmanager.register(ContractReport(), "fsec-contract-report")
+
+
+@contextmanager
+def _clock_shift(seconds: int) -> Iterator[None]:
+    from itsdangerous import TimestampSigner
+
+    original = TimestampSigner.get_timestamp
+
+    def shifted(self: object) -> int:
+        return int(time.time()) + seconds
+
+    TimestampSigner.get_timestamp = shifted  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        TimestampSigner.get_timestamp = original  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def fsec_clock_shift() -> Callable[[int], AbstractContextManager[None]]:
+    """``with fsec_clock_shift(seconds): ...``: tokens signed inside carry a timestamp
+    ``seconds`` away from now (negative: in the past)."""
+    return _clock_shift
