@@ -60,10 +60,6 @@ def _get_current_user() -> Any:
     return _login_current_user._get_current_object()
 
 
-def _fingerprint_bytes(value: str | None) -> bytes:
-    return (value or "").encode("utf-8")
-
-
 class _LazyIdentity(Identity):
     """A Flask-Principal identity whose needs are computed on first use.
 
@@ -286,19 +282,24 @@ class _SecurityState:
             self._serializers[name] = ser
         return ser
 
-    def password_fingerprint(self, user: Any) -> str:
-        """A 128-bit HMAC of the user's password hash, keyed by ``SECRET_KEY``.
-
-        Sessions, remember cookies and auth tokens carry it; any password change
-        changes it, which ends them all. Reveals nothing about the hash.
-        """
+    def fingerprint(self, value: str | bytes | None) -> str:
+        """A 128-bit HMAC-SHA256 of ``value`` (``None`` counts as empty) keyed from
+        ``SECRET_KEY``, as 32 hex characters. Reveals nothing about ``value``."""
         # One keyed HMAC object, copied for each call: keying a new one costs several
         # times more (OpenSSL looks the digest up again), on every authenticated request.
         if self._fingerprint_hmac is None:
             self._fingerprint_hmac = hmac.new(self._fingerprint_key, digestmod=hashlib.sha256)
         mac = self._fingerprint_hmac.copy()
-        mac.update(_fingerprint_bytes(getattr(user, "password", None)))
+        mac.update(value.encode("utf-8") if isinstance(value, str) else (value or b""))
         return mac.hexdigest()[:32]
+
+    def password_fingerprint(self, user: Any) -> str:
+        """:meth:`fingerprint` of the user's password hash.
+
+        Sessions, remember cookies and auth tokens carry it; any password change
+        changes it, which ends them all.
+        """
+        return self.fingerprint(getattr(user, "password", None))
 
     def auth_token_for(self, user: Any) -> str:
         """A signed auth token for ``user`` (see :meth:`UserMixin.get_auth_token`)."""

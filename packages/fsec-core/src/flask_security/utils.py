@@ -4,7 +4,6 @@ the small shared pieces every feature uses: messages, safe redirects, tokens."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 import hmac
 import unicodedata
 import warnings
@@ -119,8 +118,7 @@ def token_fingerprint(value: str | bytes | None) -> str:
     Tokens carry fingerprints of the state they act on (password hash, email
     address) so that a token stops working once that state changed.
     """
-    raw = value.encode("utf-8") if isinstance(value, str) else (value or b"")
-    return hmac.new(_security._fingerprint_key, raw, hashlib.sha256).hexdigest()[:32]
+    return str(_security.fingerprint(value))
 
 
 def hash_data(data: str) -> str:
