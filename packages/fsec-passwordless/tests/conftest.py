@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask_security.hookspecs import hookimpl
+from flask_security.testing.spy import HookSpy
 from flask_security.utils import capture_passwordless_login_requests
 from fsec_store_sqlalchemy.testing import add_user, create_app
 
@@ -66,27 +66,7 @@ def link_in() -> Callable[[Any], str]:
     return _login_path_in
 
 
-class HookSpy:
-    """A plugin registered at run time that records lifecycle hook calls and can
-    refuse passwordless logins."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Any, str]] = []
-        self.refuse: str | None = None
-
-    @hookimpl
-    def fsec_after_login(self, user: Any, method: str) -> None:
-        self.calls.append(("after_login", user.email, method))
-
-    @hookimpl
-    def fsec_login_allowed(self, user: Any, method: str) -> str | None:
-        if self.refuse and method == "passwordless":
-            return self.refuse
-        return None
-
-
 @pytest.fixture
 def spy(app: Flask) -> HookSpy:
-    hook_spy = HookSpy()
-    app.extensions["security"].plugins.pm.register(hook_spy, name="spy")
-    return hook_spy
+    """A :class:`~flask_security.testing.spy.HookSpy` on ``app`` refusing ``passwordless``."""
+    return HookSpy.attach(app, refuse_method="passwordless")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask_security.hookspecs import hookimpl
+from flask_security.testing.spy import HookSpy
 from fsec_store_sqlalchemy.testing import add_user, create_app
 
 BASE = {"SECURITY_RECOVERABLE": True}
@@ -48,30 +48,7 @@ def link_in() -> Callable[[Any], str]:
     return reset_path_in
 
 
-class HookSpy:
-    """A plugin registered at run time that records lifecycle hook calls."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Any, str]] = []
-        self.refuse: str | None = None
-
-    @hookimpl
-    def fsec_password_changed(self, user: Any, reason: str) -> None:
-        self.calls.append(("password_changed", user.email, reason))
-
-    @hookimpl
-    def fsec_after_login(self, user: Any, method: str) -> None:
-        self.calls.append(("after_login", user.email, method))
-
-    @hookimpl
-    def fsec_login_allowed(self, user: Any, method: str) -> str | None:
-        if self.refuse and method == "reset":
-            return self.refuse
-        return None
-
-
 @pytest.fixture
 def spy(app: Flask) -> HookSpy:
-    hook_spy = HookSpy()
-    app.extensions["security"].plugins.pm.register(hook_spy, name="spy")
-    return hook_spy
+    """A :class:`~flask_security.testing.spy.HookSpy` on ``app`` refusing ``reset``."""
+    return HookSpy.attach(app, refuse_method="reset")
