@@ -85,6 +85,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SECURITY_CHANGEABLE=True,
         SECURITY_SEND_PASSWORD_CHANGE_EMAIL=True,
         MAIL_DEFAULT_SENDER="demo@fsec.invalid",
+        # Links in mails are built on this URL, never on the request's Host header
+        # (which any client chooses); fsec refuses to start without a trusted host.
+        SECURITY_EXTERNAL_BASE_URL=os.environ.get("FSEC_DEMO_BASE_URL")
+        or f"http://127.0.0.1:{os.environ.get('FSEC_DEMO_PORT', '5000')}",
     )
     # Every installed first-party feature is switched on by its documented flag.
     installed = discover()

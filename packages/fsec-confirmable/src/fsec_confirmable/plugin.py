@@ -89,7 +89,7 @@ def fsec_template_folders(register: Callable[[str], None]) -> None:
 @hookimpl
 def fsec_mails(register: Callable[..., None]) -> None:
     """The ``confirmation_instructions`` mail (always sent when asked for)."""
-    register("confirmation_instructions", "EMAIL_SUBJECT_CONFIRM")
+    register("confirmation_instructions", "EMAIL_SUBJECT_CONFIRM", links=True)
 
 
 @hookimpl

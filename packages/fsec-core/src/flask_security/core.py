@@ -230,6 +230,8 @@ class _SecurityState:
         self.forms: dict[str, type] = {}
         self.messages: dict[str, tuple[str, str]] = {}
         self.mails: dict[str, tuple[str, str | None]] = {}
+        #: Mails registered with ``links=True``: their links must use a trusted host.
+        self.link_mails: set[str] = set()
         self.signals: dict[str, Any] = {}
         self.datastores: dict[str, type] = {}
         self.template_folders: list[str] = []

@@ -124,11 +124,15 @@ def fsec_template_folders(register: Callable[[str], None]) -> None:
 def fsec_mails(register: Callable[..., None]) -> None:
     """Describe the mails a plugin sends.
 
-    :param register: ``register(name, subject_key, enabled_key=None)``: ``name`` is
-        the template base name (``"reset_instructions"`` renders
+    :param register: ``register(name, subject_key, enabled_key=None, links=False)``:
+        ``name`` is the template base name (``"reset_instructions"`` renders
         ``security/email/reset_instructions.txt`` and ``.html``); ``subject_key`` is the
         config key holding the subject (``"EMAIL_SUBJECT_PASSWORD_RESET"``);
-        ``enabled_key`` the boolean config key that switches the mail off, if any.
+        ``enabled_key`` the boolean config key that switches the mail off, if any;
+        ``links=True`` says the mail carries links into the site (build them with
+        ``flask_security.utils.external_url_for``): while such a mail is on, start-up
+        requires a trusted host (``SECURITY_EXTERNAL_BASE_URL``, ``SERVER_NAME`` or
+        ``TRUSTED_HOSTS``) outside debug and testing.
         Registered mails are sent with :meth:`_SecurityState.send_mail_kind`.
     :returns: ``None``.
     """

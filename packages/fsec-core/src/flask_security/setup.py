@@ -61,9 +61,10 @@ def build_state(
         from flask_mail import Mail
 
         Mail(app)
-    from .utils import url_for_security
+    from .utils import check_link_host, url_for_security
 
     app.add_template_global(url_for_security, "url_for_security")
+    check_link_host(app, state)
     app.extensions["security"] = state
     host.hook.fsec_init_app(app=app, state=state)
     return state
@@ -100,6 +101,8 @@ def _collect_contributions(app: Flask, state: _SecurityState, options: dict[str,
         subject_key = c.args[0] if c.args else c.kwargs["subject_key"]
         enabled_key = c.args[1] if len(c.args) > 1 else c.kwargs.get("enabled_key")
         state.mails[name] = (subject_key, enabled_key)
+        if c.kwargs.get("links"):
+            state.link_mails.add(name)
     record("fsec_mails", mails)
 
     signals = host.collect("fsec_signals")

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import flask_login
-from flask import current_app, flash, request, session, url_for
+from flask import current_app, flash, has_request_context, request, session, url_for
 from flask_principal import AnonymousIdentity, identity_changed
 from itsdangerous import BadSignature, SignatureExpired
 from werkzeug.routing import BuildError
@@ -210,8 +210,118 @@ def logout_user() -> None:
 
 
 def url_for_security(endpoint: str, **values: Any) -> str:
-    """``url_for`` inside the security blueprint: ``url_for_security("login")``."""
-    return url_for(f"{config_value('BLUEPRINT_NAME')}.{endpoint}", **values)
+    """``url_for`` inside the security blueprint: ``url_for_security("login")``.
+
+    With ``_external=True`` the URL is built by :func:`external_url_for`, from a host
+    the application trusts, never from the request's ``Host`` header alone.
+    """
+    name = f"{config_value('BLUEPRINT_NAME')}.{endpoint}"
+    if values.pop("_external", False):
+        return external_url_for(name, **values)
+    return url_for(name, **values)
+
+
+def external_url_for(endpoint: str, **values: Any) -> str:
+    """An absolute URL for ``endpoint`` that is safe to mail: the one helper every
+    feature and plugin uses for links leaving the site (reset, confirmation and
+    login links...).
+
+    The scheme and host come from, in this order:
+
+    1. ``SECURITY_EXTERNAL_BASE_URL`` (``"https://accounts.example.com"``, optionally
+       with the path the application is mounted under): the link is that URL
+       followed by the endpoint's path inside the application;
+    2. ``SERVER_NAME``: Flask builds the URL on it whatever ``Host`` the request
+       carried;
+    3. ``TRUSTED_HOSTS`` (Flask 3.1): a request whose ``Host`` is not listed is
+       answered 400 before any view runs, so the request's host is trusted;
+    4. otherwise the request's ``Host`` header, which the client chooses. Start-up
+       refuses this case when a feature mailing links is on, outside debug and
+       testing (:func:`check_link_host`).
+
+    Why: a link built from ``Host`` lets an attacker have the victim mailed a reset
+    link pointing to the attacker's site (OWASP "Host header injection",
+    password-reset poisoning).
+
+    :param endpoint: a full endpoint name (``"security.reset_password"``).
+    :param values: URL values, as for ``flask.url_for`` (``_external`` is ignored).
+    :returns: an absolute ``http(s)`` URL (``str``).
+    :raises werkzeug.routing.BuildError: the endpoint or its values do not match.
+    :raises RuntimeError: outside a request context when ``SERVER_NAME`` is not set
+        (Flask cannot build a URL there).
+    """
+    values.pop("_external", None)
+    base = config_value("EXTERNAL_BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    path = url_for(endpoint, **values)
+    if "://" in path:  # another (sub)domain: Flask made it absolute on SERVER_NAME
+        return path
+    root = request.script_root if has_request_context() else ""
+    if root and (path == root or path.startswith(root + "/")):
+        path = path[len(root) :]
+    return str(base).rstrip("/") + path
+
+
+def external_url_for_security(endpoint: str, **values: Any) -> str:
+    """:func:`external_url_for` inside the security blueprint
+    (``external_url_for_security("reset_password", token=token)``)."""
+    return external_url_for(f"{config_value('BLUEPRINT_NAME')}.{endpoint}", **values)
+
+
+def validate_external_base_url(value: Any) -> str:
+    """Check a ``SECURITY_EXTERNAL_BASE_URL`` value.
+
+    :param value: the configured value.
+    :returns: the value without a trailing ``/``.
+    :raises RuntimeError: it is not an ``http``/``https`` URL with a host and without
+        query or fragment.
+    """
+    parts = urlsplit(str(value)) if isinstance(value, str) else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+    ):
+        raise RuntimeError(
+            "SECURITY_EXTERNAL_BASE_URL must be the URL your site is reached at, such as "
+            f"'https://accounts.example.com' (scheme, host, optional path); got {value!r}"
+        )
+    return str(value).rstrip("/")
+
+
+def check_link_host(app: Any, state: Any) -> None:
+    """Refuse to start when mailed links would be built from the ``Host`` header.
+
+    Runs at the end of ``Security.init_app``. When some enabled mail is registered
+    with ``links=True`` (``fsec_mails``) and switched on, and neither
+    ``SECURITY_EXTERNAL_BASE_URL``, ``SERVER_NAME`` nor ``TRUSTED_HOSTS`` is set, and
+    the app is neither in debug nor in testing mode, start-up fails.
+
+    :raises RuntimeError: naming the mails and the settings to choose from.
+    """
+    base = app.config.get("SECURITY_EXTERNAL_BASE_URL")
+    if base:
+        app.config["SECURITY_EXTERNAL_BASE_URL"] = validate_external_base_url(base)
+        return
+    if app.config.get("SERVER_NAME") or app.config.get("TRUSTED_HOSTS"):
+        return
+    if app.debug or app.testing:
+        return
+    mails = sorted(
+        name
+        for name in state.link_mails
+        if state.mails[name][1] is None or app.config.get("SECURITY_" + state.mails[name][1])
+    )
+    if mails:
+        raise RuntimeError(
+            "fsec mails links (" + ", ".join(mails) + ") and would build them from the "
+            "request's Host header, which any client chooses. Set "
+            "SECURITY_EXTERNAL_BASE_URL = 'https://your.site' (or Flask's SERVER_NAME, or "
+            "TRUSTED_HOSTS) before Security(app, ...)."
+        )
 
 
 def get_url(endpoint_or_url: str | None, **values: Any) -> str | None:

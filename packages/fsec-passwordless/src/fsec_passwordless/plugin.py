@@ -55,7 +55,7 @@ def fsec_template_folders(register: Callable[[str], None]) -> None:
 
 @hookimpl
 def fsec_mails(register: Callable[..., None]) -> None:
-    register("login_instructions", "EMAIL_SUBJECT_PASSWORDLESS", None)
+    register("login_instructions", "EMAIL_SUBJECT_PASSWORDLESS", None, links=True)
 
 
 @hookimpl

@@ -60,7 +60,12 @@ def fsec_template_folders(register: Callable[[str], None]) -> None:
 
 @hookimpl
 def fsec_mails(register: Callable[..., None]) -> None:
-    register("reset_instructions", "EMAIL_SUBJECT_PASSWORD_RESET", "SEND_PASSWORD_RESET_EMAIL")
+    register(
+        "reset_instructions",
+        "EMAIL_SUBJECT_PASSWORD_RESET",
+        "SEND_PASSWORD_RESET_EMAIL",
+        links=True,
+    )
     register("reset_notice", "EMAIL_SUBJECT_PASSWORD_NOTICE", "SEND_PASSWORD_RESET_NOTICE_EMAIL")
 
 

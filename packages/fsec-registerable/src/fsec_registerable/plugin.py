@@ -57,7 +57,7 @@ def fsec_template_folders(register: Callable[[str], None]) -> None:
 @hookimpl
 def fsec_mails(register: Callable[..., None]) -> None:
     """The ``welcome`` mail, switched by ``SECURITY_SEND_REGISTER_EMAIL``."""
-    register("welcome", "EMAIL_SUBJECT_REGISTER", "SEND_REGISTER_EMAIL")
+    register("welcome", "EMAIL_SUBJECT_REGISTER", "SEND_REGISTER_EMAIL", links=True)
 
 
 @hookimpl
