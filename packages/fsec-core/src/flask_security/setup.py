@@ -64,9 +64,9 @@ def build_state(
     from .utils import check_link_host, url_for_security
 
     app.add_template_global(url_for_security, "url_for_security")
-    check_link_host(app, state)
     app.extensions["security"] = state
     host.hook.fsec_init_app(app=app, state=state)
+    check_link_host(app, state)
     return state
 
 
