@@ -5,6 +5,10 @@
   starts a throwaway cluster. Without PostgreSQL binaries the test is skipped, except
   under CI (``CI`` set), where it fails: CI must test against the real server.
 * ``fsec_smtp`` (function): an :class:`~.smtp.SMTPSink` on a free port.
+* ``fsec_live`` (function): ``fsec_live(config, **options)`` starts gunicorn serving
+  an fsec app on a fresh database of ``fsec_postgres`` and a fresh ``fsec_smtp``
+  server, and returns a :class:`~.live.LiveServer`; every server started is stopped
+  at teardown. See :func:`_live_factory` for the options.
 * ``fsec_clock_shift`` (function): ``with fsec_clock_shift(-2 * 86400): ...`` signs
   itsdangerous tokens as if made that many seconds later (negative: earlier), to test
   the ``*_WITHIN`` expiries without waiting.
@@ -14,15 +18,21 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
+from .live import DEFAULT_FACTORY, LiveServer
 from .postgres import PostgresServer, PostgresUnavailable, start_postgres
+
+_live_databases = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -89,3 +99,80 @@ def fsec_clock_shift() -> Callable[[int], AbstractContextManager[None]]:
     """``with fsec_clock_shift(seconds): ...``: tokens signed inside carry a timestamp
     ``seconds`` away from now (negative: in the past)."""
     return _clock_shift
+
+
+@pytest.fixture
+def fsec_live(request: pytest.FixtureRequest) -> Iterator[Callable[..., LiveServer]]:
+    """``fsec_live(config=None, **options) -> LiveServer``; see :func:`_live_factory`."""
+    pytest.importorskip("gunicorn")
+    started: list[tuple[LiveServer, Any]] = []
+    try:
+        yield _live_factory(request, started)
+    finally:
+        for server, sink in started:
+            server.stop()
+            if sink is not None:
+                sink.stop()
+            shutil.rmtree(server._dir, ignore_errors=True)
+
+
+def _live_factory(
+    request: pytest.FixtureRequest, started: list[tuple[LiveServer, Any]]
+) -> Callable[..., LiveServer]:
+    def start(
+        config: dict[str, Any] | None = None,
+        *,
+        factory: str = DEFAULT_FACTORY,
+        workers: int = 4,
+        threads: int = 1,
+        database: bool = True,
+        driver: str = "postgresql+psycopg",
+        database_key: str = "SQLALCHEMY_DATABASE_URI",
+        mail: bool = True,
+        worker_timeout: int = 30,
+    ) -> LiveServer:
+        """Start a live server; see :func:`flask_security.testing.live.start_live_server`.
+
+        :param config: the app's config (JSON-serialisable).
+        :param factory: ``"module:function"`` building the app from a config dict.
+        :param workers: gunicorn worker processes (4).
+        :param threads: threads per worker (1: sync workers; more: gthread).
+        :param database: give the app a new, empty PostgreSQL database of
+            ``fsec_postgres`` (its URL, with ``driver``, goes to
+            ``config[database_key]``); ``False``: the config names its own.
+        :param mail: start a new SMTP server for this app (``server.mails()``).
+        :param worker_timeout: seconds before gunicorn kills a busy worker.
+        """
+        from .live import start_live_server
+        from .smtp import start_smtp
+
+        db_url = None
+        if database:
+            pytest.importorskip("psycopg" if "psycopg2" not in driver else "psycopg2")
+            postgres: PostgresServer = request.getfixturevalue("fsec_postgres")
+            name = f"fsec_live_{os.getpid()}_{next(_live_databases)}"
+            postgres.create_database(name)
+            db_url = postgres.url(name, driver)
+        sink = None
+        if mail:
+            pytest.importorskip("aiosmtpd")
+            sink = start_smtp()
+        try:
+            server = start_live_server(
+                config,
+                factory=factory,
+                database_url=db_url,
+                database_key=database_key,
+                smtp=sink,
+                workers=workers,
+                threads=threads,
+                worker_timeout=worker_timeout,
+            )
+        except BaseException:
+            if sink is not None:
+                sink.stop()
+            raise
+        started.append((server, sink))
+        return server
+
+    return start
