@@ -54,7 +54,7 @@ def test_hash_and_verify_roundtrip(app):
 )
 def test_any_length_and_unicode_work_with_bcrypt5(password):
     for single in (False, True):
-        hasher = _hasher(single_hash=single)
+        hasher = _hasher(single_hash=single, salt=None if single else "salt")
         h = hasher.hash(password)
         assert hasher.verify(password, h)
         assert not hasher.verify(password + "!", h) or len(password.encode()) >= 72
@@ -82,10 +82,15 @@ def test_single_hash_list_of_schemes():
     assert hasher.verify("pw", "pw")
 
 
-def test_plaintext_double_hash_stores_hmac():
+def test_plaintext_is_never_hmaced_as_in_3_0_and_old_fsec_values_verify():
     hasher = _hasher(scheme="plaintext")
-    assert hasher.hash("pw") == hasher.get_hmac("pw").decode()
-    assert hasher.verify("pw", hasher.hash("pw"))
+    assert hasher.hash("pw") == "pw"
+    assert hasher.verify("pw", "pw")
+    # fsec before this rule stored base64(HMAC(salt, pw)) for plaintext: still verifies,
+    # and is replaced at that login.
+    assert hasher.check("pw", hasher.get_hmac("pw").decode()) == (True, True)
+    assert hasher.check("pw", "pw") == (True, False)
+    assert not hasher.verify("px", "pw")
 
 
 def test_missing_salt_is_a_startup_error(make_app):
@@ -150,7 +155,7 @@ def test_long_password_login_end_to_end(make_app):
 def test_nul_in_password_hashes_when_hmac_first_and_is_refused_by_forms(app):
     hasher = _hasher()
     assert hasher.verify("a\x00b", hasher.hash("a\x00b"))
-    single = _hasher(single_hash=True)
+    single = _hasher(single_hash=True, salt=None)
     assert single.verify("a\x00b", single.hash("ab")) is False
     client = app.test_client()
     login(client, "matt@example.com")

@@ -45,9 +45,10 @@ CORE_DEFAULTS: dict[str, Any] = {
     ],
     "DEPRECATED_PASSWORD_SCHEMES": ["auto"],
     "PASSWORD_HASH_OPTIONS": {},
+    "PASSWORD_NORMALIZE_FORM": "NFKD",
     "PASSWORD_MIN_LENGTH": 6,
     "PASSWORD_MAX_LENGTH": 128,
-    "HASHING_SCHEMES": ["sha256_crypt"],
+    "HASHING_SCHEMES": ["sha256_crypt", "hex_md5"],
     "DEPRECATED_HASHING_SCHEMES": ["hex_md5"],
     "EMAIL_SENDER": None,  # None: MAIL_DEFAULT_SENDER, else no-reply@localhost
     "EXTERNAL_BASE_URL": None,  # trusted base of links in mails (else SERVER_NAME...)

@@ -181,10 +181,34 @@ class UserDatastore:
             if isinstance(value, str) and self.find_user_ci(attr, value) is not None:
                 raise UserExistsError(f"a user with {attr} {value!r} already exists")
 
+    def _warn_unhashed_password(self, password: Any) -> None:
+        """Log a warning when ``password`` is not a hash of a configured scheme.
+
+        3.0 stored such a value as it came and verified it as ``plaintext``; fsec does
+        the same and re-hashes it at the first successful login (documented 3.0
+        behaviour), but until then the password sits in the database in clear.
+        """
+        from flask import current_app, has_app_context
+
+        if not isinstance(password, str) or not has_app_context():
+            return
+        state = current_app.extensions.get("security")
+        hasher = getattr(state, "password_hasher", None)
+        if hasher is None or hasher.scheme == "plaintext":
+            return
+        if hasher.identify(password) in (None, "plaintext"):
+            current_app.logger.warning(
+                "fsec: create_user received a password that is not hashed; it is stored "
+                "as it is and re-hashed at the user's first login. Pass "
+                "flask_security.utils.hash_password(password) instead."
+            )
+
     def create_user(self, **kwargs: Any) -> Any:
         """Create, save and return a user from ``kwargs``.
 
-        ``password`` must already be hashed (:func:`flask_security.utils.hash_password`);
+        ``password`` should already be hashed (:func:`flask_security.utils.hash_password`);
+        an unhashed one is stored as given (3.0), logged as a warning, verified as
+        ``plaintext`` and re-hashed at the first successful login;
         ``active`` defaults to ``True``; ``roles`` may hold role objects or names.
 
         :raises UserExistsError: an identity attribute value (email...) is taken,
@@ -193,6 +217,7 @@ class UserDatastore:
         """
         kwargs = self._prepare_create_user_args(**kwargs)
         self._check_unique(kwargs)
+        self._warn_unhashed_password(kwargs.get("password"))
         user = self.user_model(**kwargs)
         return self.put(user)  # type: ignore[attr-defined]
 

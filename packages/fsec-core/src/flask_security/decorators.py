@@ -124,7 +124,7 @@ def check_http_auth() -> bool:
     username, password = auth.username or "", auth.password or ""
     user = _datastore.find_user_by_identity(username)
     if user is None:
-        _security.password_hasher.dummy_verify()
+        _security.password_hasher.dummy_verify(password)
         _security.plugins.hook.fsec_login_failed(user=None, identity=username, method="basic")
         return False
     before = user.password

@@ -246,7 +246,7 @@ class LoginForm(Form, NextFormMixin):
         hasher = _security.password_hasher
         self.user = _datastore.find_user_by_identity(identity)
         if self.user is None:
-            hasher.dummy_verify()
+            hasher.dummy_verify(self.password.data or "")
             # Same key, text and field as a wrong password: no account enumeration.
             self.password.errors.append(_msg("INVALID_PASSWORD"))
             _security.plugins.hook.fsec_login_failed(user=None, identity=identity, method="form")

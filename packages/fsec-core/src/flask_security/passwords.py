@@ -1,18 +1,36 @@
 """Password hashing with libpass (``passlib`` import) and bcrypt.
 
-The rules, from the Flask-Security 3.0 documentation and its released behaviour:
+The rules, from the Flask-Security 3.0 documentation and its released behaviour,
+and where fsec differs (each difference is in ``docs/migration.md``):
 
 * By default a password is hashed twice: first
   ``base64(HMAC-SHA512(key=SECURITY_PASSWORD_SALT, msg=password))`` (88 ASCII
-  characters, see :func:`get_hmac`), then with the configured passlib scheme and a
-  random salt. ``SECURITY_PASSWORD_SINGLE_HASH`` (``True`` or a list of schemes)
-  skips the HMAC step.
-* bcrypt reads at most 72 bytes. Releases of bcrypt before 5.0 silently used the
-  first 72 bytes; bcrypt 5 raises on longer input. We hand bcrypt exactly the first
-  72 bytes, which keeps every hash written by Flask-Security 3.0 verifying and lets
-  passwords of any length and any Unicode work.
+  characters, see :meth:`PasswordHasher.get_hmac`), then with the configured passlib
+  scheme and a random salt. ``SECURITY_PASSWORD_SINGLE_HASH`` (``True`` or a list of
+  schemes) skips the HMAC step.
+* The ``plaintext`` scheme is never HMAC-ed (3.0's rule): a password stored
+  unhashed, e.g. by ``create_user(password="secret")``, verifies, and is re-hashed to
+  the configured scheme at the first successful login when ``plaintext`` is not the
+  configured scheme (it is deprecated with ``SECURITY_DEPRECATED_PASSWORD_SCHEMES =
+  ["auto"]``). Plaintext values HMAC-ed by earlier fsec releases still verify.
+* Passwords given as ``str`` are Unicode-normalised with
+  ``SECURITY_PASSWORD_NORMALIZE_FORM`` (default ``"NFKD"``, upstream Flask-Security
+  5.x's name and default; NIST SP 800-63B §5.1.1.2) before hashing and verifying, so
+  the same password typed as NFC or NFD matches. A hash made from the un-normalised
+  password (Flask-Security 3.0, fsec before this rule) still verifies and is re-hashed
+  at that login.
+* bcrypt reads at most 72 bytes (OpenBSD bcrypt(3)). Releases of bcrypt before 5.0
+  silently used the first 72 bytes; bcrypt 5 raises on longer input. In the default
+  (HMAC first) mode bcrypt gets the first 72 of the 88 HMAC bytes, as 3.0 did. With
+  the HMAC step skipped (single hash), a password longer than 72 bytes is pre-hashed
+  to ``base64(SHA-256(password))`` (44 bytes) so that every byte counts; a 3.0 hash of
+  such a password (its first 72 bytes) still verifies and is re-hashed at that login.
 * ``verify_and_update_password`` re-hashes on a successful login when the stored
-  hash uses a deprecated scheme or outdated options (passlib ``needs_update``).
+  hash uses a deprecated scheme or outdated options (passlib ``needs_update``), or was
+  made by one of the legacy rules above.
+* Configuration errors raise :class:`PasswordConfigError` at start-up, which is both a
+  ``RuntimeError`` and a ``ValueError`` (3.0 raised ``RuntimeError`` for salt
+  problems and ``ValueError`` for scheme and option problems).
 """
 
 from __future__ import annotations
@@ -20,6 +38,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -28,13 +47,50 @@ from passlib.context import CryptContext
 #: bcrypt's input limit in bytes (the algorithm's, documented by OpenBSD bcrypt(3)).
 BCRYPT_MAX_BYTES = 72
 
+#: Unicode normalisation forms accepted by ``SECURITY_PASSWORD_NORMALIZE_FORM``.
+NORMALIZE_FORMS = ("NFC", "NFD", "NFKC", "NFKD")
 
-class PasswordConfigError(ValueError):
-    """Raised at start-up when the password configuration cannot work."""
+
+class PasswordConfigError(RuntimeError, ValueError):
+    """Raised at start-up when the password configuration cannot work.
+
+    A subclass of both ``RuntimeError`` and ``ValueError``: Flask-Security 3.0 raised
+    the first for a missing salt or a salt with ``SECURITY_PASSWORD_SINGLE_HASH``, the
+    second for an unknown scheme or rounds out of a scheme's range.
+    """
 
 
 def _as_bytes(value: str | bytes) -> bytes:
     return value.encode("utf-8") if isinstance(value, str) else value
+
+
+def _check_options(options: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse ``rounds`` outside a scheme's range (3.0 raised ``ValueError`` too)."""
+    from passlib.registry import get_crypt_handler
+
+    for name, opts in options.items():
+        rounds = opts.get("rounds")
+        if rounds is None:
+            continue
+        try:
+            handler = get_crypt_handler(name)
+        except KeyError:
+            continue
+        low, high = getattr(handler, "min_rounds", None), getattr(handler, "max_rounds", None)
+        if not isinstance(rounds, int) or isinstance(rounds, bool):
+            raise PasswordConfigError(
+                f"SECURITY_PASSWORD_HASH_OPTIONS: {name}: rounds must be an integer, not {rounds!r}"
+            )
+        if low is not None and rounds < low:
+            raise PasswordConfigError(
+                f"SECURITY_PASSWORD_HASH_OPTIONS: {name}: rounds too low "
+                f"(rounds must be >= {low}, got {rounds})"
+            )
+        if high is not None and rounds > high:
+            raise PasswordConfigError(
+                f"SECURITY_PASSWORD_HASH_OPTIONS: {name}: rounds too high "
+                f"(rounds must be <= {high}, got {rounds})"
+            )
 
 
 class PasswordHasher:
@@ -46,11 +102,16 @@ class PasswordHasher:
         (``SECURITY_DEPRECATED_PASSWORD_SCHEMES``; ``["auto"]`` = all but the default).
     :param options: ``{scheme: {option: value}}`` (``SECURITY_PASSWORD_HASH_OPTIONS``),
         e.g. ``{"bcrypt": {"rounds": 12}}``.
-    :param salt: the HMAC key (``SECURITY_PASSWORD_SALT``), ``str`` or ``None``.
+    :param salt: the HMAC key (``SECURITY_PASSWORD_SALT``), ``str``, ``bytes`` or ``None``.
     :param single_hash: ``SECURITY_PASSWORD_SINGLE_HASH``: ``True`` (never HMAC first),
-        ``False`` (always) or an iterable of scheme names that skip the HMAC step.
-    :raises PasswordConfigError: the default scheme is not among ``schemes``, or the
-        HMAC step is needed and ``salt`` is ``None``.
+        ``False`` (always, except ``plaintext``) or an iterable of scheme names that
+        skip the HMAC step.
+    :param normalize_form: ``SECURITY_PASSWORD_NORMALIZE_FORM``: ``"NFKD"`` (default),
+        ``"NFKC"``, ``"NFC"``, ``"NFD"`` or ``None`` (no normalisation).
+    :raises PasswordConfigError: the default scheme is not among ``schemes``; the
+        HMAC step is needed and ``salt`` is ``None``; ``single_hash`` is ``True`` and a
+        salt is set (3.0); ``rounds`` is outside a scheme's range; an unknown
+        normalisation form.
     """
 
     def __init__(
@@ -61,6 +122,7 @@ class PasswordHasher:
         options: Mapping[str, Mapping[str, Any]] | None,
         salt: str | bytes | None,
         single_hash: bool | Iterable[str],
+        normalize_form: str | None = "NFKD",
     ) -> None:
         schemes = list(schemes)
         if scheme not in schemes:
@@ -68,6 +130,12 @@ class PasswordHasher:
                 f"SECURITY_PASSWORD_HASH is {scheme!r}, which is not in "
                 f"SECURITY_PASSWORD_SCHEMES {schemes!r}"
             )
+        if normalize_form is not None and normalize_form not in NORMALIZE_FORMS:
+            raise PasswordConfigError(
+                f"SECURITY_PASSWORD_NORMALIZE_FORM must be one of {NORMALIZE_FORMS} or "
+                f"None, not {normalize_form!r}"
+            )
+        _check_options(options or {})
         kwargs: dict[str, Any] = {}
         for name, opts in (options or {}).items():
             for key, value in opts.items():
@@ -77,7 +145,13 @@ class PasswordHasher:
         )
         self.scheme = scheme
         self.salt = salt
+        self.normalize_form = normalize_form
         self.single_hash = single_hash if isinstance(single_hash, bool) else set(single_hash)
+        if self.single_hash is True and salt is not None:
+            raise PasswordConfigError(
+                "SECURITY_PASSWORD_SALT must not be set with SECURITY_PASSWORD_SINGLE_HASH "
+                "= True (the salt would never be used); remove one of them"
+            )
         if self.salt is None and self.uses_hmac(scheme):
             raise PasswordConfigError(
                 "SECURITY_PASSWORD_SALT must be set when passwords are hashed twice "
@@ -97,13 +171,20 @@ class PasswordHasher:
         return self._dummy
 
     def uses_hmac(self, scheme: str) -> bool:
-        """Whether passwords of ``scheme`` are HMAC-ed before hashing."""
+        """Whether passwords of ``scheme`` are HMAC-ed before hashing.
+
+        ``plaintext`` never is (Flask-Security 3.0's rule).
+        """
+        if scheme == "plaintext":
+            return False
         if isinstance(self.single_hash, bool):
             return not self.single_hash
         return scheme not in self.single_hash
 
     def get_hmac(self, password: str | bytes) -> bytes:
         """``base64(HMAC-SHA512(key=salt, msg=password))``: 88 ASCII bytes.
+
+        ``password`` is used as given (not normalised).
 
         :raises RuntimeError: no salt is configured.
         """
@@ -112,17 +193,57 @@ class PasswordHasher:
         digest = hmac.new(_as_bytes(self.salt), _as_bytes(password), hashlib.sha512).digest()
         return base64.b64encode(digest)
 
-    def _secret(self, password: str | bytes, scheme: str) -> bytes:
-        secret = self.get_hmac(password) if self.uses_hmac(scheme) else _as_bytes(password)
-        if scheme == "bcrypt":
-            secret = secret[:BCRYPT_MAX_BYTES]
+    def normalize(self, password: str | bytes) -> str | bytes:
+        """``password`` in ``SECURITY_PASSWORD_NORMALIZE_FORM`` (``bytes`` unchanged)."""
+        if isinstance(password, str) and self.normalize_form is not None:
+            return unicodedata.normalize(self.normalize_form, password)  # type: ignore[arg-type]
+        return password
+
+    def _secret(self, password: str | bytes, scheme: str, legacy: bool = False) -> bytes:
+        """What the passlib scheme gets for ``password`` (already normalised or not).
+
+        ``legacy``: for single-hashed bcrypt, the first 72 bytes (3.0) instead of the
+        SHA-256 pre-hash of a longer password.
+        """
+        if self.uses_hmac(scheme) and self.salt is not None:
+            secret = self.get_hmac(password)
+        else:
+            secret = _as_bytes(password)
+        if scheme == "bcrypt" and len(secret) > BCRYPT_MAX_BYTES:
+            if self.uses_hmac(scheme) or legacy:
+                secret = secret[:BCRYPT_MAX_BYTES]
+            else:
+                secret = base64.b64encode(hashlib.sha256(secret).digest())
         return secret
 
+    def _candidates(self, password: str | bytes, scheme: str) -> list[bytes]:
+        """Secrets to try, current rule first, then those of legacy rules (distinct)."""
+        normalized = self.normalize(password)
+        found = [self._secret(normalized, scheme)]
+        if scheme == "plaintext" and self.salt is not None:
+            found.append(self.get_hmac(normalized))  # fsec 0.x HMAC-ed plaintext
+        if normalized != password:
+            found.append(self._secret(password, scheme))
+        if scheme == "bcrypt" and not self.uses_hmac(scheme):
+            found.append(self._secret(normalized, scheme, legacy=True))
+            found.append(self._secret(password, scheme, legacy=True))
+        if scheme == "plaintext" and self.salt is not None and normalized != password:
+            found.append(self.get_hmac(password))
+        unique: list[bytes] = []
+        for secret in found:
+            if secret not in unique:
+                unique.append(secret)
+        return unique
+
     def hash(self, password: str | bytes) -> str:
-        """Hash ``password`` with the default scheme; returns the passlib hash string."""
+        """Hash ``password`` (normalised) with the default scheme.
+
+        :returns: the passlib hash string (for ``plaintext``: the password itself).
+        """
+        secret = self._secret(self.normalize(password), self.scheme)
         if self.scheme == "plaintext":
-            return self.context.hash(self._secret(password, "plaintext").decode("utf-8"))
-        return self.context.hash(self._secret(password, self.scheme))
+            return self.context.hash(secret.decode("utf-8"))
+        return self.context.hash(secret)
 
     def identify(self, password_hash: str) -> str | None:
         """The scheme of ``password_hash``, or ``None`` when no configured scheme knows it."""
@@ -131,21 +252,37 @@ class PasswordHasher:
         except (ValueError, TypeError):
             return None
 
-    def verify(self, password: str | bytes, password_hash: str | None) -> bool:
-        """Whether ``password`` matches ``password_hash``. Never raises on bad hashes."""
+    def check(self, password: str | bytes, password_hash: str | None) -> tuple[bool, bool]:
+        """Verify ``password`` against ``password_hash`` and say whether to re-hash.
+
+        :returns: ``(verified, needs_update)``: ``needs_update`` is true when the
+            password verified and the hash should be replaced by a fresh default-scheme
+            hash (deprecated scheme, outdated options, or made by a legacy rule: no
+            normalisation, 3.0's 72-byte truncation, HMAC-ed plaintext).
+            Never raises on a bad or unknown hash (those cost one dummy verification).
+        """
         if not password_hash:
-            self.dummy_verify()
-            return False
+            self.dummy_verify(password)
+            return False, False
         scheme = self.identify(password_hash)
         if scheme is None:
-            self.dummy_verify()
-            return False
-        if scheme == "plaintext":
-            return hmac.compare_digest(self._secret(password, scheme), _as_bytes(password_hash))
-        try:
-            return self.context.verify(self._secret(password, scheme), password_hash)
-        except (ValueError, TypeError):
-            return False
+            self.dummy_verify(password)
+            return False, False
+        for index, secret in enumerate(self._candidates(password, scheme)):
+            if scheme == "plaintext":
+                ok = hmac.compare_digest(secret, _as_bytes(password_hash))
+            else:
+                try:
+                    ok = self.context.verify(secret, password_hash)
+                except (ValueError, TypeError):
+                    ok = False
+            if ok:
+                return True, index > 0 or self.needs_update(password_hash)
+        return False, False
+
+    def verify(self, password: str | bytes, password_hash: str | None) -> bool:
+        """Whether ``password`` matches ``password_hash``. Never raises on bad hashes."""
+        return self.check(password, password_hash)[0]
 
     def needs_update(self, password_hash: str) -> bool:
         """Whether a verified hash should be replaced by a fresh default-scheme hash."""
@@ -154,6 +291,15 @@ class PasswordHasher:
         except (ValueError, TypeError):
             return False
 
-    def dummy_verify(self) -> None:
-        """Spend the time of one verification against the default scheme."""
-        self.context.verify(self._secret("fsec-wrong", self.scheme), self._dummy_hash)
+    def dummy_verify(self, password: str | bytes = "fsec-wrong") -> None:  # noqa: S107
+        """Spend the time a failed verification of ``password`` against a hash of the
+        default scheme costs (as many verifications as :meth:`check` would try), so
+        that an unknown account answers as slowly as a wrong password."""
+        for secret in self._candidates(password, self.scheme):
+            if self.scheme == "plaintext":
+                hmac.compare_digest(secret, _as_bytes(self._dummy_hash))
+            else:
+                try:
+                    self.context.verify(secret, self._dummy_hash)
+                except (ValueError, TypeError):
+                    pass

@@ -48,6 +48,7 @@ def build_state(
         options=state.config("PASSWORD_HASH_OPTIONS"),
         salt=state.config("PASSWORD_SALT"),
         single_hash=state.config("PASSWORD_SINGLE_HASH"),
+        normalize_form=state.config("PASSWORD_NORMALIZE_FORM"),
     )
     if state.config("I18N_DIRNAME") is None:
         app.config["SECURITY_I18N_DIRNAME"] = os.path.join(

@@ -103,10 +103,13 @@ def verify_and_update_password(password: str | bytes, user: Any) -> bool:
     """Verify ``password`` for ``user``; on success re-hash an outdated stored hash.
 
     The new hash is put into the datastore (not committed; the caller commits).
+    Re-hashed: a deprecated scheme or outdated options (passlib), a password stored
+    unhashed (3.0's ``plaintext``), and hashes made by a legacy rule (see
+    :mod:`flask_security.passwords`).
     """
     hasher = _security.password_hasher
-    verified = hasher.verify(password, getattr(user, "password", None))
-    if verified and hasher.needs_update(user.password):
+    verified, needs_update = hasher.check(password, getattr(user, "password", None))
+    if verified and needs_update:
         user.password = hasher.hash(password)
         _datastore.put(user)
     return verified
@@ -121,26 +124,40 @@ def token_fingerprint(value: str | bytes | None) -> str:
     return str(_security.fingerprint(value))
 
 
-def hash_data(data: str) -> str:
-    """Hash ``data`` with ``SECURITY_HASHING_SCHEMES`` (passlib), for non-secret tokens."""
+def _hashing_context() -> Any:
+    """The passlib context of :func:`hash_data` / :func:`verify_hash` (3.0 rule).
+
+    Schemes are ``SECURITY_HASHING_SCHEMES``; those in
+    ``SECURITY_DEPRECATED_HASHING_SCHEMES`` still verify (added when missing).
+    """
     from passlib.context import CryptContext
 
-    ctx = CryptContext(
-        schemes=config_value("HASHING_SCHEMES"),
-        deprecated=config_value("DEPRECATED_HASHING_SCHEMES"),
-    )
-    return ctx.hash(data)
+    schemes = list(config_value("HASHING_SCHEMES") or [])
+    deprecated = list(config_value("DEPRECATED_HASHING_SCHEMES") or [])
+    schemes += [s for s in deprecated if s not in schemes]
+    return CryptContext(schemes=schemes, deprecated=deprecated)
 
 
-def verify_hash(hashed_data: str, compare_data: str) -> bool:
-    """Verify ``compare_data`` against a :func:`hash_data` value."""
-    from passlib.context import CryptContext
+def _data_bytes(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
 
-    ctx = CryptContext(
-        schemes=config_value("HASHING_SCHEMES") + config_value("DEPRECATED_HASHING_SCHEMES"),
-        deprecated=config_value("DEPRECATED_HASHING_SCHEMES"),
-    )
-    return ctx.verify(compare_data, hashed_data)
+
+def hash_data(data: str | bytes) -> str:
+    """Hash ``data`` (``str`` as UTF-8, or ``bytes``) with the first of
+    ``SECURITY_HASHING_SCHEMES`` (passlib), for non-secret values (3.0 API).
+
+    :returns: the passlib hash string.
+    """
+    return str(_hashing_context().hash(_data_bytes(data)))
+
+
+def verify_hash(hashed_data: str, compare_data: str | bytes) -> bool:
+    """Whether ``compare_data`` matches a :func:`hash_data` value, or a value hashed
+    with one of ``SECURITY_DEPRECATED_HASHING_SCHEMES`` (3.0: plain MD5 hex)."""
+    try:
+        return bool(_hashing_context().verify(_data_bytes(compare_data), hashed_data))
+    except (ValueError, TypeError):
+        return False
 
 
 # ---------------------------------------------------------------------------------
