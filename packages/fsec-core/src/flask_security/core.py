@@ -8,8 +8,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, g, render_template
-from flask_login import AnonymousUserMixin, LoginManager
+from flask import Flask, current_app, g, has_request_context, render_template, session
+from flask_login import AnonymousUserMixin, LoginManager, decode_cookie, user_loaded_from_cookie
 from flask_login import UserMixin as BaseUserMixin
 from flask_login import current_user as _login_current_user
 from flask_principal import (
@@ -144,6 +144,36 @@ class _Principal(Principal):
         super()._set_thread_identity(identity)
 
 
+class _LoginManager(LoginManager):
+    """Flask-Login's ``LoginManager``, also reading remember cookies signed with a key
+    in Flask 3.1's ``SECRET_KEY_FALLBACKS``.
+
+    Flask-Login checks the remember cookie with ``SECRET_KEY`` only, so rotating the
+    key would sign every remembered user out. A cookie that fails with it is checked
+    with each fallback key (``flask_login.utils.decode_cookie``); when one verifies, the
+    user is loaded as Flask-Login does and the cookie is issued again under
+    ``SECRET_KEY`` at the end of the request.
+    """
+
+    def _load_user_from_remember_cookie(self, cookie: str) -> Any:
+        user = super()._load_user_from_remember_cookie(cookie)
+        if user is not None:
+            return user
+        for key in current_app.config.get("SECRET_KEY_FALLBACKS") or ():
+            user_id = decode_cookie(cookie, key=key)
+            if user_id is None:
+                continue
+            session["_user_id"] = user_id
+            session["_fresh"] = False
+            user = self._user_callback(user_id) if self._user_callback else None
+            if user is None:
+                return None
+            session["_remember"] = "set"
+            user_loaded_from_cookie.send(current_app._get_current_object(), user=user)
+            return user
+        return None
+
+
 class UserMixin(BaseUserMixin):
     """Mixin for user models (documented 3.0 API).
 
@@ -244,7 +274,7 @@ class _SecurityState:
         self.login_manager: LoginManager
         self.principal: Principal
         self.password_hasher: PasswordHasher
-        self._serializers: dict[str, URLSafeTimedSerializer] = {}
+        self._serializers: dict[str, tuple[Any, URLSafeTimedSerializer]] = {}
         self._fingerprint_hmac: Any = None
         self.send_mail: Callable[..., Any] = self._default_send_mail
 
@@ -263,67 +293,172 @@ class _SecurityState:
     def blueprint_name(self) -> str:
         return str(self.config("BLUEPRINT_NAME"))
 
-    # -- tokens --------------------------------------------------------------------
+    # -- keys and tokens -----------------------------------------------------------
+
+    def secret_keys(self) -> tuple[str | bytes, ...]:
+        """``SECRET_KEY`` then Flask 3.1's ``SECRET_KEY_FALLBACKS`` (most recent first).
+
+        Read from ``app.config`` on every call, so a key changed at run time is used
+        without a restart: the first key signs, every key verifies.
+        """
+        config = self.app.config
+        return (config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or ()))
 
     def serializer(self, name: str) -> URLSafeTimedSerializer:
         """The itsdangerous serializer for tokens of kind ``name``.
 
         Its salt is ``SECURITY_<NAME>_SALT`` (``confirm``, ``reset``, ``login``,
-        ``remember`` ...); signatures are HMAC-SHA256 keyed by ``SECRET_KEY``.
+        ``remember`` ...); signatures are HMAC-SHA256 keyed by ``SECRET_KEY``, and
+        tokens signed with a key in ``SECRET_KEY_FALLBACKS`` verify too (itsdangerous
+        key rotation). Rebuilt when the salt or a key changes.
 
         :raises KeyError: no ``SECURITY_<NAME>_SALT`` is configured.
         """
-        ser = self._serializers.get(name)
-        if ser is None:
-            salt = self.app.config["SECURITY_" + name.upper() + "_SALT"]
-            ser = URLSafeTimedSerializer(
-                self.app.config["SECRET_KEY"],
-                salt=salt,
-                signer_kwargs={"digest_method": hashlib.sha256},
-            )
-            self._serializers[name] = ser
+        salt = self.app.config["SECURITY_" + name.upper() + "_SALT"]
+        keys = self.secret_keys()
+        cached = self._serializers.get(name)
+        if cached is not None and cached[0] == (salt, keys):
+            return cached[1]
+        ser = URLSafeTimedSerializer(
+            list(reversed(keys)),  # itsdangerous: oldest first, the last one signs
+            salt=salt,
+            signer_kwargs={"digest_method": hashlib.sha256},
+        )
+        self._serializers[name] = ((salt, keys), ser)
         return ser
+
+    def legacy_payloads_allowed(self, name: str) -> bool:
+        """Whether tokens of kind ``name`` may carry a payload without its purpose.
+
+        Tokens issued before fsec put the purpose into every payload hold a bare list.
+        Their kind is known only from the salt they were signed with, so they are
+        accepted only while ``SECURITY_<NAME>_SALT`` differs from every other
+        ``SECURITY_*_SALT`` (``PASSWORD_SALT`` aside): with two equal salts a token of
+        one kind would pass as the other (issue: a reset link used as an auth token).
+        """
+        own_key = "SECURITY_" + name.upper() + "_SALT"
+        config = self.app.config
+        own = config.get(own_key)
+        return not any(
+            value == own
+            for key, value in config.items()
+            if key.startswith("SECURITY_")
+            and key.endswith("_SALT")
+            and key not in (own_key, "SECURITY_PASSWORD_SALT")
+        )
+
+    def dumps_token(self, name: str, purpose: str, data: list[Any]) -> str:
+        """Sign ``{"p": purpose, "d": data}`` with the serializer ``name``.
+
+        :param purpose: what the token is for (``"auth"``, ``"reset"``...); checked by
+            :meth:`loads_token`, so a token of one purpose never passes as another even
+            when two kinds share a salt.
+        :returns: a URL-safe ASCII string (itsdangerous, timestamped).
+        """
+        return str(self.serializer(name).dumps({"p": purpose, "d": data}))
+
+    def unwrap_payload(self, name: str, purpose: str, payload: Any) -> list[Any] | None:
+        """The data of a loaded token payload when it is for ``purpose``, else ``None``.
+
+        A bare list (a token from before purposes) is accepted when
+        :meth:`legacy_payloads_allowed`.
+        """
+        if isinstance(payload, dict):
+            if payload.get("p") == purpose and isinstance(payload.get("d"), list):
+                return list(payload["d"])
+            return None
+        if isinstance(payload, list) and self.legacy_payloads_allowed(name):
+            return payload
+        return None
+
+    def _fingerprint_macs(self) -> list[Any]:
+        # One keyed HMAC object per secret key, copied for each call: keying a new one
+        # costs several times more (OpenSSL looks the digest up again), on every
+        # authenticated request. Rebuilt when SECRET_KEY or its fallbacks change.
+        keys = self.secret_keys()
+        cached = self._fingerprint_hmac
+        if cached is None or cached[0] != keys:
+            macs = []
+            for key in keys:
+                raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+                derived = hmac.new(raw, b"fsec-password-fingerprint", hashlib.sha256).digest()
+                macs.append(hmac.new(derived, digestmod=hashlib.sha256))
+            cached = self._fingerprint_hmac = (keys, macs)
+        return list(cached[1])
+
+    @staticmethod
+    def _mac_hex(mac: Any, value: str | bytes | None) -> str:
+        mac = mac.copy()
+        mac.update(value.encode("utf-8") if isinstance(value, str) else (value or b""))
+        return str(mac.hexdigest()[:32])
 
     def fingerprint(self, value: str | bytes | None) -> str:
         """A 128-bit HMAC-SHA256 of ``value`` (``None`` counts as empty) keyed from
         ``SECRET_KEY``, as 32 hex characters. Reveals nothing about ``value``."""
-        # One keyed HMAC object, copied for each call: keying a new one costs several
-        # times more (OpenSSL looks the digest up again), on every authenticated request.
-        if self._fingerprint_hmac is None:
-            self._fingerprint_hmac = hmac.new(self._fingerprint_key, digestmod=hashlib.sha256)
-        mac = self._fingerprint_hmac.copy()
-        mac.update(value.encode("utf-8") if isinstance(value, str) else (value or b""))
-        return mac.hexdigest()[:32]
+        return self._mac_hex(self._fingerprint_macs()[0], value)
+
+    def fingerprint_key_index(self, value: str | bytes | None, expected: Any) -> int | None:
+        """Which key's :meth:`fingerprint` of ``value`` equals ``expected``: ``0`` for
+        ``SECRET_KEY``, ``1``... for ``SECRET_KEY_FALLBACKS``; ``None`` for none
+        (constant-time comparisons)."""
+        if not isinstance(expected, str):
+            return None
+        for index, mac in enumerate(self._fingerprint_macs()):
+            if hmac.compare_digest(self._mac_hex(mac, value), expected):
+                return index
+        return None
+
+    def fingerprint_matches(self, value: str | bytes | None, expected: Any) -> bool:
+        """Whether ``expected`` is the :meth:`fingerprint` of ``value`` under
+        ``SECRET_KEY`` or one of ``SECRET_KEY_FALLBACKS``."""
+        return self.fingerprint_key_index(value, expected) is not None
+
+    def access_state(self, user: Any) -> str:
+        """What sessions, remember cookies and auth tokens of ``user`` are bound to:
+        the password hash and, when the model has upstream's ``fs_uniquifier`` and it
+        is set, that value. Changing either ends them all."""
+        value = getattr(user, "password", None) or ""
+        uniquifier = getattr(user, "fs_uniquifier", None)
+        if uniquifier:
+            value = f"{value}\x1f{uniquifier}"
+        return str(value)
 
     def password_fingerprint(self, user: Any) -> str:
-        """:meth:`fingerprint` of the user's password hash.
+        """:meth:`fingerprint` of :meth:`access_state`.
 
-        Sessions, remember cookies and auth tokens carry it; any password change
-        changes it, which ends them all.
+        Sessions, remember cookies and auth tokens carry it; any password change (or
+        ``fs_uniquifier`` change, see ``UserDatastore.reset_user_access``) changes it,
+        which ends them all.
         """
-        return self.fingerprint(getattr(user, "password", None))
+        return self.fingerprint(self.access_state(user))
 
     def auth_token_for(self, user: Any) -> str:
-        """A signed auth token for ``user`` (see :meth:`UserMixin.get_auth_token`)."""
-        return self.serializer("remember").dumps([str(user.id), self.password_fingerprint(user)])
+        """A signed auth token for ``user`` (see :meth:`UserMixin.get_auth_token`).
+
+        Payload ``{"p": "auth", "d": [user id, password fingerprint]}``, signed by the
+        ``remember`` serializer.
+        """
+        return self.dumps_token("remember", "auth", [str(user.id), self.password_fingerprint(user)])
 
     def user_from_auth_token(self, token: str) -> Any | None:
         """The active user an auth token names, or ``None``.
 
         Cost: one HMAC verification and one primary-key lookup; no password hash.
-        Checks ``SECURITY_TOKEN_MAX_AGE`` (seconds), the password fingerprint
-        (constant-time) and :meth:`login_refusal` (``"token"``).
+        Checks the purpose (``"auth"``), ``SECURITY_TOKEN_MAX_AGE`` (seconds), the
+        password fingerprint (constant-time, any of the secret keys) and
+        :meth:`login_refusal` (``"token"``).
         """
         try:
-            data = self.serializer("remember").loads(token, max_age=self.config("TOKEN_MAX_AGE"))
+            payload = self.serializer("remember").loads(token, max_age=self.config("TOKEN_MAX_AGE"))
         except (BadSignature, SignatureExpired, TypeError, ValueError):
             return None
+        data = self.unwrap_payload("remember", "auth", payload)
         if not (
             isinstance(data, list) and len(data) == 2 and all(isinstance(x, str) for x in data)
         ):
             return None
         user = self.datastore.load_user(data[0])
-        if user is None or not hmac.compare_digest(data[1], self.password_fingerprint(user)):
+        if user is None or not self.fingerprint_matches(self.access_state(user), data[1]):
             return None
         if self.login_refusal(user, "token") is not None:
             return None
@@ -340,10 +475,16 @@ class _SecurityState:
         if not sep or not user_id:
             return None
         user = self.datastore.load_user(user_id)
-        if user is None or not hmac.compare_digest(fingerprint, self.password_fingerprint(user)):
+        if user is None:
+            return None
+        key_index = self.fingerprint_key_index(self.access_state(user), fingerprint)
+        if key_index is None:
             return None
         if self.login_refusal(user, "session") is not None:
             return None
+        if key_index > 0 and has_request_context() and session.get("_user_id") == alternative_id:
+            # Signed with a key in SECRET_KEY_FALLBACKS: carry on under SECRET_KEY.
+            session["_user_id"] = user.get_id()
         return user
 
     def _load_user_from_request(self, request: Any) -> Any | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from typing import Any
 
@@ -12,7 +10,14 @@ from flask.cli import AppGroup, with_appcontext
 from flask_login import LoginManager
 
 from . import plugins as _plugins
-from .core import FORM_NAMES, AnonymousUser, _Principal, _SecurityState, resolve_form_override
+from .core import (
+    FORM_NAMES,
+    AnonymousUser,
+    _LoginManager,
+    _Principal,
+    _SecurityState,
+    resolve_form_override,
+)
 from .core import template_loader as _template_loader
 from .passwords import PasswordHasher
 
@@ -34,11 +39,6 @@ def build_state(
     names = _plugins.enabled_plugin_names(app.config, datastore, available)
     host = _plugins.PluginHost.create(names, available)
     state = _SecurityState(app, datastore, host)
-    secret = app.config["SECRET_KEY"]
-    secret_bytes = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
-    state._fingerprint_key = hmac.new(  # type: ignore[attr-defined]
-        secret_bytes, b"fsec-password-fingerprint", hashlib.sha256
-    ).digest()
 
     _collect_contributions(app, state, options)
     state.password_hasher = PasswordHasher(
@@ -124,7 +124,7 @@ def _setup_login_manager(app: Flask, state: _SecurityState, options: dict[str, A
 
     lm: LoginManager | None = options.get("login_manager")
     if lm is None:
-        lm = LoginManager()
+        lm = _LoginManager()
         lm.anonymous_user = options.get("anonymous_user") or AnonymousUser
         lm.login_view = f"{state.blueprint_name}.login"
         lm.user_loader(state._load_user_from_session)

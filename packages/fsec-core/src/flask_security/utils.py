@@ -4,7 +4,6 @@ the small shared pieces every feature uses: messages, safe redirects, tokens."""
 from __future__ import annotations
 
 import datetime
-import hmac
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -430,28 +429,38 @@ def get_token_status(
 ) -> tuple[Any, ...]:
     """Check a signed token of kind ``serializer`` (``"confirm"``, ``"login"``, ``"reset"``).
 
+    The token's payload must name ``serializer`` as its purpose (see
+    :meth:`_SecurityState.dumps_token`); a payload without a purpose (issued before
+    fsec put purposes into payloads) is accepted only while the kind's salt differs
+    from every other ``SECURITY_*_SALT``. Signatures made with a key in
+    ``SECRET_KEY_FALLBACKS`` verify.
+
     :param max_age: the name of the ``*_WITHIN`` setting without the suffix
         (``"CONFIRM_EMAIL"``, ``"LOGIN"``, ``"RESET_PASSWORD"``), or ``None`` for no
         expiry.
     :returns: ``(expired, invalid, user)`` or, with ``return_data``,
-        ``(expired, invalid, user, data)``. ``user`` is the user named by the
-        token's first element (a primary key), also for an expired token.
+        ``(expired, invalid, user, data)``. ``data`` is the payload's list
+        (``[user id, ...]``); ``user`` is the user it names, also for an expired
+        token.
     """
     ser = _security.serializer(serializer)
     seconds = get_max_age(max_age) if max_age else None
     expired = invalid = False
-    data: Any = None
+    payload: Any = None
     try:
-        data = ser.loads(token, max_age=seconds)
+        payload = ser.loads(token, max_age=seconds)
     except SignatureExpired:
-        _valid, data = ser.loads_unsafe(token)
+        _valid, payload = ser.loads_unsafe(token)
         expired = True
     except (BadSignature, TypeError, ValueError):
         invalid = True
+    data: Any = None
+    if payload is not None:
+        data = _security.unwrap_payload(serializer, serializer, payload)
     user = None
-    if isinstance(data, list | tuple) and data and isinstance(data[0], str):
+    if isinstance(data, list) and data and isinstance(data[0], str):
         user = _datastore.load_user(data[0])
-    elif data is not None:
+    elif payload is not None:
         invalid, expired, data = True, False, None
     expired = expired and user is not None
     if return_data:
@@ -462,17 +471,19 @@ def get_token_status(
 def generate_bound_token(kind: str, user: Any, *state: str | bytes | None) -> str:
     """A signed token naming ``user`` and bound to the current ``state`` values.
 
-    The payload is ``[str(user.id), token_fingerprint(v) for v in state]``, signed by
-    :meth:`_SecurityState.serializer` (``SECRET_KEY`` + ``SECURITY_<KIND>_SALT``,
-    HMAC-SHA256, timestamped). Bind a token to the state its use changes (the
-    password hash for a reset) and it works once; bind it to state it must match
-    (the email address for a confirmation) and it dies when that changes.
+    The payload is ``{"p": kind, "d": [str(user.id), token_fingerprint(v) for v in
+    state]}``, signed by :meth:`_SecurityState.serializer` (``SECRET_KEY`` +
+    ``SECURITY_<KIND>_SALT``, HMAC-SHA256, timestamped). The purpose ``kind`` inside
+    the payload keeps a token of one kind from passing as another even when two
+    kinds share a salt. Bind a token to the state its use changes (the password hash
+    for a reset) and it works once; bind it to state it must match (the email
+    address for a confirmation) and it dies when that changes.
 
     :param kind: the serializer name (``"reset"``, ``"confirm"``, ``"login"``...).
     :returns: a URL-safe ASCII string.
     """
     payload = [str(user.id), *(token_fingerprint(value) for value in state)]
-    return str(_security.serializer(kind).dumps(payload))
+    return _security.dumps_token(kind, kind, payload)
 
 
 def check_bound_token(
@@ -487,21 +498,23 @@ def check_bound_token(
     :param max_age: the ``*_WITHIN`` setting without the suffix (``"RESET_PASSWORD"``).
     :param state_of: callables ``f(user) -> value``, in the order the token was bound.
     :param require_active: treat tokens of inactive users as invalid.
-    :returns: ``(expired, invalid, user)``: ``invalid`` for a bad signature or
-        payload, an unknown (or, with ``require_active``, inactive) user, or any bound
-        value that changed (constant-time comparison); ``expired`` for an otherwise
-        valid token older than ``SECURITY_<max_age>_WITHIN``; ``user`` is ``None``
-        when invalid.
+    :returns: ``(expired, invalid, user)``: ``invalid`` for a bad signature, payload
+        or purpose, an unknown (or, with ``require_active``, inactive) user, or any
+        bound value that changed (constant-time comparison, under ``SECRET_KEY`` or a
+        fallback key); ``expired`` for an otherwise valid token older than
+        ``SECURITY_<max_age>_WITHIN``; ``user`` is ``None`` when invalid.
     """
     expired, invalid, user, data = get_token_status(token, kind, max_age, return_data=True)
     if invalid or user is None:
         return False, True, None
-    expected = [token_fingerprint(fn(user)) for fn in state_of]
+    values = [fn(user) for fn in state_of]
     if not (
-        isinstance(data, list | tuple)
-        and len(data) == 1 + len(expected)
-        and all(isinstance(x, str) for x in data[1:])
-        and all(hmac.compare_digest(a, b) for a, b in zip(data[1:], expected, strict=True))
+        isinstance(data, list)
+        and len(data) == 1 + len(values)
+        and all(
+            _security.fingerprint_matches(value, fp)
+            for value, fp in zip(values, data[1:], strict=True)
+        )
     ):
         return False, True, None
     if require_active and not getattr(user, "is_active", False):
