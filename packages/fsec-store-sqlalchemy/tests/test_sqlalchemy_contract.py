@@ -46,6 +46,7 @@ class SessionUser(Base, UserMixin):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(255), unique=True)
     username: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    fs_uniquifier: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     password: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     confirmed_at: Mapped[Any | None] = mapped_column(sa.DateTime())

@@ -127,6 +127,31 @@ def users_deactivate(identity: str) -> None:
         click.echo(f"User {identity} was already inactive.")
 
 
+def _reset_access(identity: str) -> None:
+    user = _find_user(identity)
+    try:
+        _datastore.reset_user_access(user)
+    except DatastoreError as exc:
+        _fail(str(exc))
+    _datastore.commit()
+    click.echo(f"User {identity}: every session, remember cookie and auth token now stops working.")
+
+
+@click.command("reset-access")
+@click.argument("identity")
+def users_reset_access(identity: str) -> None:
+    """End every session, remember cookie and auth token of the user IDENTITY (a new
+    fs_uniquifier; the password is kept)."""
+    _reset_access(identity)
+
+
+@click.command("reset_access", hidden=True)
+@click.argument("identity")
+def users_reset_access_upstream(identity: str) -> None:
+    """Upstream Flask-Security 5.x's name of ``reset-access``."""
+    _reset_access(identity)
+
+
 @click.command("create")
 @click.argument("name")
 @click.option("-d", "--description", default=None)
@@ -190,6 +215,8 @@ CORE_COMMANDS: list[tuple[str, click.Command]] = [
     ("users", users_create),
     ("users", users_activate),
     ("users", users_deactivate),
+    ("users", users_reset_access),
+    ("users", users_reset_access_upstream),
     ("roles", roles_create),
     ("roles", roles_add),
     ("roles", roles_remove),

@@ -11,6 +11,7 @@ store classes are imported lazily from their distributions.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -156,6 +157,9 @@ class UserDatastore:
 
     def _prepare_create_user_args(self, **kwargs: Any) -> dict[str, Any]:
         kwargs.setdefault("active", True)
+        if self.has_uniquifier and not kwargs.get("fs_uniquifier"):
+            kwargs["fs_uniquifier"] = uuid.uuid4().hex
+        self._warn_unhashed_password(kwargs.get("password"))
         roles = kwargs.get("roles") or []
         resolved = []
         for role in roles:
@@ -209,6 +213,7 @@ class UserDatastore:
         ``password`` should already be hashed (:func:`flask_security.utils.hash_password`);
         an unhashed one is stored as given (3.0), logged as a warning, verified as
         ``plaintext`` and re-hashed at the first successful login;
+        ``fs_uniquifier`` is set to a random value when the model has it;
         ``active`` defaults to ``True``; ``roles`` may hold role objects or names.
 
         :raises UserExistsError: an identity attribute value (email...) is taken,
@@ -217,9 +222,46 @@ class UserDatastore:
         """
         kwargs = self._prepare_create_user_args(**kwargs)
         self._check_unique(kwargs)
-        self._warn_unhashed_password(kwargs.get("password"))
         user = self.user_model(**kwargs)
         return self.put(user)  # type: ignore[attr-defined]
+
+    # -- revocation (upstream Flask-Security 5.x names) --------------------------------
+
+    @property
+    def has_uniquifier(self) -> bool:
+        """Whether the user model has upstream's ``fs_uniquifier`` attribute (a string
+        of up to 64 characters, unique). Sessions, remember cookies and auth tokens are
+        then bound to it, and :meth:`reset_user_access` can end them all."""
+        return hasattr(self.user_model, "fs_uniquifier")
+
+    def set_uniquifier(self, user: Any, uniquifier: str | None = None) -> None:
+        """Set ``user.fs_uniquifier`` (a new ``uuid4().hex`` when ``uniquifier`` is
+        empty), which ends every session, remember cookie and auth token of the user.
+        Put into the datastore, not committed (the caller commits).
+
+        :raises DatastoreError: the user model has no ``fs_uniquifier``.
+        """
+        if not self.has_uniquifier:
+            raise DatastoreError(
+                "the user model has no fs_uniquifier attribute, so sessions and tokens "
+                "cannot be revoked; add fs_uniquifier (string, 64, unique) to the model"
+            )
+        user.fs_uniquifier = uniquifier or uuid.uuid4().hex
+        self.put(user)  # type: ignore[attr-defined]
+
+    def reset_user_access(self, user: Any) -> None:
+        """End every session, remember cookie and auth token of ``user`` at once
+        (upstream Flask-Security 5.x API: a new ``fs_uniquifier``); the password is
+        not changed. Meant for administrators after a compromise (also
+        ``flask users reset-access IDENTITY``). Not committed: call ``commit()``.
+
+        Without ``fs_uniquifier`` on the model there is nothing to change: logout is
+        then client-side only, and only a password change (or deactivation) ends a
+        copied session cookie.
+
+        :raises DatastoreError: the user model has no ``fs_uniquifier``.
+        """
+        self.set_uniquifier(user)
 
     def create_role(self, **kwargs: Any) -> Any:
         """Create, save and return a role from ``kwargs`` (``name``, ``description``)."""

@@ -8,8 +8,8 @@
   with fsec on :class:`~fsec_store_mongo.MongoEngineUserDatastore`, configured from
   :data:`flask_security.testing.datastore_contract.TEST_APP_CONFIG`.
 
-The documents are the documented MongoEngine quickstart's plus a ``username`` and the
-trackable fields. Routes: ``/`` (``login_required``), ``/admin``
+The documents are the documented MongoEngine quickstart's plus ``fs_uniquifier``, a
+``username`` and the trackable fields. Routes: ``/`` (``login_required``), ``/admin``
 (``roles_required("admin")``).
 """
 
@@ -71,6 +71,7 @@ class User(me.Document, UserMixin):
     email = me.StringField(max_length=255, unique=True)
     # sparse: many users may have no username, two may not share one
     username = me.StringField(max_length=255, unique=True, sparse=True)
+    fs_uniquifier = me.StringField(max_length=64, unique=True, sparse=True)
     password = me.StringField(max_length=255)
     active = me.BooleanField(default=True)
     confirmed_at = me.DateTimeField()

@@ -5,7 +5,7 @@ in-memory database by default), drops and creates their tables, and builds an ap
 with fsec on :class:`~fsec_store_peewee.PeeweeUserDatastore`, configured from
 :data:`flask_security.testing.datastore_contract.TEST_APP_CONFIG` (bcrypt at 4
 rounds, CSRF off). The models are the documented peewee quickstart's plus a
-``username`` and the trackable fields.
+``username``, ``fs_uniquifier`` and the trackable fields.
 
 Routes: ``/`` (``login_required``) and ``/admin`` (``roles_required("admin")``).
 """
@@ -35,6 +35,7 @@ class Role(BaseModel, RoleMixin):
 class User(BaseModel, UserMixin):
     email = peewee.CharField(max_length=255, unique=True)
     username = peewee.CharField(max_length=255, unique=True, null=True)
+    fs_uniquifier = peewee.CharField(max_length=64, unique=True, null=True)
     password = peewee.TextField(null=True)
     active = peewee.BooleanField(default=True)
     confirmed_at = peewee.DateTimeField(null=True)

@@ -34,7 +34,7 @@ from . import PonyUserDatastore
 def define_entities(db: Database) -> tuple[type, type]:
     """Define ``User`` and ``Role`` on ``db`` (before ``generate_mapping``).
 
-    The documented fields plus ``username`` and the trackable fields.
+    The documented fields plus ``username``, ``fs_uniquifier`` and the trackable fields.
 
     :returns: ``(User, Role)``.
     """
@@ -47,6 +47,7 @@ def define_entities(db: Database) -> tuple[type, type]:
     class User(db.Entity, UserMixin):  # type: ignore[name-defined,misc]
         email = Required(str, 255, unique=True)
         username = Optional(str, 255, unique=True, nullable=True)
+        fs_uniquifier = Optional(str, 64, unique=True, nullable=True)
         password = Optional(str, 255, nullable=True)
         active = Required(bool, default=True)
         confirmed_at = Optional(datetime)

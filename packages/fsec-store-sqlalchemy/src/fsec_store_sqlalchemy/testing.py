@@ -3,7 +3,8 @@
 ``create_app(config)`` builds a fresh app (SQLite in memory unless
 ``SQLALCHEMY_DATABASE_URI`` is given) on the documented quickstart models, extended
 with every field the first-party features use (``confirmed_at``, the trackable
-fields, ``username``), with bcrypt at 4 rounds so tests measure logic, not hashing.
+fields, ``username``, upstream's ``fs_uniquifier``), with bcrypt at 4 rounds so tests
+measure logic, not hashing.
 
 Routes: ``/`` (``login_required``), ``/admin`` (``roles_required("admin")``),
 ``/editor`` (``roles_accepted("editor", "admin")``), ``/token``
@@ -51,6 +52,7 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     id = db.Column(db.Integer, primary_key=True)
     email = db.Column(db.String(255), unique=True)
     username = db.Column(db.String(255), unique=True, nullable=True)
+    fs_uniquifier = db.Column(db.String(64), unique=True, nullable=True)
     password = db.Column(db.String(255))
     active = db.Column(db.Boolean())
     confirmed_at = db.Column(db.DateTime())

@@ -18,8 +18,9 @@ store, ``config`` applied over :data:`TEST_APP_CONFIG` (``SECRET_KEY``, a
 The models need what the documented quickstarts have plus a ``username``:
 
 * user: ``id``, ``email`` (unique in the database), ``username`` (unique, may be
-  empty), ``password``, ``active``, ``roles`` (the user's roles, or link rows with a
-  ``name``, as with peewee);
+  empty), ``password``, ``active``, ``fs_uniquifier`` (upstream's revocation field: a
+  string of up to 64 characters, unique, may be empty), ``roles`` (the user's roles,
+  or link rows with a ``name``, as with peewee);
 * role: ``name`` (unique), ``description``.
 
 Hooks a subclass may override: :meth:`DatastoreContract.restart` (end the unit of
@@ -511,6 +512,30 @@ class DatastoreContract(_StoreRun):
         self.restart(datastore)
         assert self.count_users(datastore) == 2
 
+    # -- revocation (fs_uniquifier) --------------------------------------------------
+
+    def test_create_user_sets_fs_uniquifier_and_reset_user_access_renews_it(
+        self, datastore: UserDatastore
+    ) -> None:
+        assert datastore.has_uniquifier, "the user model needs fs_uniquifier (string, 64)"
+        matt = self._user(datastore, "matt@example.com")
+        joe = self._user(datastore, "joe@example.com", fs_uniquifier="given-value")
+        self.restart(datastore)
+        first = self._fresh(datastore, "matt@example.com").fs_uniquifier
+        assert isinstance(first, str) and len(first) == 32
+        assert self._fresh(datastore, "joe@example.com").fs_uniquifier == "given-value"
+        del matt, joe
+        user = self._fresh(datastore, "matt@example.com")
+        password = user.password
+        assert datastore.reset_user_access(user) is None
+        self.restart(datastore)
+        user = self._fresh(datastore, "matt@example.com")
+        assert user.fs_uniquifier not in (None, first)
+        assert user.password == password
+        datastore.set_uniquifier(user, "chosen")
+        self.restart(datastore)
+        assert self._fresh(datastore, "matt@example.com").fs_uniquifier == "chosen"
+
     def test_commit_persists_changes(self, datastore: UserDatastore) -> None:
         user = self._user(datastore, "matt@example.com")
         user.username = "renamed"
@@ -694,6 +719,64 @@ class DatastoreViewsContract(_StoreRun):
         )
         assert r.status_code == 401
         assert self._login(app.test_client(), "matt@example.com").status_code == 400
+
+    def test_views_reset_user_access_ends_sessions_cookies_and_tokens(self, app: Flask) -> None:
+        """A session cookie copied before logout keeps working after it (logout is
+        client-side); ``reset_user_access`` ends it, the remember cookie and every auth
+        token at once, and leaves the password alone."""
+        self._add_user(app, "matt@example.com")
+        self._add_user(app, "joe@example.com")
+        victim = app.test_client()
+        r = victim.post(
+            "/login", json={"email": "matt@example.com", "password": "password", "remember": True}
+        )
+        token = r.get_json()["response"]["user"]["authentication_token"]
+        session_cookie = victim.get_cookie("session")
+        remember_cookie = victim.get_cookie("remember_token")
+        assert session_cookie is not None and remember_cookie is not None
+        joe = app.test_client()
+        assert self._login(joe, "joe@example.com").status_code == 200
+
+        def copy(cookie: Any) -> Any:
+            client = app.test_client()
+            client.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+            return client
+
+        victim.get("/logout")
+        assert victim.get("/_contract/protected").status_code == 302
+        stolen = copy(session_cookie)
+        assert stolen.get("/_contract/protected").status_code == 200  # client-side logout
+        assert copy(remember_cookie).get("/_contract/protected").status_code == 200
+        assert (
+            self._change(
+                app, lambda ds: ds.reset_user_access(ds.find_user(email="matt@example.com"))
+            )
+            is None
+        )
+        assert stolen.get("/_contract/protected").status_code == 302
+        assert copy(session_cookie).get("/_contract/protected").status_code == 302
+        assert copy(remember_cookie).get("/_contract/protected").status_code == 302
+        r = app.test_client().get("/_contract/token", headers={"Authentication-Token": token})
+        assert r.status_code == 401
+        assert joe.get("/_contract/protected").status_code == 200  # other users untouched
+        fresh = app.test_client()
+        r = self._login(fresh, "matt@example.com")  # the password still works
+        assert r.status_code == 200
+        new_token = r.get_json()["response"]["user"]["authentication_token"]
+        assert fresh.get("/_contract/protected").status_code == 200
+        # The same through the CLI, under this name and upstream's.
+        runner = app.test_cli_runner()
+        for name in ("reset-access", "reset_access"):
+            r = runner.invoke(args=["users", name, "MATT@example.com"])
+            assert r.exit_code == 0, r.output
+            assert fresh.get("/_contract/protected").status_code == 302
+            r = app.test_client().get(
+                "/_contract/token", headers={"Authentication-Token": new_token}
+            )
+            assert r.status_code == 401
+            assert self._login(fresh, "matt@example.com").status_code == 200
+        r = runner.invoke(args=["users", "reset-access", "nobody@example.com"])
+        assert r.exit_code != 0 and "Traceback" not in r.output
 
     def test_views_cli_users_create_and_roles_add(self, app: Flask) -> None:
         runner = app.test_cli_runner()
