@@ -268,3 +268,93 @@ def test_plugin_managers_are_per_app(make_app):
     assert a.extensions["security"].plugins.pm is not b.extensions["security"].plugins.pm
     assert "security.change_password" not in a.view_functions
     assert "security.change_password" in b.view_functions
+
+
+# -- issue 15 item 10: plugins replacing core, and first-party flags ----------------------
+
+
+def test_security_plugins_cannot_switch_a_first_party_feature_on():
+    core = plugins.discover()["core"]
+    available = {
+        "core": core,
+        "recoverable": plugins.PluginInfo("recoverable", "fsec_recoverable.plugin", None, None),
+    }
+    config = {"SECURITY_PLUGINS": ["recoverable"]}
+    with pytest.raises(PluginError, match="SECURITY_RECOVERABLE = True"):
+        enabled_plugin_names(config, None, available)
+    config["SECURITY_RECOVERABLE"] = True  # listed as well as flagged: the flag decides
+    assert enabled_plugin_names(config, None, available) == ["core", "recoverable"]
+    with pytest.raises(PluginError, match="passing its datastore"):
+        enabled_plugin_names({"SECURITY_PLUGINS": ["store-sqlalchemy"]}, None, plugins.discover())
+
+
+@pytest.mark.parametrize("flag", ["CHANGEABLE", "RECOVERABLE", "REGISTERABLE"])
+def test_plugin_default_cannot_switch_a_feature_flag_on(fake_plugins, make_app, flag):
+    fake_plugins(
+        "fake-flagger",
+        "fake_flagger",
+        f"""
+        from flask_security import hookimpl
+
+        @hookimpl
+        def fsec_config_defaults(register):
+            register("{flag}", True)
+        """,
+    )
+    with pytest.raises(PluginError, match=f"SECURITY_{flag}"):
+        make_app({"SECURITY_PLUGINS": ["fake-flagger"]})
+
+
+def test_replacements_of_core_are_logged_at_startup(fake_plugins, make_app, caplog):
+    fake_plugins(
+        "fake-replacer",
+        "fake_replacer",
+        """
+        from flask_security import hookimpl
+        from flask_security.forms import LoginForm
+
+        class MyLoginForm(LoginForm):
+            pass
+
+        @hookimpl
+        def fsec_views(register, state):
+            register("login", state.config("LOGIN_URL"), lambda: "my login page")
+
+        @hookimpl
+        def fsec_forms(register):
+            register("login_form", MyLoginForm)
+
+        @hookimpl
+        def fsec_config_defaults(register):
+            register("POST_LOGIN_VIEW", "/somewhere")
+
+        @hookimpl
+        def fsec_messages(register):
+            register("INVALID_PASSWORD", ("Nope.", "error"))
+        """,
+    )
+    with caplog.at_level("INFO", logger="flask_security"):
+        app = make_app({"SECURITY_PLUGINS": ["fake-replacer"]})
+    replaced = app.extensions["security"].plugins.replaced
+    assert sorted(
+        (hook, key) for hook, key, plugin, _ in replaced if plugin == "fake-replacer"
+    ) == [
+        ("fsec_config_defaults", "POST_LOGIN_VIEW"),
+        ("fsec_forms", "login_form"),
+        ("fsec_messages", "INVALID_PASSWORD"),
+        ("fsec_views", "login"),
+    ]
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    for expected in (
+        "core's view 'login'",
+        "core's form 'login_form'",
+        "core's default SECURITY_POST_LOGIN_VIEW",
+        "core's message 'INVALID_PASSWORD'",
+    ):
+        assert any("'fake-replacer'" in m and expected in m for m in logged), expected
+    # Without plugins nothing is replaced and nothing is logged.
+    caplog.clear()
+    with caplog.at_level("INFO", logger="flask_security"):
+        plain = make_app()
+    assert plain.extensions["security"].plugins.replaced == []
+    assert not [r for r in caplog.records if "replaces" in r.getMessage()]

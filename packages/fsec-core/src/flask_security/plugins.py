@@ -53,6 +53,14 @@ FIRST_PARTY_STORES: dict[str, str] = {
 }
 
 
+#: Feature flags (keys without ``SECURITY_``) and the plugin that owns each: no other
+#: plugin may register a default for one (a plugin must not switch a feature on).
+FEATURE_FLAGS: dict[str, str] = {
+    **{name.upper(): name for name in FIRST_PARTY_FEATURES},
+    "CHANGEABLE": CORE_PLUGIN,
+}
+
+
 class PluginError(RuntimeError):
     """A plugin cannot be discovered, enabled, imported or registered."""
 
@@ -151,11 +159,14 @@ def enabled_plugin_names(
     * a first-party feature when its flag (``SECURITY_RECOVERABLE``...) is true;
     * a store plugin when the datastore passed to ``init_app`` comes from its
       package (the datastore class's top-level module is the plugin's);
-    * any plugin named in ``SECURITY_PLUGINS`` (how third-party plugins are enabled).
+    * any plugin named in ``SECURITY_PLUGINS`` (how third-party plugins are enabled),
+      except first-party features and stores: those only by their own flag or
+      datastore, so that a plugin list never switches a feature on behind its flag.
 
     :raises PluginError: a feature is switched on but no installed distribution
-        provides it (the message holds the ``pip install`` line), or
-        ``SECURITY_PLUGINS`` is not a list of names.
+        provides it (the message holds the ``pip install`` line);
+        ``SECURITY_PLUGINS`` is not a list of names; or it names a first-party
+        feature whose flag is off, or a first-party store.
     """
     wanted: dict[str, str] = {CORE_PLUGIN: "core"}
     for name in FIRST_PARTY_FEATURES:
@@ -167,6 +178,16 @@ def enabled_plugin_names(
             f"SECURITY_PLUGINS must be a list of plugin names, e.g. ['lockout'], not {listed!r}"
         )
     for name in listed:
+        if name in FIRST_PARTY_FEATURES and name not in wanted:
+            raise PluginError(
+                f"SECURITY_PLUGINS names the first-party feature {name!r}: switch it on "
+                f"with its own flag, {flag_for(name)} = True"
+            )
+        if name in FIRST_PARTY_STORES:
+            raise PluginError(
+                f"SECURITY_PLUGINS names the store plugin {name!r}: a store is enabled "
+                "by passing its datastore to Security"
+            )
         wanted.setdefault(name, "SECURITY_PLUGINS")
     missing = [name for name in wanted if name not in available]
     if missing:
@@ -216,6 +237,9 @@ class PluginHost:
 
     pm: pluggy.PluginManager
     infos: dict[str, PluginInfo] = field(default_factory=dict)
+    #: ``(hook name, key, plugin that won, plugin whose contribution it replaced)``
+    #: for every contribution of core's that a plugin replaced, in collection order.
+    replaced: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @classmethod
     def create(cls, names: Iterable[str], available: Mapping[str, PluginInfo]) -> PluginHost:
@@ -294,8 +318,11 @@ class PluginHost:
                     keyed[key] = new
                     return
                 if _plugin == CORE_PLUGIN:
-                    return  # a plugin's contribution replaces core's
+                    # a plugin's contribution replaces core's
+                    self.replaced.append((hookname, str(key), previous.plugin, CORE_PLUGIN))
+                    return
                 if previous.plugin == CORE_PLUGIN:
+                    self.replaced.append((hookname, str(key), _plugin, CORE_PLUGIN))
                     keyed[key] = new
                     return
                 if (previous.args, previous.kwargs) == (new.args, new.kwargs):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -65,10 +66,50 @@ def build_state(
     from .utils import check_link_host, url_for_security
 
     app.add_template_global(url_for_security, "url_for_security")
+    _log_replacements(state)
     app.extensions["security"] = state
     host.hook.fsec_init_app(app=app, state=state)
     check_link_host(app, state)
     return state
+
+
+#: Logger of start-up reports (which plugin replaced which of core's contributions).
+logger = logging.getLogger("flask_security")
+
+_REPLACED_WHAT = {
+    "fsec_views": "view",
+    "fsec_forms": "form",
+    "fsec_config_defaults": "default",
+    "fsec_messages": "message",
+    "fsec_mails": "mail",
+    "fsec_signals": "signal",
+    "fsec_datastores": "datastore",
+}
+
+
+def _log_replacements(state: _SecurityState) -> None:
+    """Log, once at start-up, every contribution of core's that a plugin replaced.
+
+    First-party features replacing core (passwordless's login view) are logged at
+    INFO; any other plugin at WARNING, since it changes how users sign in or what
+    they are told (security review: a plugin in ``SECURITY_PLUGINS`` can replace
+    views, forms, defaults and messages). The same list is in
+    ``state.plugins.replaced``.
+    """
+    first_party = set(_plugins.FIRST_PARTY_FEATURES) | set(_plugins.FIRST_PARTY_STORES)
+    for hookname, key, plugin, replaced in state.plugins.replaced:
+        what = _REPLACED_WHAT.get(hookname, hookname)
+        label = f"SECURITY_{key}" if hookname == "fsec_config_defaults" else repr(key)
+        level = logging.INFO if plugin in first_party else logging.WARNING
+        logger.log(
+            level,
+            "fsec plugin %r replaces %s's %s %s (%s)",
+            plugin,
+            replaced,
+            what,
+            label,
+            hookname,
+        )
 
 
 def _collect_contributions(app: Flask, state: _SecurityState, options: dict[str, Any]) -> None:
@@ -80,6 +121,12 @@ def _collect_contributions(app: Flask, state: _SecurityState, options: dict[str,
 
     defaults = host.collect("fsec_config_defaults", app=app)
     for key, c in defaults.items():
+        owner = _plugins.FEATURE_FLAGS.get(str(key))
+        if owner is not None and c.plugin not in (owner, _plugins.CORE_PLUGIN):
+            raise _plugins.PluginError(
+                f"fsec plugin {c.plugin!r} registers a default for SECURITY_{key}, the "
+                f"flag of the feature {owner!r}: only the application switches it on"
+            )
         app.config.setdefault("SECURITY_" + key, c.value)
     record("fsec_config_defaults", defaults)
 
