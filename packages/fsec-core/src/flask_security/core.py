@@ -488,9 +488,13 @@ class _SecurityState:
         return user
 
     def _load_user_from_request(self, request: Any) -> Any | None:
+        # Flask-Login's request loader: a token here also satisfies login_required and
+        # auth_required("session") (3.0 behaviour). SECURITY_TOKEN_AUTHENTICATION_KEY =
+        # None switches the query-string form off (URLs end up in logs and Referers).
         token = request.headers.get(self.config("TOKEN_AUTHENTICATION_HEADER"))
-        if not token:
-            token = request.args.get(self.config("TOKEN_AUTHENTICATION_KEY"))
+        query_key = self.config("TOKEN_AUTHENTICATION_KEY")
+        if not token and query_key:
+            token = request.args.get(query_key)
         if not token:
             return None
         return self.user_from_auth_token(token)
