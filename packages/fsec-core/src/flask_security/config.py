@@ -105,4 +105,8 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "EMAIL_ALREADY_ASSOCIATED": ("%(email)s is already associated with an account.", "error"),
     "INVALID_JSON": ("The request body must be a JSON object.", "error"),
     "INVALID_JSON_VALUE": ("This value must be a string.", "error"),
+    "INVALID_CHARACTERS": (
+        "This value contains characters that are not allowed (NUL or unpaired surrogates).",
+        "error",
+    ),
 }

@@ -22,6 +22,7 @@ from .utils import (
     get_message,
     get_post_login_redirect,
     get_url,
+    has_forbidden_characters,
     is_json_request,
     url_for_security,
     verify_and_update_password,
@@ -118,10 +119,19 @@ def check_http_auth() -> bool:
     password verified (an unknown user costs the same time); the account checked
     with ``fsec_login_allowed`` (``"basic"``).
     """
-    auth = request.authorization
+    try:
+        auth = request.authorization
+    except ValueError:
+        # Werkzeug lets base64 raise on a non-ASCII header value: no credentials.
+        return False
     if auth is None or auth.type != "basic":
         return False
     username, password = auth.username or "", auth.password or ""
+    if has_forbidden_characters(username) or has_forbidden_characters(password):
+        # A NUL cannot reach the store (PostgreSQL refuses it): no such user.
+        _security.password_hasher.dummy_verify()
+        _security.plugins.hook.fsec_login_failed(user=None, identity=username, method="basic")
+        return False
     user = _datastore.find_user_by_identity(username)
     if user is None:
         _security.password_hasher.dummy_verify(password)

@@ -19,7 +19,12 @@ from wtforms.validators import StopValidation, ValidationError
 
 from .babel import lazy_gettext
 from .core import _datastore, _security, current_user
-from .utils import get_message, safe_redirect_target, verify_and_update_password
+from .utils import (
+    get_message,
+    has_forbidden_characters,
+    safe_redirect_target,
+    verify_and_update_password,
+)
 
 _default_field_labels = {
     "email": "Email Address",
@@ -120,11 +125,43 @@ password_required = Required("PASSWORD_NOT_PROVIDED")
 password_length = PasswordLength()
 
 
+def _submitted_text(field: Field) -> list[str]:
+    values = [v for v in (getattr(field, "raw_data", None) or ()) if isinstance(v, str)]
+    if isinstance(field.data, str):
+        values.append(field.data)
+    return values
+
+
 class Form(FlaskForm):
-    """Base of every fsec form (Flask-WTF, so CSRF protection is on by default)."""
+    """Base of every fsec form (Flask-WTF, so CSRF protection is on by default).
+
+    Every fsec form, form post or JSON body alike (both reach the form through
+    :func:`flask_security.views.build_form`), refuses text that no store can hold
+    before any validator runs: a field whose submitted value contains a NUL
+    character or an unpaired UTF-16 surrogate (see
+    :func:`flask_security.utils.has_forbidden_characters`) gets the error
+    ``INVALID_CHARACTERS``, none of the form's validators run (so no such value
+    reaches a database query, a hash or a mail), and ``validate()`` returns
+    ``False``: the view answers ``400`` with that field error.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Refuse forbidden characters (see the class docstring), then validate as
+        WTForms does.
+
+        :param extra_validators: ``{field name: [validators]}`` (WTForms).
+        :returns: whether every field is valid.
+        """
+        refused = [f for f in self if any(map(has_forbidden_characters, _submitted_text(f)))]
+        if refused:
+            message = _msg("INVALID_CHARACTERS")
+            for field in self:
+                field.errors = [message] if field in refused else []
+            return False
+        return bool(super().validate(extra_validators=extra_validators))
 
 
 class EmailFormMixin:

@@ -4,6 +4,7 @@ the small shared pieces every feature uses: messages, safe redirects, tokens."""
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -112,6 +113,26 @@ def verify_and_update_password(password: str | bytes, user: Any) -> bool:
         user.password = hasher.hash(password)
         _datastore.put(user)
     return verified
+
+
+#: NUL and the UTF-16 surrogate code points (which, in a Python string, are unpaired).
+_FORBIDDEN_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def has_forbidden_characters(value: str) -> bool:
+    """Whether ``value`` holds text no store or codec can take.
+
+    That is a NUL character (PostgreSQL text columns refuse it; bcrypt stops at it)
+    or an unpaired UTF-16 surrogate such as the JSON string ``"\\ud800"``
+    (RFC 8259 section 8.2 leaves its meaning undefined; it cannot be encoded as
+    UTF-8, RFC 3629 section 3). Every fsec form refuses such values before any
+    validator runs (:class:`flask_security.forms.Form`), and so does HTTP Basic
+    authentication.
+
+    :param value: the text to check.
+    :returns: ``True`` when ``value`` contains one of those characters.
+    """
+    return _FORBIDDEN_TEXT.search(value) is not None
 
 
 def token_fingerprint(value: str | bytes | None) -> str:

@@ -90,8 +90,22 @@ def form_errors(form: Any) -> dict[str, list[str]]:
     return errors
 
 
+def request_json() -> Any:
+    """The request's JSON body, parsed once (Werkzeug caches it), or ``None`` when it is
+    not JSON at all.
+
+    Unlike ``request.get_json(silent=True)``, a body nested too deeply for the parser
+    (``[[[[...]]]]``: Python's decoder raises ``RecursionError``) also gives ``None``
+    instead of a ``500``; so do bodies that are not valid JSON or not UTF-8.
+    """
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def _json_formdata() -> MultiDict[str, str]:
-    data = request.get_json(silent=True)
+    data = request_json()
     if not isinstance(data, dict):
         raise InvalidJSONBody({"json": [get_message("INVALID_JSON")[0]]})
     formdata: MultiDict[str, str] = MultiDict()
@@ -193,7 +207,7 @@ def login() -> Any:
         # A JSON client that does not send "remember" gets SECURITY_DEFAULT_REMEMBER_ME;
         # an HTML form always sends its checkbox state (absent = unchecked).
         remember = form.remember.data
-        if wants_json and "remember" not in (request.get_json(silent=True) or {}):
+        if wants_json and "remember" not in (request_json() or {}):
             remember = None
         login_user(form.user, remember=remember, method="form")
         # The JSON payload is built before the commit, which expires the user: read
