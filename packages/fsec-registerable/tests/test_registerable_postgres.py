@@ -47,3 +47,29 @@ def test_postgres_race_is_a_400_with_one_row(
     r = client.post("/register", json={"email": "other@example.com", "password": PASSWORD})
     assert r.status_code == 200
     assert len(users(pg_app)) == 2
+
+
+@pytest.mark.parametrize(
+    "email, password, field",
+    [
+        ("nul\x00@example.com", PASSWORD, "email"),
+        ("nul@example.com", "correct\x00horse", "password"),
+        ("sur\ud800@example.com", PASSWORD, "email"),
+    ],
+)
+def test_postgres_hostile_text_is_a_field_error_not_a_500(
+    pg_app: Any, users: Any, email: str, password: str, field: str
+) -> None:
+    """NUL (refused by PostgreSQL text columns) and unpaired surrogates (no UTF-8
+    encoding) are refused by the form before any query (issue 10 section 4)."""
+    pg_app.config["TESTING"] = False  # a 500 must show as one
+    client = pg_app.test_client()
+    r = client.post("/register", json={"email": email, "password": password})
+    assert r.status_code == 400
+    assert list(r.json["response"]["errors"]) == [field]
+    assert "not allowed" in r.json["response"]["errors"][field][0]
+    if "\ud800" not in email:
+        r = client.post("/register", data={"email": email, "password": password})
+        assert r.status_code in (200, 400)  # the page again (3.0 answered 200)
+        assert "not allowed" in r.get_data(as_text=True)
+    assert users(pg_app) == []

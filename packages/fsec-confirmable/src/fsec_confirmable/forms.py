@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask_security.forms import Form, UserEmailFormMixin, get_form_field_label
-from flask_security.utils import get_message
+from flask_security.forms import EmailLookupForm, get_form_field_label
 from wtforms import SubmitField
 
 
-class SendConfirmationForm(Form, UserEmailFormMixin):
+class SendConfirmationForm(EmailLookupForm):
     """``email`` and ``submit``.
 
-    Valid when ``email`` names a user (ignoring case; ``form.user`` is set) whose
-    address is not confirmed yet (else ``ALREADY_CONFIRMED``) and whose account is
-    active (else ``DISABLED_ACCOUNT``: no mail goes to deactivated accounts, unlike
-    3.0 whose reset mails did; compat-notes unsafe point 8).
+    Valid for every well-formed address, whether an account uses it or not (the
+    answer must not tell them apart: OWASP Authentication Cheat Sheet, "Authentication
+    and Error Messages"; 3.0 said ``USER_DOES_NOT_EXIST`` or ``ALREADY_CONFIRMED``).
+    After ``validate()`` succeeds, ``user`` is the account with that email (ignoring
+    case) or ``None``; the view mails only an active account whose address is not
+    confirmed yet.
     """
 
     submit = SubmitField(get_form_field_label("send_confirmation"))
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        if not super().validate(extra_validators=extra_validators):
-            return False
-        if getattr(self.user, "confirmed_at", None) is not None:
-            self.email.errors.append(get_message("ALREADY_CONFIRMED")[0])
-            return False
-        if not getattr(self.user, "is_active", False):
-            self.email.errors.append(get_message("DISABLED_ACCOUNT")[0])
-            return False
-        return True
 
 
 __all__ = ["SendConfirmationForm"]

@@ -36,7 +36,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ALREADY_CONFIRMED": ("This email address is confirmed already.", "info"),
     "INVALID_CONFIRMATION_TOKEN": ("This confirmation link is not valid.", "error"),
     "CONFIRMATION_REQUEST": (
-        "We sent new confirmation instructions to %(email)s.",
+        "If %(email)s belongs to an account waiting for confirmation, new confirmation "
+        "instructions are on their way to that address.",
         "info",
     ),
     "CONFIRMATION_EXPIRED": (

@@ -38,27 +38,39 @@ def send_confirmation() -> Any:
 
     ``GET``: the page ``SECURITY_SEND_CONFIRMATION_TEMPLATE`` with
     ``send_confirmation_form`` (JSON: ``{"csrf_token": ...}``). ``POST`` (form or
-    JSON, field ``email``): mail new confirmation instructions to an unconfirmed,
-    active user. Success: HTML flashes ``CONFIRMATION_REQUEST`` and redirects back to
-    this page; JSON answers ``200`` with ``{"user": {...}}`` (no auth token).
-    Failure: ``400`` with field errors.
+    JSON, field ``email``): new confirmation instructions are mailed when an active
+    account whose address is not confirmed yet has that address.
+
+    The answer is the same for every well-formed address, unknown, confirmed,
+    disabled or waiting for confirmation (as ``/reset`` answers): HTML renders the
+    page again with ``200`` and the flashed ``CONFIRMATION_REQUEST`` (documented 3.0
+    answer); JSON answers ``200`` with an empty response (no user: this endpoint is
+    anonymous). Invalid input (no address, a malformed one, another field of an
+    overriding form): ``400`` with field errors.
     """
     wants_json = is_json_request()
     form = build_form("send_confirmation_form")
+    status = form_failure_status()
     if form.validate_on_submit():
-        send_confirmation_instructions(form.user)
+        user = form.user
+        if (
+            user is not None
+            and getattr(user, "confirmed_at", None) is None
+            and getattr(user, "is_active", False)
+        ):
+            send_confirmation_instructions(user)
         if wants_json:
-            return json_response(user_payload(form.user))
-        do_flash(*get_message("CONFIRMATION_REQUEST", email=form.user.email))
-        return redirect(url_for_security("send_confirmation"))
-    if wants_json:
+            return json_response({})
+        do_flash(*get_message("CONFIRMATION_REQUEST", email=(form.email.data or "").strip()))
+        status = 200
+    elif wants_json:
         if request.method == "GET":
             return json_response({"csrf_token": generate_csrf()})
         return json_error(form_errors(form))
     return render_page(
         "SEND_CONFIRMATION_TEMPLATE",
         "send_confirmation",
-        form_failure_status(),
+        status,
         send_confirmation_form=form,
     )
 
@@ -84,6 +96,8 @@ def confirm_email(token: str) -> Any:
       (when the login was allowed);
     * the user is confirmed already (the link was used): ``ALREADY_CONFIRMED``,
       **nobody is logged in**, redirect to ``SECURITY_POST_CONFIRM_VIEW``; JSON ``400``;
+    * the account is deactivated: ``DISABLED_ACCOUNT``, ``confirmed_at`` stays unset
+      and nothing is mailed;
     * expired token of an unconfirmed, active user: new instructions are mailed and
       ``CONFIRMATION_EXPIRED`` is shown;
     * anything else (tampered, unknown user, address changed since):
@@ -104,9 +118,11 @@ def confirm_email(token: str) -> Any:
             return json_error({"token": [text]})
         do_flash(text, category)
         return redirect(get_post_redirect("POST_CONFIRM_VIEW"))
+    if not getattr(user, "is_active", False):
+        # A deactivated account stays unconfirmed: confirming is an account change
+        # like any other, refused to inactive accounts (issue 10 section 5).
+        return _failure("DISABLED_ACCOUNT", wants_json)
     if check.expired:
-        if not getattr(user, "is_active", False):
-            return _failure("DISABLED_ACCOUNT", wants_json)
         send_confirmation_instructions(user)
         return _failure(
             "CONFIRMATION_EXPIRED",
