@@ -55,6 +55,7 @@ def build_state(
         app.config["SECURITY_I18N_DIRNAME"] = os.path.join(
             os.path.dirname(os.path.abspath(__file__)), "translations"
         )
+    _cookie_defaults(app)
     _setup_login_manager(app, state, options)
     _setup_principal(app, state)
     _setup_blueprint(app, state, register_blueprint)
@@ -164,6 +165,25 @@ def _collect_contributions(app: Flask, state: _SecurityState, options: dict[str,
     folders = host.collect("fsec_template_folders", unique=False)
     state.template_folders = [c.args[0] for c in folders]  # type: ignore[union-attr]
     state.contributions = contributions
+
+
+def _cookie_defaults(app: Flask) -> None:
+    """``SameSite=Lax`` and ``HttpOnly`` for the session and remember cookies, unless
+    the application chose its own.
+
+    ``Lax`` keeps the cookies off cross-site sub-requests and cross-site POSTs (a
+    second line against CSRF, OWASP CSRF Prevention Cheat Sheet) while links from
+    mails and other sites still arrive signed in; ``HttpOnly`` keeps them from page
+    scripts. Flask's default ``SESSION_COOKIE_SAMESITE`` is ``None`` (no attribute),
+    so ``None`` counts as unset here: an app that wants no attribute sets ``None``
+    after ``init_app``. The ``REMEMBER_COOKIE_*`` keys are Flask-Login's: any value
+    the app set (``None`` included) is kept.
+    """
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
 
 
 def _setup_login_manager(app: Flask, state: _SecurityState, options: dict[str, Any]) -> None:
