@@ -39,6 +39,12 @@ FEATURES: dict[str, Any] = {
 }
 
 
+def _done(feature: str) -> int:
+    """The status of a successful request: /confirm renders its page again (200, as
+    3.0 did); the others redirect."""
+    return 200 if feature == "confirm" else 302
+
+
 def _app(smtp: Any, feature: str, **config: Any) -> Any:
     base = {
         "MAIL_SERVER": smtp.host,
@@ -69,7 +75,7 @@ def _only_link(smtp: Any, feature: str) -> str:
 def test_external_base_url_wins_over_host_header(fsec_smtp, feature):
     app = _app(fsec_smtp, feature, SECURITY_EXTERNAL_BASE_URL="https://accounts.example.org/")
     response = FEATURES[feature][1](app.test_client())
-    assert response.status_code == 302
+    assert response.status_code == _done(feature)
     link = urlsplit(_only_link(fsec_smtp, feature))
     assert (link.scheme, link.netloc) == ("https", "accounts.example.org")
     # The link works on the real site.
@@ -80,7 +86,7 @@ def test_external_base_url_wins_over_host_header(fsec_smtp, feature):
 @pytest.mark.parametrize("feature", sorted(FEATURES))
 def test_server_name_wins_over_host_header(fsec_smtp, feature):
     app = _app(fsec_smtp, feature, SERVER_NAME="site.example")
-    assert FEATURES[feature][1](app.test_client()).status_code == 302
+    assert FEATURES[feature][1](app.test_client()).status_code == _done(feature)
     link = urlsplit(_only_link(fsec_smtp, feature))
     assert link.netloc == "site.example"
 
@@ -91,7 +97,8 @@ def test_trusted_hosts_refuse_the_request_and_mail_nothing(fsec_smtp, feature):
     assert FEATURES[feature][1](app.test_client()).status_code == 400
     assert fsec_smtp.messages == []
     # The trusted host itself gets its link.
-    assert FEATURES[feature][1](app.test_client(), {"Host": "site.example"}).status_code == 302
+    response = FEATURES[feature][1](app.test_client(), {"Host": "site.example"})
+    assert response.status_code == _done(feature)
     assert urlsplit(_only_link(fsec_smtp, feature)).netloc == "site.example"
 
 
