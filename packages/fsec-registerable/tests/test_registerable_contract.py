@@ -22,7 +22,7 @@ class TestRegisterableContract(FeatureContract):
         "SEND_REGISTER_EMAIL": True,
     }
     templates = ("security/register_user.html",)
-    mails = ("welcome",)
+    mails = ("welcome", "welcome_existing")
 
     @pytest.fixture
     def make_app(self) -> Any:

@@ -77,6 +77,7 @@ CORE_DEFAULTS: dict[str, Any] = {
     "DATETIME_FACTORY": _utcnow,
     "PLUGINS": [],
     "CSRF_HEADER": "X-CSRFToken",
+    "RETURN_GENERIC_RESPONSES": False,
 }
 
 #: Core messages: key -> (text, flash category). Override with SECURITY_MSG_<KEY>.

@@ -107,8 +107,14 @@ class EqualTo:
 
 
 def unique_user_email(form: Any, field: Field) -> None:
-    """No user has this email address, compared case-insensitively."""
-    if _datastore.find_user_by_identity(field.data, ["email"]) is not None:
+    """No user has this email address, compared case-insensitively.
+
+    When one has, the account is kept as ``form.existing_email_user`` (upstream 5.x
+    name) for views answering generically (``SECURITY_RETURN_GENERIC_RESPONSES``).
+    """
+    user = _datastore.find_user_by_identity(field.data, ["email"])
+    if user is not None:
+        form.existing_email_user = user
         raise ValidationError(_msg("EMAIL_ALREADY_ASSOCIATED", email=field.data))
 
 
@@ -258,7 +264,9 @@ class LoginForm(Form, NextFormMixin):
     ``validate()`` looks the identity up in ``SECURITY_USER_IDENTITY_ATTRIBUTES``
     (case-insensitively, never as a primary key), verifies the password (spending the
     same time for unknown identities), then asks ``fsec_login_allowed``. On success
-    ``form.user`` is the user.
+    ``form.user`` is the user. A refusal is reported on ``email`` with the refusing
+    plugin's message, or, with ``SECURITY_RETURN_GENERIC_RESPONSES``, exactly like a
+    wrong password (``INVALID_PASSWORD`` on ``password``).
     """
 
     email = StringField(get_form_field_label("email"), validators=[email_required])
@@ -297,7 +305,11 @@ class LoginForm(Form, NextFormMixin):
         refusal = _security.login_refusal(self.user, "form")
         if refusal is not None:
             _security.plugins.hook.fsec_login_refused(user=self.user, method="form", reason=refusal)
-            self.email.errors.append(_msg(refusal, email=identity))
+            if current_app.config.get("SECURITY_RETURN_GENERIC_RESPONSES"):
+                # Upstream 5.x: a refused account answers like a wrong password.
+                self.password.errors.append(_msg("INVALID_PASSWORD"))
+            else:
+                self.email.errors.append(_msg(refusal, email=identity))
             return False
         return True
 

@@ -155,7 +155,7 @@ def fsec_cli_commands(register: Callable[[str, click.Command], None]) -> None:
 def fsec_signals(register: Callable[[str, Any], None]) -> None:
     """Make a plugin's own blinker signals known by name.
 
-    The seven documented signals live in :mod:`flask_security.signals`; a plugin that
+    The documented signals live in :mod:`flask_security.signals`; a plugin that
     defines more (say ``account_locked``) registers them so they are listed by
     ``flask security plugins`` and reachable as ``state.signals[name]``.
 

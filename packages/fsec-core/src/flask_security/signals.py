@@ -31,6 +31,12 @@ password_changed = _signals.signal("password-changed")
 #: ``reset_password_instructions_sent(app, user=..., token=...)``: reset mail sent.
 reset_password_instructions_sent = _signals.signal("password-reset-instructions-sent")
 
+#: ``user_not_registered(app, user=..., existing_email=True, existing_username=False,
+#: form_data={...})``: somebody tried to register an address that has an account, and
+#: ``SECURITY_RETURN_GENERIC_RESPONSES`` answered as if it worked (Flask-Security 5.x
+#: name and arguments; ``form_data`` holds the submitted fields, secrets removed).
+user_not_registered = _signals.signal("user-not-registered")
+
 __all__ = [
     "confirm_instructions_sent",
     "login_instructions_sent",
@@ -38,5 +44,6 @@ __all__ = [
     "password_reset",
     "reset_password_instructions_sent",
     "user_confirmed",
+    "user_not_registered",
     "user_registered",
 ]

@@ -56,8 +56,12 @@ def fsec_template_folders(register: Callable[[str], None]) -> None:
 
 @hookimpl
 def fsec_mails(register: Callable[..., None]) -> None:
-    """The ``welcome`` mail, switched by ``SECURITY_SEND_REGISTER_EMAIL``."""
+    """The ``welcome`` and ``welcome_existing`` mails, switched by
+    ``SECURITY_SEND_REGISTER_EMAIL``."""
     register("welcome", "EMAIL_SUBJECT_REGISTER", "SEND_REGISTER_EMAIL", links=True)
+    # To the owner of an address somebody tried to register again
+    # (SECURITY_RETURN_GENERIC_RESPONSES; Flask-Security 5.x name).
+    register("welcome_existing", "EMAIL_SUBJECT_REGISTER", "SEND_REGISTER_EMAIL", links=True)
 
 
 @hookimpl

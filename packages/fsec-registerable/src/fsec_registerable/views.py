@@ -24,9 +24,11 @@ from flask import current_app, redirect, request
 from flask_security.core import _datastore, _security
 from flask_security.datastore import UserExistsError
 from flask_security.decorators import anonymous_user_required
-from flask_security.signals import user_registered
+from flask_security.signals import user_not_registered, user_registered
 from flask_security.utils import (
     config_value,
+    do_flash,
+    external_url_for_security,
     get_message,
     get_post_redirect,
     hash_password,
@@ -43,6 +45,7 @@ from flask_security.views import (
     user_payload,
 )
 from flask_wtf.csrf import generate_csrf
+from werkzeug.routing import BuildError
 
 #: Form fields never handed to ``fsec_user_registered`` (secrets and form plumbing).
 _PRIVATE_FIELDS = frozenset({"password", "password_confirm", "csrf_token", "submit", "next"})
@@ -103,6 +106,66 @@ def _refuse_duplicate(form: Any) -> None:
     form.email.errors = [*form.email.errors, message]
 
 
+def _generic_existing_account(form: Any) -> Any | None:
+    """With ``SECURITY_RETURN_GENERIC_RESPONSES``: drop the "already associated"
+    error from a failed registration, and return the existing account when that was
+    the only problem (``None`` otherwise: other errors are answered as usual)."""
+    duplicate = get_message("EMAIL_ALREADY_ASSOCIATED", email=form.email.data)[0]
+    if duplicate not in form.email.errors:
+        return None
+    form.email.errors = [e for e in form.email.errors if e != duplicate]
+    if any(field.errors for field in form) or getattr(form, "form_errors", None):
+        return None
+    user = getattr(form, "existing_email_user", None)
+    if user is None:  # the race: the database refused the row after validation
+        user = _datastore.find_user_by_identity(form.email.data or "", ["email"])
+    return user
+
+
+def notify_existing_account(form: Any, user: Any) -> None:
+    """Tell the owner of ``user`` that somebody tried to register their address.
+
+    Used with ``SECURITY_RETURN_GENERIC_RESPONSES`` instead of answering "already
+    associated" (OWASP Authentication Cheat Sheet, "Authentication and Error
+    Messages"; Flask-Security 5.x behaviour). Hashes the submitted password (a new
+    registration hashes one too, so both take about as long), mails
+    ``welcome_existing`` to the account's address (``SECURITY_SEND_REGISTER_EMAIL``;
+    context: ``user`` and ``recovery_link``, the absolute URL of the forgot-password
+    page or ``None`` without fsec-recoverable), sends ``user_not_registered(app,
+    user=..., existing_email=True, existing_username=False, form_data={...})`` and
+    flashes ``CONFIRM_REGISTRATION`` to browsers when ``SECURITY_CONFIRMABLE`` is on,
+    as a new registration does.
+
+    :param form: the registration form (``email``, ``password``...).
+    :param user: the account that has the submitted address.
+    """
+    hash_password(form.password.data or "")
+    public = {k: v for k, v in form.to_dict(only_user=False).items() if k not in _PRIVATE_FIELDS}
+    try:
+        recovery_link: str | None = external_url_for_security("forgot_password")
+    except BuildError:
+        recovery_link = None
+    _security.send_mail_kind("welcome_existing", user.email, user=user, recovery_link=recovery_link)
+    user_not_registered.send(
+        current_app._get_current_object(),
+        user=user,
+        existing_email=True,
+        existing_username=False,
+        form_data=public,
+    )
+    if config_value("CONFIRMABLE") and not is_json_request():
+        do_flash(*get_message("CONFIRM_REGISTRATION", email=form.email.data))
+
+
+def _registered(user: Any | None, logged_in: bool) -> Any:
+    """The answer to a registration that worked (or, generically, seemed to)."""
+    if is_json_request():
+        if user is None or (config_value("RETURN_GENERIC_RESPONSES") and not logged_in):
+            return json_response({})
+        return json_response(user_payload(user, include_token=logged_in))
+    return redirect(get_post_redirect("POST_REGISTER_VIEW"))
+
+
 @anonymous_user_required
 def register() -> Any:
     """``/register`` (``SECURITY_REGISTER_URL``), endpoint ``register``.
@@ -115,6 +178,13 @@ def register() -> Any:
     ``{"user": {...}}``, plus ``authentication_token`` when the user was logged in.
     Failure: ``400`` with field errors (HTML re-renders the form), never a ``500``.
     Logged-in users are sent to ``SECURITY_POST_LOGIN_VIEW`` (JSON: ``400``).
+
+    With ``SECURITY_RETURN_GENERIC_RESPONSES``, an address that has an account is
+    answered exactly like a successful registration that signed nobody in (HTML: the
+    same redirect and flash; JSON: ``200`` with an empty response, which is also the
+    JSON answer to a new registration that signed nobody in) and its owner gets the
+    ``welcome_existing`` mail instead (:func:`notify_existing_account`). Other errors
+    (a short password...) are still reported, without the "already associated" one.
     """
     wants_json = is_json_request()
     form = build_form(register_form_name())
@@ -128,9 +198,12 @@ def register() -> Any:
         else:
             logged_in = login_user(user, method="register")
             _datastore.commit()
-            if wants_json:
-                return json_response(user_payload(user, include_token=logged_in))
-            return redirect(get_post_redirect("POST_REGISTER_VIEW"))
+            return _registered(user, logged_in)
+    if request.method == "POST" and config_value("RETURN_GENERIC_RESPONSES"):
+        existing = _generic_existing_account(form)
+        if existing is not None:
+            notify_existing_account(form, existing)
+            return _registered(None, False)
     if wants_json:
         if request.method == "GET":
             return json_response({"csrf_token": generate_csrf()})
@@ -140,4 +213,4 @@ def register() -> Any:
     )
 
 
-__all__ = ["register", "register_form_name", "register_user"]
+__all__ = ["notify_existing_account", "register", "register_form_name", "register_user"]
