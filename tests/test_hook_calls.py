@@ -108,6 +108,10 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         record("fsec_after_logout", email=user.email)
 
     @hookimpl
+    def fsec_user_access_reset(user):
+        record("fsec_user_access_reset", email=user.email)
+
+    @hookimpl
     def fsec_login_refused(user, method, reason):
         record("fsec_login_refused", email=user.email, method=method, reason=reason)
 
@@ -169,6 +173,7 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         fsec_login_refused,
         fsec_after_login,
         fsec_after_logout,
+        fsec_user_access_reset,
         fsec_login_state,
         fsec_password_changed,
         fsec_user_registered,
@@ -319,6 +324,20 @@ def test_fsec_after_logout(app, recorder):
     assert client.get("/logout").status_code == 302
     assert calls(recorder, "fsec_after_logout") == [{"email": "alice@example.com"}]
     assert client.get("/").status_code == 302
+
+
+def test_fsec_user_access_reset(app, recorder):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["users", "reset-access", "nobody@example.com"]).exit_code != 0
+    assert calls(recorder, "fsec_user_access_reset") == []
+    r = runner.invoke(args=["users", "reset-access", "alice@example.com"])
+    assert r.exit_code == 0, r.output
+    assert calls(recorder, "fsec_user_access_reset") == [{"email": "alice@example.com"}]
+    with app.app_context():
+        ds = app.extensions["security"].datastore
+        ds.reset_user_access(ds.find_user(email="refused@example.com"))
+        ds.commit()
+    assert calls(recorder, "fsec_user_access_reset")[-1] == {"email": "refused@example.com"}
 
 
 def test_fsec_login_allowed_and_fsec_after_login(app, recorder):

@@ -259,9 +259,17 @@ class UserDatastore:
         then client-side only, and only a password change (or deactivation) ends a
         copied session cookie.
 
+        Then the ``fsec_user_access_reset`` hook lets plugins revoke what they keep
+        (second factors, server-side sessions...).
+
         :raises DatastoreError: the user model has no ``fs_uniquifier``.
         """
+        from flask import current_app, has_app_context
+
         self.set_uniquifier(user)
+        state = current_app.extensions.get("security") if has_app_context() else None
+        if state is not None:
+            state.plugins.hook.fsec_user_access_reset(user=user)
 
     def create_role(self, **kwargs: Any) -> Any:
         """Create, save and return a role from ``kwargs`` (``name``, ``description``)."""

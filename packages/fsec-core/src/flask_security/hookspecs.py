@@ -258,6 +258,20 @@ def fsec_after_logout(user: Any) -> None:
 
 
 @hookspec
+def fsec_user_access_reset(user: Any) -> None:
+    """Called by :meth:`flask_security.datastore.UserDatastore.reset_user_access`
+    (also ``flask users reset-access``) after the user's ``fs_uniquifier`` was renewed,
+    before the caller commits: every session, remember cookie and auth token of the
+    user is already void. Revoke what your plugin keeps for the user on top of those
+    (second-factor secrets, server-side sessions, refresh tokens), putting changes
+    into the datastore; the password is not to be changed (upstream 5.x semantics).
+
+    :param user: the user whose access was reset.
+    :returns: ``None``; all implementations are called.
+    """
+
+
+@hookspec
 def fsec_login_state(user: Any) -> str | None:
     """Describe what a plugin records about ``user``'s logins, as a string that
     changes at every session login (every :func:`flask_security.utils.login_user`).
