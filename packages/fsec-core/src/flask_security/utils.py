@@ -135,6 +135,53 @@ def has_forbidden_characters(value: str) -> bool:
     return _FORBIDDEN_TEXT.search(value) is not None
 
 
+def authenticate_password(
+    identity: str, password: str, method: str
+) -> tuple[Any | None, str | None]:
+    """Check a password login (login form, JSON login, HTTP Basic, and any later path
+    that takes a password): the one place where the order of the checks is decided.
+
+    1. The identity is looked up (``SECURITY_USER_IDENTITY_ATTRIBUTES``). Unknown:
+       one dummy verification (same cost as a real one), ``fsec_login_failed(None)``,
+       ``"INVALID_PASSWORD"``.
+    2. ``fsec_login_allowed(user, method)`` is asked **before** the password counts.
+       Refused (locked, disabled, unconfirmed...): the password is still verified (its
+       result unused, never re-hashed) so the time spent is that of any attempt;
+       ``fsec_login_failed(user)`` and ``fsec_login_refused(user, reason)`` are called
+       whatever the password; the answer is the refusal key. So neither the answer nor
+       its timing tells whether the password was right (issue 15 item 2: otherwise a
+       lock is an oracle that confirms the right guess, and guesses made while it
+       holds go uncounted).
+    3. Wrong password: ``fsec_login_failed(user)``, ``"INVALID_PASSWORD"``.
+    4. Right password: an outdated hash is re-hashed and committed.
+
+    :param identity: the login name as typed (stripped by the caller).
+    :param password: the password as typed.
+    :param method: ``"form"`` (form and JSON login), ``"basic"`` or a plugin's path.
+    :returns: ``(user, None)`` on success; ``(None, message_key)`` otherwise.
+    """
+    hooks = _security.plugins.hook
+    hasher = _security.password_hasher
+    user = _datastore.find_user_by_identity(identity)
+    if user is None:
+        hasher.dummy_verify()
+        hooks.fsec_login_failed(user=None, identity=identity, method=method)
+        return None, "INVALID_PASSWORD"
+    refusal = _security.login_refusal(user, method)
+    if refusal is not None:
+        hasher.verify(password, getattr(user, "password", None))
+        hooks.fsec_login_failed(user=user, identity=identity, method=method)
+        hooks.fsec_login_refused(user=user, method=method, reason=refusal)
+        return None, refusal
+    stale = hasher.needs_update(user.password) if getattr(user, "password", None) else False
+    if not verify_and_update_password(password, user):
+        hooks.fsec_login_failed(user=user, identity=identity, method=method)
+        return None, "INVALID_PASSWORD"
+    if stale:
+        _datastore.commit()  # the re-hash (HTTP Basic has no view that commits)
+    return user, None
+
+
 def token_fingerprint(value: str | bytes | None) -> str:
     """A 128-bit HMAC of ``value`` keyed from ``SECRET_KEY``, as 32 hex characters.
 
@@ -375,14 +422,59 @@ def _is_blank_or_control(ch: str) -> bool:
     return ch == "\\" or unicodedata.category(ch)[0] in ("C", "Z")
 
 
+_DOT_SEGMENTS = {".", "%2e"}
+_DOUBLE_DOT_SEGMENTS = {"..", ".%2e", "%2e.", "%2e%2e"}
+
+
+def _without_dot_segments(path: str) -> str:
+    """``path`` with ``.`` and ``..`` segments resolved as a browser does (RFC 3986
+    section 5.2.4; the WHATWG URL standard also reads ``%2e`` as a dot)."""
+    out: list[str] = []
+    segments = path.split("/")[1:]
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        lowered = segment.lower()
+        if lowered in _DOUBLE_DOT_SEGMENTS:
+            if out:
+                out.pop()
+            if last:
+                out.append("")
+        elif lowered in _DOT_SEGMENTS:
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "/" + "/".join(out)
+
+
+def _is_local_path(value: str) -> bool:
+    """Whether ``value`` is a relative reference that stays a path of this origin,
+    also once normalised: it starts with one ``/`` not followed by another (``//host``
+    is scheme-relative), still does after dot segments are resolved
+    (``/.//host``), and holds no backslash, blank or control character."""
+    if not value.startswith("/") or value.startswith("//"):
+        return False
+    if any(_is_blank_or_control(ch) for ch in value):
+        return False
+    path = urlsplit(value).path
+    return not _without_dot_segments(path).startswith("//")
+
+
 def safe_redirect_target(target: Any) -> str | None:
     """``target`` as a same-origin path, or ``None`` when it could leave the site.
 
+    :param target: a ``next`` value from the query string or a form (any type).
+    :returns: the path (with query and fragment) to put into ``Location``, or
+        ``None``.
+
     Accepted: paths starting with a single ``/`` and absolute ``http(s)`` URLs of the
-    current host (reduced to their path). Refused (compat-notes unsafe point 1): any
-    backslash, blank or control character anywhere (browsers strip or reinterpret
-    them: ``\\\\host``, ``/\\host``, `` //host``, tab/newline tricks), scheme-relative
-    ``//host``, other schemes (``javascript:``), ``http:/host``, other hosts.
+    current host and scheme (reduced to their path). Refused (compat-notes unsafe
+    point 1, OWASP Unvalidated Redirects cheat sheet): any backslash, blank or
+    control character anywhere (browsers strip or reinterpret them: ``\\\\host``,
+    ``/\\host``, `` //host``, tab/newline tricks), scheme-relative ``//host``, other
+    schemes (``javascript:``), ``http:/host``, other hosts. The value returned is
+    checked again as it will be sent: ``http://localhost//evil.example/x`` reduces to
+    ``//evil.example/x``, which a browser reads as another host, and is refused.
     """
     if not isinstance(target, str) or not target:
         return None
@@ -394,10 +486,10 @@ def safe_redirect_target(target: Any) -> str | None:
             return None
         if parts.scheme != request.scheme:
             return None
-        return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
-    if not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+        target = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    # Whatever the input looked like, what goes into Location must itself be a
+    # path of this origin.
+    return target if _is_local_path(target) else None
 
 
 def validate_redirect_url(url: Any) -> bool:
