@@ -102,9 +102,23 @@ def fsec_init_app(app: Any, state: Any) -> None:
     state.add_context_processor("login", lockout_context)
 
 
+#: The authentication paths a lock applies to: the ones that take a password. A lock
+#: is there to stop password guessing; sessions, remember cookies, auth tokens and
+#: mailed links (confirmation, passwordless, reset) are not guesses, and refusing
+#: them would let anyone sign a victim out by typing wrong passwords (issue 15 item 3).
+PASSWORD_METHODS: frozenset[str] = frozenset({"form", "basic"})
+
+
 @hookimpl
 def fsec_login_allowed(user: Any, method: str) -> str | None:
-    """Refuse a locked account on every path (form, JSON, session, token, basic...)."""
+    """Refuse new password logins (form, JSON, HTTP Basic) of a locked account.
+
+    Core asks this before it looks at the password and gives the same answer for
+    any password (see the hook's documentation), so the lock tells nobody whether a
+    guess was right.
+    """
+    if method not in PASSWORD_METHODS:
+        return None
     from flask_security.utils import config_value
 
     from .policy import lockout_status
@@ -118,7 +132,8 @@ def fsec_login_allowed(user: Any, method: str) -> str | None:
 
 @hookimpl
 def fsec_login_failed(user: Any | None, identity: str, method: str) -> None:
-    """Count a wrong password of an existing account (unknown identities are not kept)."""
+    """Count a failed attempt on an existing account: a wrong password, or any
+    password while the account is refused (unknown identities are not kept)."""
     if user is None:
         return
     from flask_security.utils import config_value

@@ -12,15 +12,20 @@ every worker process. The plugin checks the fields at start-up
 
 Policy
 ------
-* A failed sign-in (wrong password; form, JSON or HTTP Basic) of an existing,
-  unlocked account adds one to ``failed_login_count``. The first failure opens a
+* A failed sign-in of an existing account (a wrong password, or any password while
+  the account is refused; form, JSON or HTTP Basic) adds one to
+  ``failed_login_count``. The first failure opens a
   window of ``SECURITY_LOCKOUT_WINDOW``; a failure after the window closed starts a
   new count (fixed window).
 * The failure that brings the count to ``SECURITY_LOCKOUT_MAX_ATTEMPTS`` sets
   ``locked_until = now + SECURITY_LOCKOUT_DURATION``, sends the ``account_locked``
   signal and the ``lockout_notice`` mail (``SECURITY_LOCKOUT_SEND_EMAIL``).
-* While locked, further failures change nothing (an attacker cannot extend the
-  lock), and every authentication path refuses the account with ``ACCOUNT_LOCKED``.
+* While locked, further attempts still count but do not extend the lock (an attacker
+  cannot keep an account locked by guessing on), and new **password** sign-ins (form,
+  JSON, HTTP Basic) are refused with ``ACCOUNT_LOCKED`` whatever the password, so the
+  answer never tells a right guess from a wrong one. Sessions, remember cookies and
+  auth tokens that already exist keep working: a lock stops guessing, it does not sign
+  the owner out (a password change or reset does that).
 * When the lock has expired the next failure starts a fresh count.
 * A successful session login, a password change or reset, and
   ``flask users unlock`` clear the three fields.
@@ -178,21 +183,28 @@ def record_failure(user: Any) -> LockoutStatus:
     """Count one failed sign-in of ``user``; lock the account when the count is reached.
 
     Saves and commits the user. On locking, sends :data:`~fsec_lockout.account_locked`
-    and the ``lockout_notice`` mail. A user already locked is left unchanged.
+    and the ``lockout_notice`` mail. For a user already locked the count goes on
+    but the lock keeps its end.
 
     :returns: the status after this failure.
     """
     now = _now()
     status = lockout_status(user, now)
+    state = _state()
     if status.locked:
-        return status
+        # Guesses made while locked still count (an audit sees them, and the right
+        # password gains nothing), but do not extend the lock: an attacker must not be
+        # able to keep an account locked for ever.
+        user.failed_login_count = status.failed_attempts + 1
+        state.datastore.put(user)
+        state.datastore.commit()
+        return lockout_status(user, now)
     _max_attempts, _window, duration = settings()
     count = status.failed_attempts + 1
     if count == 1:
         user.first_failed_login_at = now
     user.failed_login_count = count
     user.locked_until = now + duration if count >= status.max_attempts else None
-    state = _state()
     state.datastore.put(user)
     state.datastore.commit()
     new = lockout_status(user, now)

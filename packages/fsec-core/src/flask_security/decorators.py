@@ -15,8 +15,9 @@ from flask import Response, abort, current_app, g, jsonify, redirect, request
 from flask_login import login_required as _login_required
 from flask_principal import Permission, RoleNeed
 
-from .core import _datastore, _LazyIdentity, _security, current_user
+from .core import _LazyIdentity, _security, current_user
 from .utils import (
+    authenticate_password,
     config_value,
     do_flash,
     get_message,
@@ -25,7 +26,6 @@ from .utils import (
     has_forbidden_characters,
     is_json_request,
     url_for_security,
-    verify_and_update_password,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -115,9 +115,10 @@ def _check_token() -> bool:
 def check_http_auth() -> bool:
     """Authenticate this request with HTTP Basic credentials (RFC 7617).
 
-    The username is looked up in ``SECURITY_USER_IDENTITY_ATTRIBUTES``; the
-    password verified (an unknown user costs the same time); the account checked
-    with ``fsec_login_allowed`` (``"basic"``).
+    Checked by :func:`flask_security.utils.authenticate_password` (``"basic"``): the
+    username is looked up in ``SECURITY_USER_IDENTITY_ATTRIBUTES``, the account
+    checked with ``fsec_login_allowed`` and the password verified in every case, so a
+    refused account answers ``401`` in the same time whatever the password.
     """
     try:
         auth = request.authorization
@@ -132,21 +133,9 @@ def check_http_auth() -> bool:
         _security.password_hasher.dummy_verify()
         _security.plugins.hook.fsec_login_failed(user=None, identity=username, method="basic")
         return False
-    user = _datastore.find_user_by_identity(username)
+    user, _refusal = authenticate_password(username, password, "basic")
     if user is None:
-        _security.password_hasher.dummy_verify(password)
-        _security.plugins.hook.fsec_login_failed(user=None, identity=username, method="basic")
         return False
-    before = user.password
-    if not verify_and_update_password(password, user):
-        _security.plugins.hook.fsec_login_failed(user=user, identity=username, method="basic")
-        return False
-    refusal = _security.login_refusal(user, "basic")
-    if refusal is not None:
-        _security.plugins.hook.fsec_login_refused(user=user, method="basic", reason=refusal)
-        return False
-    if user.password != before:
-        _datastore.commit()
     set_request_user(user)
     return True
 

@@ -18,8 +18,9 @@ from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField
 from wtforms.validators import StopValidation, ValidationError
 
 from .babel import lazy_gettext
-from .core import _datastore, _security, current_user
+from .core import _datastore, current_user
 from .utils import (
+    authenticate_password,
     get_message,
     has_forbidden_characters,
     safe_redirect_target,
@@ -261,12 +262,15 @@ class RegisterFormMixin:
 class LoginForm(Form, NextFormMixin):
     """The login form: ``email`` (any identity attribute), ``password``, ``remember``.
 
-    ``validate()`` looks the identity up in ``SECURITY_USER_IDENTITY_ATTRIBUTES``
-    (case-insensitively, never as a primary key), verifies the password (spending the
-    same time for unknown identities), then asks ``fsec_login_allowed``. On success
-    ``form.user`` is the user. A refusal is reported on ``email`` with the refusing
-    plugin's message, or, with ``SECURITY_RETURN_GENERIC_RESPONSES``, exactly like a
-    wrong password (``INVALID_PASSWORD`` on ``password``).
+    ``validate()`` runs :func:`flask_security.utils.authenticate_password`: the
+    identity is looked up in ``SECURITY_USER_IDENTITY_ATTRIBUTES``
+    (case-insensitively, never as a primary key), ``fsec_login_allowed`` is asked,
+    and the password is verified in every case (same time for unknown identities and
+    refused accounts). A wrong password or unknown identity is ``INVALID_PASSWORD`` on
+    ``password``; a refusal is its message on ``email``, whatever the password. On
+    success ``form.user`` is the user. With ``SECURITY_RETURN_GENERIC_RESPONSES`` a
+    refusal is reported exactly like a wrong password (``INVALID_PASSWORD`` on
+    ``password``), so not even the account's state is told.
     """
 
     email = StringField(get_form_field_label("email"), validators=[email_required])
@@ -288,23 +292,13 @@ class LoginForm(Form, NextFormMixin):
         if not super().validate(extra_validators=extra_validators):
             return False
         identity = (self.email.data or "").strip()
-        hasher = _security.password_hasher
-        self.user = _datastore.find_user_by_identity(identity)
-        if self.user is None:
-            hasher.dummy_verify(self.password.data or "")
-            # Same key, text and field as a wrong password: no account enumeration.
+        self.user, refusal = authenticate_password(identity, self.password.data or "", "form")
+        if refusal == "INVALID_PASSWORD":
+            # Same key, text and field for an unknown identity and a wrong password:
+            # no account enumeration.
             self.password.errors.append(_msg("INVALID_PASSWORD"))
-            _security.plugins.hook.fsec_login_failed(user=None, identity=identity, method="form")
             return False
-        if not verify_and_update_password(self.password.data, self.user):
-            self.password.errors.append(_msg("INVALID_PASSWORD"))
-            _security.plugins.hook.fsec_login_failed(
-                user=self.user, identity=identity, method="form"
-            )
-            return False
-        refusal = _security.login_refusal(self.user, "form")
         if refusal is not None:
-            _security.plugins.hook.fsec_login_refused(user=self.user, method="form", reason=refusal)
             if current_app.config.get("SECURITY_RETURN_GENERIC_RESPONSES"):
                 # Upstream 5.x: a refused account answers like a wrong password.
                 self.password.errors.append(_msg("INVALID_PASSWORD"))

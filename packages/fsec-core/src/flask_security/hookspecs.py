@@ -195,12 +195,38 @@ def fsec_init_app(app: Flask, state: _SecurityState) -> None:
 def fsec_login_allowed(user: Any, method: str) -> str | None:
     """Decide whether ``user`` may be authenticated now.
 
-    Called on **every** authentication path, after the credential was verified:
-    ``method`` is one of ``"form"`` (login form or JSON login), ``"session"`` (a user
-    loaded from the session or the remember cookie), ``"token"``, ``"basic"``, or a
-    plugin's own path (``"passwordless"``, ``"confirm"``, ``"reset"``...). Core
-    refuses inactive accounts here.
+    Called on **every** authentication path: ``method`` is one of ``"form"`` (login
+    form or JSON login), ``"session"`` (a user loaded from the session or the remember
+    cookie), ``"token"``, ``"basic"``, or a plugin's own path (``"passwordless"``,
+    ``"confirm"``, ``"reset"``...). Core refuses inactive accounts here.
 
+    **The rule for password paths** (``"form"``, ``"basic"``; issue 15 item 2): core
+    asks this hook *before* the password counts
+    (:func:`flask_security.utils.authenticate_password`). When it refuses, the
+    password is still verified (so the attempt costs the same time), the answer is the
+    refusal whatever the password was, and ``fsec_login_failed`` and
+    ``fsec_login_refused`` are both called for every such attempt. A plugin must keep
+    it that way:
+
+    * decide from the account's state only, never from whether the password was
+      right (the hook does not get it), and do the same work for every attempt: a
+      refusal that depends on the password, or costs more for the right one, turns
+      the refusal into an oracle that confirms a guess;
+    * count refused attempts too (``fsec_login_failed`` is called for them), so that
+      guessing while an account is locked is not free;
+    * refuse only the paths the refusal is about. A lock against password guessing
+      should return ``None`` for ``"session"`` and ``"token"``: refusing those lets
+      anyone sign a victim out of every device by typing wrong passwords (item 3).
+      A disabled account, on the other hand, is refused everywhere.
+
+    A refusal tells whoever typed the identity that the account is in that state
+    (locked, disabled, unconfirmed) whatever the password; a plugin that must not
+    reveal it can return ``"INVALID_PASSWORD"``, which answers exactly like a wrong
+    password. fsec's :class:`~flask_security.testing.FeatureContract` checks the rule
+    for every plugin.
+
+    :param user: the user object (the identity was found).
+    :param method: the authentication path (see above).
     :returns: ``None`` to allow, or a message key (``"DISABLED_ACCOUNT"``,
         ``"CONFIRMATION_REQUIRED"``...) to refuse; the first key returned wins and is
         shown to the user through :func:`flask_security.utils.get_message`.
@@ -209,7 +235,9 @@ def fsec_login_allowed(user: Any, method: str) -> str | None:
 
 @hookspec
 def fsec_login_failed(user: Any | None, identity: str, method: str) -> None:
-    """Called when a login attempt fails (form, JSON or basic).
+    """Called when a password login attempt fails (form, JSON or basic): a wrong
+    password, an unknown identity, or any password for an account that
+    ``fsec_login_allowed`` refuses (the same call whatever the password was).
 
     :param user: the user the identity named, or ``None`` when no such user exists.
     :param identity: the identity as given by the client.
@@ -220,10 +248,12 @@ def fsec_login_failed(user: Any | None, identity: str, method: str) -> None:
 
 @hookspec
 def fsec_login_refused(user: Any, method: str, reason: str) -> None:
-    """Called when a user proved their credential but ``fsec_login_allowed`` refused.
+    """Called when ``fsec_login_allowed`` refused an interactive login.
 
     For observers (audit logs, alerts): the refusal itself comes from
-    ``fsec_login_allowed``. Called on interactive paths only — the login form and
+    ``fsec_login_allowed``. On password paths it is called for every attempt on a
+    refused account, whatever the password (which it is not told: see the rule in
+    ``fsec_login_allowed``). Called on interactive paths only — the login form and
     JSON login (``"form"``), HTTP Basic (``"basic"``) and
     :func:`flask_security.utils.login_user` (``"register"``, ``"confirm"``,
     ``"reset"``, ``"passwordless"``...) — not for every request carrying a session

@@ -145,8 +145,9 @@ def authenticate_password(
        one dummy verification (same cost as a real one), ``fsec_login_failed(None)``,
        ``"INVALID_PASSWORD"``.
     2. ``fsec_login_allowed(user, method)`` is asked **before** the password counts.
-       Refused (locked, disabled, unconfirmed...): the password is still verified (its
-       result unused, never re-hashed) so the time spent is that of any attempt;
+       Refused (locked, disabled, unconfirmed...): the work of a failed verification
+       of the password is still done (a dummy one: a real check would stop sooner for
+       the right password), so the time spent does not depend on the password;
        ``fsec_login_failed(user)`` and ``fsec_login_refused(user, reason)`` are called
        whatever the password; the answer is the refusal key. So neither the answer nor
        its timing tells whether the password was right (issue 15 item 2: otherwise a
@@ -164,20 +165,22 @@ def authenticate_password(
     hasher = _security.password_hasher
     user = _datastore.find_user_by_identity(identity)
     if user is None:
-        hasher.dummy_verify()
+        hasher.dummy_verify(password)
         hooks.fsec_login_failed(user=None, identity=identity, method=method)
         return None, "INVALID_PASSWORD"
     refusal = _security.login_refusal(user, method)
     if refusal is not None:
-        hasher.verify(password, getattr(user, "password", None))
+        # The work of a failed verification, whatever the password: a real check
+        # would return sooner for the right one (it stops at the first match).
+        hasher.dummy_verify(password)
         hooks.fsec_login_failed(user=user, identity=identity, method=method)
         hooks.fsec_login_refused(user=user, method=method, reason=refusal)
         return None, refusal
-    stale = hasher.needs_update(user.password) if getattr(user, "password", None) else False
+    before = getattr(user, "password", None)
     if not verify_and_update_password(password, user):
         hooks.fsec_login_failed(user=user, identity=identity, method=method)
         return None, "INVALID_PASSWORD"
-    if stale:
+    if user.password != before:
         _datastore.commit()  # the re-hash (HTTP Basic has no view that commits)
     return user, None
 

@@ -25,13 +25,19 @@ Example::
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 import pytest
 from flask import Flask
 
+from ..hookspecs import hookimpl
 from ..plugins import discover
+from .redirects import HOSTILE_NEXT, location_stays_on_site
+
+#: Password of the account the contract's behaviour tests create.
+CONTRACT_PASSWORD = "contract-Password-1"
 
 
 def _another_value(default: Any) -> Any:
@@ -52,6 +58,22 @@ def _another_value(default: Any) -> Any:
     return None
 
 
+class _FailureCounter:
+    """A run-time plugin recording ``fsec_login_failed`` and ``fsec_login_refused``."""
+
+    def __init__(self) -> None:
+        self.failed: list[tuple[str, str]] = []
+        self.refused: list[tuple[str, str]] = []
+
+    @hookimpl
+    def fsec_login_failed(self, user: Any, identity: str, method: str) -> None:
+        self.failed.append((identity, method))
+
+    @hookimpl
+    def fsec_login_refused(self, user: Any, method: str, reason: str) -> None:
+        self.refused.append((method, reason))
+
+
 class FeatureContract:
     """The behaviour every feature plugin shares. Override the class attributes.
 
@@ -65,6 +87,11 @@ class FeatureContract:
     :cvar templates: page templates it ships (``security/...``).
     :cvar mails: mail names it registers (templates ``security/email/<name>.txt/.html``).
     :cvar extra_config: config needed besides the flag (e.g. another feature's flag).
+
+    The behaviour tests (hostile ``next`` values on every endpoint; a refused account
+    answering the same whatever the password) create a user with
+    ``datastore.create_user`` and may be adapted by overriding :meth:`user_fields` and
+    :meth:`refuse_account`.
     """
 
     name: ClassVar[str]
@@ -92,6 +119,45 @@ class FeatureContract:
 
     def _off(self) -> dict[str, Any]:
         return {k: v for k, v in self.extra_config.items() if k != self.flag}
+
+    def user_fields(self) -> dict[str, Any]:
+        """Extra fields for the user the behaviour tests create (called inside an app
+        context; override for models needing more). Default: ``confirmed_at`` (now)
+        when the model has it."""
+        from flask import current_app
+
+        from ..utils import config_value
+
+        state = current_app.extensions["security"]
+        if hasattr(state.datastore.user_model, "confirmed_at"):
+            return {"confirmed_at": config_value("DATETIME_FACTORY")()}
+        return {}
+
+    def refuse_account(self, app: Flask, email: str) -> None:
+        """Put the account ``email`` into a state ``fsec_login_allowed`` refuses.
+
+        Default: deactivate it (core's refusal). A plugin that refuses accounts
+        itself overrides this to use its own state (the lockout example locks it).
+        """
+        with app.app_context():
+            datastore = app.extensions["security"].datastore
+            user = datastore.find_user(email=email)
+            datastore.deactivate_user(user)
+            datastore.put(user)
+            datastore.commit()
+
+    def _add_user(self, app: Flask, email: str) -> None:
+        from ..utils import hash_password
+
+        with app.app_context():
+            datastore = app.extensions["security"].datastore
+            datastore.create_user(
+                email=email,
+                password=hash_password(CONTRACT_PASSWORD),
+                active=True,
+                **self.user_fields(),
+            )
+            datastore.commit()
 
     # -- discovery -------------------------------------------------------------------
 
@@ -182,3 +248,106 @@ class FeatureContract:
         for mail in self.mails:
             subject_key, _enabled = state.mails[mail]
             assert app.config.get("SECURITY_" + subject_key), subject_key
+
+    # -- behaviour shared by every feature (issue 15 items 1 and 2) ------------------
+
+    def test_contract_hostile_next_never_leaves_the_site(self, make_app: Any) -> None:
+        """Every endpoint of the feature, and login/logout, with each value of the
+        hostile-``next`` corpus, anonymous and signed in: no ``Location`` off-site."""
+        app = make_app(self._on(WTF_CSRF_ENABLED=False))
+        self._add_user(app, "contract@example.com")
+        bp = app.extensions["security"].blueprint_name
+        urls = []
+        with app.test_request_context():
+            from flask import url_for
+
+            for endpoint in (*self.endpoints, "login", "logout"):
+                rule = next(
+                    (r for r in app.url_map.iter_rules() if r.endpoint == f"{bp}.{endpoint}"),
+                    None,
+                )
+                if rule is not None:
+                    urls.append(url_for(rule.endpoint, **dict.fromkeys(rule.arguments, "x")))
+            user = app.extensions["security"].datastore.find_user(email="contract@example.com")
+            user_id = user.get_id()
+        assert urls
+        for signed_in in (False, True):
+            client = app.test_client()
+            for target in HOSTILE_NEXT:
+                for url in urls:
+                    if signed_in:
+                        with client.session_transaction() as sess:
+                            sess["_user_id"] = user_id
+                            sess["_fresh"] = True
+                    r = client.get(url, query_string={"next": target})
+                    location = r.headers.get("Location")
+                    assert location_stays_on_site(location), (url, target, location)
+
+    def test_contract_refused_account_answer_does_not_depend_on_password(
+        self, make_app: Any
+    ) -> None:
+        """A refused account (``fsec_login_allowed``) answers the same, with the same
+        password work and the same ``fsec_login_failed`` call, for the right and a
+        wrong password, on form, JSON and HTTP Basic login; and is not signed in."""
+        from ..decorators import http_auth_required
+
+        app = make_app(self._on(WTF_CSRF_ENABLED=False))
+
+        @app.route("/_fsec_contract_basic")
+        @http_auth_required
+        def _contract_basic() -> str:
+            return "in"
+
+        email = "refused@example.com"
+        self._add_user(app, email)
+        self.refuse_account(app, email)
+        state = app.extensions["security"]
+        counter = _FailureCounter()
+        state.plugins.pm.register(counter, name="contract-failure-counter")
+        hasher = state.password_hasher
+        work: list[str] = []
+        real_check, real_dummy = hasher.check, hasher.dummy_verify
+
+        def check(password: Any, password_hash: Any) -> Any:
+            work.append("check")
+            return real_check(password, password_hash)
+
+        def dummy_verify(password: Any = "fsec-wrong") -> None:
+            work.append("dummy")
+            real_dummy(password)
+
+        hasher.check, hasher.dummy_verify = check, dummy_verify
+        with app.test_request_context():
+            from flask import url_for
+
+            login_url = url_for(f"{state.blueprint_name}.login")
+
+        def attempt(password: str) -> dict[str, Any]:
+            work.clear()
+            failed_before = len(counter.failed)
+            client = app.test_client()
+            form = client.post(login_url, data={"email": email, "password": password})
+            as_json = client.post(login_url, json={"email": email, "password": password})
+            raw = base64.b64encode(f"{email}:{password}".encode()).decode()
+            basic = client.get("/_fsec_contract_basic", headers={"Authorization": "Basic " + raw})
+            with client.session_transaction() as sess:
+                signed_in = "_user_id" in sess
+            return {
+                "form": (form.status_code, form.headers.get("Location"), form.get_data()),
+                "json": (as_json.status_code, as_json.get_json()),
+                "basic": (basic.status_code, basic.get_data()),
+                "signed_in": signed_in,
+                "work": list(work),
+                "failures": len(counter.failed) - failed_before,
+            }
+
+        right = attempt(CONTRACT_PASSWORD)
+        wrong = attempt("wrong-" + CONTRACT_PASSWORD)
+        assert right["basic"][0] == 401, "a refused account passed HTTP Basic"
+        assert not right["signed_in"], "a refused account was signed in"
+        for key in ("form", "json", "basic", "work", "failures"):
+            assert right[key] == wrong[key], f"{key}: the answer depends on the password"
+        # The failures keep counting on the paths that took the password (basic at
+        # least, form and JSON unless the feature replaced the login form).
+        assert right["failures"] >= 1
+        assert right["work"], "no password work was done for a refused account"
