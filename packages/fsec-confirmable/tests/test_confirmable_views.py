@@ -69,11 +69,17 @@ def test_json_login_refused_until_confirmed(app: Any, client: Any) -> None:
     assert "authentication_token" not in str(r.json)
 
 
-def test_wrong_password_does_not_reveal_confirmation_state(app: Any, client: Any) -> None:
+def test_confirmation_answer_does_not_depend_on_password(app: Any, client: Any) -> None:
+    # Issue 15 item 2: the answer for an unconfirmed account used to tell a right
+    # password (CONFIRMATION_REQUIRED) from a wrong one (INVALID_PASSWORD).
     add_user(app, "u@example.com")
-    r = client.post("/login", json={"email": "u@example.com", "password": "wrong-password"})
-    assert r.status_code == 400
-    assert "confirm" not in str(r.json).lower()
+    wrong = client.post("/login", json={"email": "u@example.com", "password": "wrong-password"})
+    right = client.post("/login", json={"email": "u@example.com", "password": "password"})
+    assert wrong.status_code == right.status_code == 400
+    assert wrong.json == right.json
+    assert right.json["response"]["errors"] == {
+        "email": ["Please confirm your email address before you sign in."]
+    }
 
 
 def test_session_token_and_basic_refused_for_unconfirmed(app: Any, client: Any) -> None:

@@ -7,13 +7,13 @@ import datetime
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import flask_login
-from flask import current_app, flash, has_request_context, request, session, url_for
+from flask import current_app, flash, g, has_request_context, request, session, url_for
 from flask_principal import AnonymousIdentity, identity_changed
 from itsdangerous import BadSignature, SignatureExpired
 from werkzeug.routing import BuildError
@@ -235,6 +235,44 @@ def verify_hash(hashed_data: str, compare_data: str | bytes) -> bool:
 # ---------------------------------------------------------------------------------
 
 
+#: Session keys a login keeps (:func:`regenerate_session`): where to go next
+#: (Flask-Login's ``USE_SESSION_FOR_NEXT``), messages flashed for the next page, and
+#: whether the session is permanent. Everything else is dropped.
+SESSION_KEYS_KEPT_AT_LOGIN: tuple[str, ...] = ("next", "_flashes", "_permanent")
+
+
+def regenerate_session(keep: Iterable[str] = SESSION_KEYS_KEPT_AT_LOGIN) -> None:
+    """Start a fresh session for this request, keeping only the keys ``keep``.
+
+    Called by :func:`login_user` at every successful login, whatever the path (form,
+    JSON, register, confirm, reset, passwordless, and any later one that logs in
+    through :func:`login_user`), against session fixation and login CSRF (OWASP
+    Session Management cheat sheet: renew the session at every privilege change):
+
+    * every other session key is dropped, among them Flask-WTF's raw CSRF token
+      (``session[WTF_CSRF_FIELD_NAME]``, ``"csrf_token"`` by default); its signed
+      copy cached on ``g`` under the same name goes too, so the next
+      ``generate_csrf()`` makes a new token and one issued before the login no
+      longer validates;
+    * with a server-side session interface offering ``regenerate(session)``
+      (Flask-Session 0.6+), the session gets a new identifier too, and the old one
+      is deleted from the store. Flask's default cookie session has no identifier:
+      the new contents are signed into a new cookie.
+
+    :param keep: session keys to carry over (default
+        :data:`SESSION_KEYS_KEPT_AT_LOGIN`).
+    :returns: ``None``.
+    """
+    kept = {key: session[key] for key in keep if key in session}
+    session.clear()
+    session.update(kept)
+    session.modified = True
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    regenerate = getattr(current_app.session_interface, "regenerate", None)
+    if callable(regenerate):
+        regenerate(session._get_current_object())  # type: ignore[attr-defined]
+
+
 def login_user(user: Any, remember: bool | None = None, method: str = "form") -> bool:
     """Log ``user`` in for this session (documented 3.0 API).
 
@@ -245,6 +283,10 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
     :returns: ``False`` when the user is refused (inactive, or a plugin's
         ``fsec_login_allowed`` said no), ``True`` otherwise.
 
+    A successful login starts a fresh session (:func:`regenerate_session`: only
+    ``next``, flashed messages and permanence are kept, the CSRF token is new), so
+    nothing planted in the session before the login survives it.
+
     Changes made by ``fsec_after_login`` (login tracking) are put in the datastore;
     commit afterwards (the built-in views do).
     """
@@ -254,6 +296,7 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
     if refusal is not None:
         _security.plugins.hook.fsec_login_refused(user=user, method=method, reason=refusal)
         return False
+    regenerate_session()
     if not flask_login.login_user(user, remember=remember):
         return False
     _security.plugins.hook.fsec_after_login(user=user, method=method)
