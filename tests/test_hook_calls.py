@@ -306,14 +306,19 @@ def test_fsec_login_failed_for_wrong_password_and_unknown_identity(app, recorder
     assert failed[1]["user"] is None
 
 
-def test_fsec_login_refused_after_a_proven_credential(app, recorder):
-    assert login(app.test_client(), "refused@example.com").status_code == 400
-    assert calls(recorder, "fsec_login_refused") == [
-        {"email": "refused@example.com", "method": "form", "reason": "RECORDER_REFUSED"}
-    ]
-    # a wrong password is a failure, not a refusal
-    login(app.test_client(), "refused@example.com", "wrong-password")
-    assert len(calls(recorder, "fsec_login_refused")) == 1
+def test_fsec_login_refused_whatever_the_password(app, recorder):
+    right = login(app.test_client(), "refused@example.com")
+    assert right.status_code == 400
+    refused = {"email": "refused@example.com", "method": "form", "reason": "RECORDER_REFUSED"}
+    assert calls(recorder, "fsec_login_refused") == [refused]
+    # A wrong password on a refused account gets the same answer and the same calls
+    # (issue 15 item 2): the refusal must not tell a right guess from a wrong one,
+    # and the attempt counts as a failure either way.
+    wrong = login(app.test_client(), "refused@example.com", "wrong-password")
+    assert (wrong.status_code, wrong.json) == (right.status_code, right.json)
+    assert calls(recorder, "fsec_login_refused") == [refused, refused]
+    failed = [(c["identity"], c["method"]) for c in calls(recorder, "fsec_login_failed")]
+    assert failed == [("refused@example.com", "form")] * 2
 
 
 def test_fsec_after_logout(app, recorder):
