@@ -16,7 +16,7 @@ from flask_security.utils import (
     get_post_redirect,
     get_url,
     is_json_request,
-    login_user,
+    login_user_from_link,
     url_for_security,
 )
 from flask_security.views import (
@@ -90,7 +90,9 @@ def confirm_email(token: str) -> Any:
 
     * valid token of an unconfirmed user: ``confirmed_at`` is set and committed,
       ``user_confirmed`` is sent, the user is logged in
-      (``login_user(user, method="confirm")``), ``EMAIL_CONFIRMED`` is flashed and the
+      (``login_user_from_link(user, method="confirm")``: not when another account is
+      signed in here, which stays signed in and is told so with
+      ``SIGNED_IN_AS_ANOTHER_USER``), ``EMAIL_CONFIRMED`` is flashed and the
       browser goes to a safe ``next`` or ``SECURITY_POST_CONFIRM_VIEW`` (``None``:
       ``SECURITY_POST_LOGIN_VIEW``); JSON: ``200`` with the user and an auth token
       (when the login was allowed);
@@ -131,7 +133,7 @@ def confirm_email(token: str) -> Any:
             within=config_value("CONFIRM_EMAIL_WITHIN"),
         )
     confirm_user(user)
-    logged_in = login_user(user, method="confirm")
+    logged_in = login_user_from_link(user, method="confirm")
     _datastore.commit()
     if wants_json:
         return json_response(user_payload(user, include_token=logged_in))

@@ -103,6 +103,11 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "PASSWORD_CHANGE": ("Your password is changed.", "success"),
     "INVALID_REDIRECT": ("Redirections outside this site are not allowed.", "error"),
     "ANONYMOUS_REQUIRED": ("You are already signed in.", "error"),
+    "SIGNED_IN_AS_ANOTHER_USER": (
+        "You are signed in as %(email)s, so this link did not sign you in to another "
+        "account. Sign out first to use it for that account.",
+        "info",
+    ),
     "EMAIL_ALREADY_ASSOCIATED": ("%(email)s is already associated with an account.", "error"),
     "INVALID_JSON": ("The request body must be a JSON object.", "error"),
     "INVALID_JSON_VALUE": ("This value must be a string.", "error"),

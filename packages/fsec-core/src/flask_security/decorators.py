@@ -265,13 +265,19 @@ def roles_accepted(*roles: str) -> Callable[[F], F]:
 
 
 def anonymous_user_required(fn: F) -> F:
-    """Only for visitors who are not logged in; others go to ``POST_LOGIN_VIEW``."""
+    """Only for visitors who are not logged in; others go to ``POST_LOGIN_VIEW`` and
+    are told why (``ANONYMOUS_REQUIRED`` flashed; JSON: ``400`` with it).
+
+    It guards the views of mailed links that sign in (password reset, passwordless
+    link), so following such a link while signed in never switches accounts.
+    """
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if current_user.is_authenticated:
             if is_json_request():
                 return _json_status(400, "ANONYMOUS_REQUIRED")
+            do_flash(*get_message("ANONYMOUS_REQUIRED"))
             return redirect(get_post_login_redirect())
         return current_app.ensure_sync(fn)(*args, **kwargs)
 
