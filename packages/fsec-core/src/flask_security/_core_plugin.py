@@ -42,7 +42,9 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
     from . import views
 
     register("login", state.config("LOGIN_URL"), views.login, methods=["GET", "POST"])
-    register("logout", state.config("LOGOUT_URL"), views.logout, methods=["GET", "POST"])
+    logout_methods = state.config("LOGOUT_METHODS")
+    if logout_methods:
+        register("logout", state.config("LOGOUT_URL"), views.logout, methods=list(logout_methods))
     if state.config("CHANGEABLE"):
         register(
             "change_password",

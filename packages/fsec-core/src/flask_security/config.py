@@ -58,6 +58,7 @@ CORE_DEFAULTS: dict[str, Any] = {
     "DEFAULT_HTTP_AUTH_REALM": "Login Required",
     "LOGIN_URL": "/login",
     "LOGOUT_URL": "/logout",
+    "LOGOUT_METHODS": ["GET", "POST"],
     "CHANGE_URL": "/change",
     "POST_LOGIN_VIEW": "/",
     "POST_LOGOUT_VIEW": "/",
@@ -103,6 +104,7 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "PASSWORD_CHANGE": ("Your password is changed.", "success"),
     "INVALID_REDIRECT": ("Redirections outside this site are not allowed.", "error"),
     "ANONYMOUS_REQUIRED": ("You are already signed in.", "error"),
+    "LOGOUT_CSRF": ("Signing out needs a valid CSRF token; reload the page and retry.", "error"),
     "SIGNED_IN_AS_ANOTHER_USER": (
         "You are signed in as %(email)s, so this link did not sign you in to another "
         "account. Sign out first to use it for that account.",

@@ -68,6 +68,11 @@ def build_state(
 
     app.add_template_global(url_for_security, "url_for_security")
     _log_replacements(state)
+    from flask_wtf.csrf import generate_csrf
+
+    # The default templates' logout form carries the CSRF token (also without
+    # Flask-WTF's CSRFProtect, which would add its own csrf_token global).
+    app.add_template_global(generate_csrf, "fsec_csrf_token")
     app.extensions["security"] = state
     host.hook.fsec_init_app(app=app, state=state)
     check_link_host(app, state)

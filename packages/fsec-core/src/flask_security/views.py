@@ -228,9 +228,46 @@ def login() -> Any:
     return render_page("LOGIN_USER_TEMPLATE", "login", form_failure_status(), login_user_form=form)
 
 
+def _logout_csrf_ok() -> bool:
+    """Whether a POST to ``/logout`` carries a valid CSRF token (Flask-WTF), from the
+    form field ``csrf_token``, the JSON body or the ``SECURITY_CSRF_HEADER`` header.
+    Always ``True`` when ``WTF_CSRF_ENABLED`` is off."""
+    from flask_wtf.csrf import ValidationError, validate_csrf
+
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    body = request.get_json(silent=True) if request.is_json else None
+    token = (
+        request.form.get(field)
+        or (body.get(field) if isinstance(body, dict) else None)
+        or request.headers.get(config_value("CSRF_HEADER") or "X-CSRFToken")
+    )
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        return False
+    return True
+
+
 def logout() -> Any:
-    """``/logout`` (GET or POST): log out, then a safe ``next`` or POST_LOGOUT_VIEW."""
+    """``/logout`` (methods ``SECURITY_LOGOUT_METHODS``, GET and POST by default):
+    log out, then a safe ``next`` or ``SECURITY_POST_LOGOUT_VIEW``.
+
+    A POST by a signed-in user must carry the CSRF token (field ``csrf_token``, JSON
+    ``csrf_token`` or the ``X-CSRFToken`` header; not when ``WTF_CSRF_ENABLED`` is
+    off): without it the answer is ``400`` (``LOGOUT_CSRF``) and the user stays
+    signed in. The default templates log out this way
+    (``render_logout_form`` in ``security/_macros.html``). GET stays allowed by
+    default for 3.0 applications; ``SECURITY_LOGOUT_METHODS = ["POST"]`` turns it off
+    (then a link or image on another site cannot sign the user out).
+    """
     if current_user.is_authenticated:
+        if request.method == "POST" and not _logout_csrf_ok():
+            text = get_message("LOGOUT_CSRF")[0]
+            if is_json_request():
+                return json_error({"csrf_token": [text]})
+            return Response(text, 400, mimetype="text/plain")
         logout_user()
     if is_json_request():
         return json_response({})
