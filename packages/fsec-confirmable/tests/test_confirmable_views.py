@@ -460,12 +460,16 @@ def test_confirm_url_configurable(make_confirmable_app: Any) -> None:
     assert client.get("/").status_code == 200
 
 
-def test_confirming_switches_from_another_logged_in_user(app: Any, client: Any) -> None:
+def test_confirming_never_switches_from_another_logged_in_user(
+    app: Any, client: Any, user_row: Any
+) -> None:
+    # Issue 15 item 4 (login CSRF): the address is confirmed, the signed-in user stays.
     add_user(app, "first@example.com", confirmed_at=now())
     add_user(app, "second@example.com")
     client.post("/login", json={"email": "first@example.com", "password": "password"})
     client.get(f"/confirm/{token_for(app, 'second@example.com')}")
-    assert client.get("/").get_data(as_text=True) == "Hello second@example.com"
+    assert client.get("/").get_data(as_text=True) == "Hello first@example.com"
+    assert user_row(app, "second@example.com").confirmed_at is not None
 
 
 # -- resending instructions -------------------------------------------------------------
