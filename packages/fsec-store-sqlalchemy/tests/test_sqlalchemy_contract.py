@@ -50,6 +50,7 @@ class SessionUser(Base, UserMixin):
     password: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     confirmed_at: Mapped[Any | None] = mapped_column(sa.DateTime())
+    login_count: Mapped[int | None] = mapped_column()
     roles: Mapped[list[SessionRole]] = relationship(secondary=session_roles_users)
 
 

@@ -12,7 +12,7 @@ store classes are imported lazily from their distributions.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -26,6 +26,35 @@ class UserExistsError(DatastoreError, ValueError):
     Raised by ``create_user`` before anything is written; the database's unique
     constraint backs the check when two requests race.
     """
+
+
+def check_cas_arguments(
+    fields: Iterable[str],
+    expected: Mapping[str, Any],
+    values: Mapping[str, Any] | None,
+    increment: Mapping[str, int] | None,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]]:
+    """Validate :meth:`Datastore.compare_and_set` arguments for a model whose field
+    names are ``fields``; returns ``(expected, values, increment)`` as new dicts.
+
+    :raises ValueError: an unknown field, a field both set and incremented, or
+        nothing to write.
+    :raises TypeError: an increment amount that is not an ``int`` (``bool`` is not).
+    """
+    known = set(fields)
+    expected, values, increment = dict(expected), dict(values or {}), dict(increment or {})
+    unknown = sorted((set(expected) | set(values) | set(increment)) - known)
+    if unknown:
+        raise ValueError(f"compare_and_set: not fields of the model: {', '.join(unknown)}")
+    both = sorted(set(values) & set(increment))
+    if both:
+        raise ValueError(f"compare_and_set: both set and incremented: {', '.join(both)}")
+    if not values and not increment:
+        raise ValueError("compare_and_set: nothing to write (no values, no increment)")
+    for name, amount in increment.items():
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise TypeError(f"compare_and_set: increment of {name} must be an int")
+    return expected, values, increment
 
 
 #: The largest primary key an integer key may hold (signed 64-bit, as SQL ``BIGINT``).
@@ -68,6 +97,55 @@ class Datastore:
 
     def delete(self, model: Any) -> None:
         """Delete ``model``. *Store primitive.*"""
+        raise NotImplementedError
+
+    def compare_and_set(
+        self,
+        model: Any,
+        expected: Mapping[str, Any],
+        values: Mapping[str, Any] | None = None,
+        increment: Mapping[str, int] | None = None,
+    ) -> bool:
+        """Atomically change ``model``'s stored row only if it still holds
+        ``expected``, and report whether it did. *Store primitive.*
+
+        One conditional write, decided by the database, not by Python: SQL stores run
+        ``UPDATE <table> SET ... WHERE <primary key> = ? AND <field> = ? ...`` and read
+        the row count; MongoDB runs one filtered ``find_one_and_update``. Of several
+        requests (in any number of processes) that read the same state and try to
+        move it on, exactly one succeeds. This is how a one-time thing is consumed:
+        a reset link (``expected={"password": old_hash}``), a confirmation link
+        (``{"confirmed_at": None}``), a passwordless link (the login counter), and a
+        two-factor code (``{"tf_last_code_window": previous}`` or a list of unused
+        recovery codes). Counters go up in the database: ``increment={"login_count":
+        1}`` is ``SET login_count = COALESCE(login_count, 0) + 1``, never a
+        read-modify-write in Python.
+
+        :param model: a stored model instance (a user, or any model of this store)
+            whose primary key is set.
+        :param expected: ``{field: value}`` the stored row must hold now (``None``
+            matches SQL ``NULL`` / a missing or null MongoDB field); may be empty
+            (then only the row's existence is required).
+        :param values: ``{field: new value}`` to write.
+        :param increment: ``{field: int}`` to add in the database (``NULL`` counts
+            as 0).
+        :returns: ``True`` when the row matched and was changed: ``model``'s
+            attributes then hold the written values and the incremented fields their
+            new stored values (read back). ``False`` when the row no longer matches
+            ``expected`` (or no longer exists): nothing was written and ``model`` is
+            left as it was (it may be stale: load it again to see the stored state).
+        :raises ValueError: a field name is not a field of the model, a field is both
+            set and incremented, or neither ``values`` nor ``increment`` names a
+            field.
+        :raises TypeError: an ``increment`` amount is not an ``int``.
+        :raises DatastoreError: ``model`` has no primary key (it was never stored).
+
+        Transactions: the write joins the current unit of work and is made durable
+        by :meth:`commit` (SQLAlchemy: the row stays locked until then, so a
+        concurrent ``compare_and_set`` on it waits and then sees the committed
+        state); stores that write immediately (peewee in autocommit mode, MongoDB)
+        have it stored on return.
+        """
         raise NotImplementedError
 
 
@@ -351,5 +429,6 @@ __all__ = [
     "DatastoreError",
     "UserDatastore",
     "UserExistsError",
+    "check_cas_arguments",
     "coerce_int_key",
 ]

@@ -16,12 +16,20 @@ index's keys), which is why the exact match comes first.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from bson import ObjectId
-from flask_security.datastore import Datastore, UserDatastore, UserExistsError
+from flask_security.datastore import (
+    Datastore,
+    DatastoreError,
+    UserDatastore,
+    UserExistsError,
+    check_cas_arguments,
+)
 from mongoengine import ObjectIdField, SequenceField
 from mongoengine.errors import NotUniqueError, ValidationError
+from pymongo import ReturnDocument
 
 __all__ = ["MongoEngineDatastore", "MongoEngineUserDatastore"]
 
@@ -48,6 +56,52 @@ class MongoEngineDatastore(Datastore):
 
     def commit(self) -> None:
         """Nothing to do: MongoDB writes each document when it is saved."""
+
+    def compare_and_set(
+        self,
+        model: Any,
+        expected: Mapping[str, Any],
+        values: Mapping[str, Any] | None = None,
+        increment: Mapping[str, int] | None = None,
+    ) -> bool:
+        """See :meth:`flask_security.datastore.Datastore.compare_and_set`.
+
+        One ``find_one_and_update`` filtered on ``_id`` and the expected values
+        (``None`` matches a null or missing field), with an update pipeline:
+        ``{"$set": {field: {"$literal": value}}}`` (a value starting with ``$``, such
+        as a bcrypt hash, stays a value) and, for increments, ``{"$add":
+        [{"$ifNull": ["$field", 0]}, amount]}`` (a plain ``$inc`` fails on null).
+        Needs MongoDB 4.2+. The returned document gives the new values, which are put
+        on ``model`` without marking them changed.
+        """
+        cls = type(model)
+        fields = cls._fields
+        expected, values, increment = check_cas_arguments(fields, expected, values, increment)
+        if model.pk is None:
+            raise DatastoreError("compare_and_set needs a stored model (no primary key)")
+        query: dict[str, Any] = {"_id": fields[cls._meta["id_field"]].to_mongo(model.pk)}
+        for name, value in expected.items():
+            field = fields[name]
+            query[field.db_field] = None if value is None else field.to_mongo(value)
+        new_values: dict[str, Any] = {}
+        for name, value in values.items():
+            field = fields[name]
+            stored = None if value is None else field.to_mongo(value)
+            new_values[field.db_field] = {"$literal": stored}
+        for name, amount in increment.items():
+            column = "$" + fields[name].db_field
+            new_values[fields[name].db_field] = {"$add": [{"$ifNull": [column, 0]}, amount]}
+        document = cls._get_collection().find_one_and_update(
+            query, [{"$set": new_values}], return_document=ReturnDocument.AFTER
+        )
+        if document is None:
+            return False
+        for name in [*values, *increment]:
+            stored = document.get(fields[name].db_field)
+            model._data[name] = None if stored is None else fields[name].to_python(stored)
+        changed = set(values) | set(increment)
+        model._changed_fields = [f for f in model._changed_fields if f not in changed]
+        return True
 
 
 class MongoEngineUserDatastore(MongoEngineDatastore, UserDatastore):

@@ -29,11 +29,19 @@ Flask-Principal identity read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import peewee
 from flask_security.core import UserMixin
-from flask_security.datastore import Datastore, UserDatastore, UserExistsError, coerce_int_key
+from flask_security.datastore import (
+    Datastore,
+    DatastoreError,
+    UserDatastore,
+    UserExistsError,
+    check_cas_arguments,
+    coerce_int_key,
+)
 
 __all__ = ["PeeweeDatastore", "PeeweeUserDatastore", "add_identity_index"]
 
@@ -84,7 +92,17 @@ class PeeweeDatastore(Datastore):
         self.database = _database_of(db)
 
     def put(self, model: Any) -> Any:
-        """Save ``model`` (insert or update; committed in autocommit mode); returns it."""
+        """Save ``model`` (insert or update; committed in autocommit mode); returns it.
+
+        A stored row gets only the fields changed on ``model`` since it was read
+        (peewee's ``save()`` alone writes every field, which would undo what other
+        requests stored meanwhile: a password reset, a login counter).
+        """
+        if model._pk is not None:
+            dirty = model.dirty_fields
+            if dirty:
+                model.save(only=dirty)
+            return model
         model.save()
         return model
 
@@ -95,6 +113,47 @@ class PeeweeDatastore(Datastore):
     def commit(self) -> None:
         """Nothing to commit: peewee commits each statement unless the application runs
         inside its own ``atomic()`` block, which then commits at its end."""
+
+    def compare_and_set(
+        self,
+        model: Any,
+        expected: Mapping[str, Any],
+        values: Mapping[str, Any] | None = None,
+        increment: Mapping[str, int] | None = None,
+    ) -> bool:
+        """See :meth:`flask_security.datastore.Datastore.compare_and_set`.
+
+        One ``UPDATE ... WHERE <pk> = ? AND <field> = ? [AND <field> IS NULL]``
+        (committed at once in autocommit mode); its row count decides. On success
+        the written values are put on ``model`` as clean (not dirty) data and
+        incremented fields are read back.
+        """
+        cls = type(model)
+        fields = cls._meta.fields
+        expected, values, increment = check_cas_arguments(fields, expected, values, increment)
+        if model._pk is None:
+            raise DatastoreError("compare_and_set needs a stored model (no primary key)")
+        pk_field = cls._meta.primary_key
+        where = [pk_field == model._pk]
+        for name, value in expected.items():
+            where.append(fields[name].is_null() if value is None else fields[name] == value)
+        changes: dict[Any, Any] = {fields[name]: value for name, value in values.items()}
+        for name, amount in increment.items():
+            changes[fields[name]] = peewee.fn.COALESCE(fields[name], 0) + amount
+        if cls.update(changes).where(*where).execute() != 1:
+            return False
+        for name, value in values.items():
+            model.__data__[name] = value
+            model._dirty.discard(name)
+        if increment:
+            names = list(increment)
+            row = (
+                cls.select(*(fields[n] for n in names)).where(pk_field == model._pk).tuples().get()
+            )
+            for name, value in zip(names, row, strict=True):
+                model.__data__[name] = value
+                model._dirty.discard(name)
+        return True
 
 
 class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):

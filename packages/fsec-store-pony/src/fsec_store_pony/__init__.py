@@ -31,12 +31,19 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import appcontext_tearing_down, g, has_app_context, has_request_context, request
 from flask_security.core import RoleMixin
-from flask_security.datastore import Datastore, UserDatastore, UserExistsError, coerce_int_key
+from flask_security.datastore import (
+    Datastore,
+    DatastoreError,
+    UserDatastore,
+    UserExistsError,
+    check_cas_arguments,
+    coerce_int_key,
+)
 from pony.orm import core as _pony_core
 from pony.orm import db_session
 from pony.orm.core import CacheIndexError, TransactionIntegrityError
@@ -167,6 +174,70 @@ class PonyDatastore(Datastore):
     def commit(self) -> None:
         """Commit the session's changes to ``db`` (the session stays open)."""
         self.db.commit()
+
+    @_in_session
+    def compare_and_set(
+        self,
+        model: Any,
+        expected: Mapping[str, Any],
+        values: Mapping[str, Any] | None = None,
+        increment: Mapping[str, int] | None = None,
+    ) -> bool:
+        """See :meth:`flask_security.datastore.Datastore.compare_and_set`.
+
+        Pony has no conditional bulk update, so this runs one SQL ``UPDATE ... WHERE
+        <pk> = ? AND <column> = ? [AND <column> IS NULL]`` through ``db.execute``
+        (which flushes the session's pending changes first) and reads its row count;
+        the change commits with the session (:meth:`commit`). On success the entity's
+        loaded state takes the written values (and the incremented columns, read
+        back), so Pony's optimistic check at commit sees the row as it now is.
+        """
+        cls = type(model)
+        adict = cls._adict_
+        columns = {
+            name: attr for name, attr in adict.items() if attr.columns and not attr.is_collection
+        }
+        expected, values, increment = check_cas_arguments(columns, expected, values, increment)
+        pk_attrs = cls._pk_attrs_
+        key = [model._vals_.get(attr) for attr in pk_attrs]
+        if any(part is None for part in key):
+            raise DatastoreError("compare_and_set needs a stored model (no primary key)")
+        quote = self.db.provider.quote_name
+        params: dict[str, Any] = {}
+
+        def param(value: Any) -> str:
+            name = f"p{len(params)}"
+            params[name] = value
+            return f"${name}"
+
+        sets = [f"{quote(columns[n].column)} = {param(v)}" for n, v in values.items()]
+        for name, amount in increment.items():
+            column = quote(columns[name].column)
+            sets.append(f"{column} = COALESCE({column}, 0) + {param(int(amount))}")
+        where = [f"{quote(a.column)} = {param(k)}" for a, k in zip(pk_attrs, key, strict=True)]
+        for name, value in expected.items():
+            column = quote(columns[name].column)
+            where.append(f"{column} IS NULL" if value is None else f"{column} = {param(value)}")
+        # Identifiers are quoted by Pony's provider; every value is a bound parameter.
+        table = quote(cls._table_)
+        sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {' AND '.join(where)}"  # noqa: S608
+        cursor = self.db.execute(sql, {}, params)
+        if cursor.rowcount != 1:
+            return False
+        synced: dict[Any, Any] = {columns[n]: v for n, v in values.items()}
+        if increment:
+            names = list(increment)
+            select = ", ".join(quote(columns[n].column) for n in names)
+            pk_where = " AND ".join(where[: len(key)])
+            sql = f"SELECT {select} FROM {table} WHERE {pk_where}"  # noqa: S608
+            row = self.db.select(sql, {}, params)[0]
+            if len(names) == 1:
+                row = (row,)
+            synced.update({columns[n]: v for n, v in zip(names, row, strict=True)})
+        for attr, value in synced.items():
+            model._vals_[attr] = value
+            model._dbvals_[attr] = value
+        return True
 
 
 class PonyUserDatastore(PonyDatastore, UserDatastore):

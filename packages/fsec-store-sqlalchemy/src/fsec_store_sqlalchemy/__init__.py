@@ -10,12 +10,21 @@ index-backed and case-insensitively unique. For an existing database, create it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from flask_security.datastore import Datastore, UserDatastore, UserExistsError, coerce_int_key
+from flask_security.datastore import (
+    Datastore,
+    DatastoreError,
+    UserDatastore,
+    UserExistsError,
+    check_cas_arguments,
+    coerce_int_key,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 __all__ = [
     "SQLAlchemyDatastore",
@@ -61,6 +70,56 @@ class SQLAlchemyDatastore(Datastore):
 
     def delete(self, model: Any) -> None:
         self.session.delete(model)
+
+    def compare_and_set(
+        self,
+        model: Any,
+        expected: Mapping[str, Any],
+        values: Mapping[str, Any] | None = None,
+        increment: Mapping[str, int] | None = None,
+    ) -> bool:
+        """See :meth:`flask_security.datastore.Datastore.compare_and_set`.
+
+        Runs one ``UPDATE ... WHERE <pk> = ? AND <col> = ? [AND <col> IS NULL]`` in
+        the session's transaction (pending changes are flushed first) and reads its
+        row count; the row stays locked until :meth:`commit`. On success the written
+        values are put on ``model`` as loaded state (not pending changes, so a later
+        flush does not write them again) and incremented columns are read back.
+        """
+        cls = type(model)
+        mapper = sa.inspect(cls)
+        expected, values, increment = check_cas_arguments(
+            mapper.column_attrs.keys(), expected, values, increment
+        )
+        key = mapper.primary_key_from_instance(model)
+        if any(part is None for part in key):
+            raise DatastoreError("compare_and_set needs a stored model (no primary key)")
+        where = [column == part for column, part in zip(mapper.primary_key, key, strict=True)]
+        for name, value in expected.items():
+            attr = getattr(cls, name)
+            where.append(attr.is_(None) if value is None else attr == value)
+        changes: dict[Any, Any] = {getattr(cls, name): value for name, value in values.items()}
+        for name, amount in increment.items():
+            attr = getattr(cls, name)
+            changes[attr] = sa.func.coalesce(attr, 0) + amount
+        stmt = (
+            sa.update(cls)
+            .where(*where)
+            .values(changes)
+            .execution_options(synchronize_session=False)
+        )
+        if self.session.execute(stmt).rowcount != 1:
+            return False
+        for name, value in values.items():
+            set_committed_value(model, name, value)
+        if increment:
+            names = list(increment)
+            row = self.session.execute(
+                sa.select(*(getattr(cls, n) for n in names)).where(*where[: len(key)])
+            ).one()
+            for name, value in zip(names, row, strict=True):
+                set_committed_value(model, name, value)
+        return True
 
 
 class SQLAlchemyUserDatastore(SQLAlchemyDatastore, UserDatastore):

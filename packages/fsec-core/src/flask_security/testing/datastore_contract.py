@@ -19,8 +19,9 @@ The models need what the documented quickstarts have plus a ``username``:
 
 * user: ``id``, ``email`` (unique in the database), ``username`` (unique, may be
   empty), ``password``, ``active``, ``fs_uniquifier`` (upstream's revocation field: a
-  string of up to 64 characters, unique, may be empty), ``roles`` (the user's roles,
-  or link rows with a ``name``, as with peewee);
+  string of up to 64 characters, unique, may be empty), ``confirmed_at`` (a datetime,
+  may be empty), ``login_count`` (an integer, may be empty), ``roles`` (the user's
+  roles, or link rows with a ``name``, as with peewee);
 * role: ``name`` (unique), ``description``.
 
 Hooks a subclass may override: :meth:`DatastoreContract.restart` (end the unit of
@@ -544,6 +545,100 @@ class DatastoreContract(_StoreRun):
         self.restart(datastore)
         assert self._fresh(datastore, "matt@example.com").username == "renamed"
         assert datastore.put(self._fresh(datastore, "matt@example.com")) is not None
+
+    # -- compare_and_set -------------------------------------------------------------
+
+    def test_compare_and_set_applies_once_per_expected_state(
+        self, datastore: UserDatastore
+    ) -> None:
+        user = self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        user = self._fresh(datastore, "matt@example.com")
+        new_hash = _STORED_HASH + "-2"
+        assert datastore.compare_and_set(user, {"password": _STORED_HASH}, {"password": new_hash})
+        assert user.password == new_hash
+        datastore.commit()
+        # A second use of the same expectation (a replayed one-time link) is refused.
+        assert not datastore.compare_and_set(
+            user, {"password": _STORED_HASH}, {"password": _STORED_HASH + "-3"}
+        )
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert stored.password == new_hash
+        # Every expected field must match; nothing is written otherwise.
+        assert not datastore.compare_and_set(
+            stored, {"password": new_hash, "active": False}, {"username": "x"}
+        )
+        assert datastore.compare_and_set(
+            stored, {"password": new_hash, "active": True}, {"username": "matt", "active": False}
+        )
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert (stored.username, stored.active, stored.password) == ("matt", False, new_hash)
+
+    def test_compare_and_set_none_matches_an_unset_field(self, datastore: UserDatastore) -> None:
+        import datetime
+
+        self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        user = self._fresh(datastore, "matt@example.com")
+        when = datetime.datetime(2026, 5, 4, 3, 2, 1)
+        assert datastore.compare_and_set(user, {"confirmed_at": None}, {"confirmed_at": when})
+        assert user.confirmed_at == when
+        datastore.commit()
+        later = when + datetime.timedelta(days=1)
+        assert not datastore.compare_and_set(user, {"confirmed_at": None}, {"confirmed_at": later})
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert stored.confirmed_at == when
+        # Setting back to None, then a value equal to the stored one matches.
+        assert datastore.compare_and_set(stored, {"confirmed_at": when}, {"confirmed_at": None})
+        self.restart(datastore)
+        assert self._fresh(datastore, "matt@example.com").confirmed_at is None
+
+    def test_compare_and_set_increments_in_the_database(self, datastore: UserDatastore) -> None:
+        self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        user = self._fresh(datastore, "matt@example.com")
+        assert user.login_count is None
+        assert datastore.compare_and_set(user, {}, increment={"login_count": 1})
+        assert user.login_count == 1  # NULL counts as 0, the new value is read back
+        datastore.commit()
+        assert datastore.compare_and_set(user, {}, increment={"login_count": 2})
+        assert user.login_count == 3
+        datastore.commit()
+        # Conditional on the counter itself: a version number.
+        assert datastore.compare_and_set(user, {"login_count": 3}, increment={"login_count": 1})
+        datastore.commit()
+        assert not datastore.compare_and_set(user, {"login_count": 3}, increment={"login_count": 1})
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert stored.login_count == 4
+        # A later write of another field through the same object keeps the counter.
+        stored.username = "renamed"
+        datastore.put(stored)
+        datastore.commit()
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert (stored.login_count, stored.username) == (4, "renamed")
+
+    def test_compare_and_set_bad_arguments(self, datastore: UserDatastore) -> None:
+        user = self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        user = self._fresh(datastore, "matt@example.com")
+        with pytest.raises(ValueError, match="no_such_field"):
+            datastore.compare_and_set(user, {"no_such_field": 1}, {"username": "x"})
+        with pytest.raises(ValueError, match="no_such_field"):
+            datastore.compare_and_set(user, {}, {"no_such_field": 1})
+        with pytest.raises(ValueError, match="nothing to write"):
+            datastore.compare_and_set(user, {"active": True})
+        with pytest.raises(ValueError, match="login_count"):
+            datastore.compare_and_set(user, {}, {"login_count": 1}, increment={"login_count": 1})
+        with pytest.raises(TypeError):
+            datastore.compare_and_set(user, {}, increment={"login_count": True})
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert (stored.username, stored.login_count) == (None, None)
 
 
 class DatastoreViewsContract(_StoreRun):
