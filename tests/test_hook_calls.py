@@ -15,7 +15,7 @@ from flask import render_template
 from flask_security import hookimpl, plugins
 from flask_security.datastore import UserDatastore
 from flask_security.forms import Form
-from flask_security.utils import get_message, login_state
+from flask_security.utils import consume_login_state, get_message, login_state
 from fsec_store_sqlalchemy.testing import add_user, create_app, login
 
 MODULE = "fsec_test_hook_recorder"
@@ -124,6 +124,11 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         return f"recorder-state-of-{user.email}"
 
     @hookimpl
+    def fsec_consume_login_state(user, expected):
+        record("fsec_consume_login_state", email=user.email, expected=dict(expected))
+        return user.email == "alice@example.com"
+
+    @hookimpl
     def fsec_password_changed(user, reason):
         record("fsec_password_changed", email=user.email, reason=reason)
 
@@ -175,6 +180,7 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         fsec_after_logout,
         fsec_user_access_reset,
         fsec_login_state,
+        fsec_consume_login_state,
         fsec_password_changed,
         fsec_user_registered,
         fsec_mail_context,
@@ -361,6 +367,28 @@ def test_fsec_login_state(app):
     with app.test_request_context():
         user = app.extensions["security"].datastore.find_user(email="alice@example.com")
         assert "recorder-state-of-alice@example.com" in login_state(user)
+
+
+def test_fsec_consume_login_state(app, recorder):
+    with app.test_request_context():
+        datastore = app.extensions["security"].datastore
+        alice = datastore.find_user(email="alice@example.com")
+        assert consume_login_state(alice, {"password": "hash"}) is True
+        refused = datastore.find_user(email="refused@example.com")
+        assert consume_login_state(refused) is False
+    assert calls(recorder, "fsec_consume_login_state") == [
+        {"email": "alice@example.com", "expected": {"password": "hash"}},
+        {"email": "refused@example.com", "expected": {}},
+    ]
+
+
+def test_consume_login_state_without_a_provider_raises():
+    app = create_app()
+    add_user(app, "alice@example.com")
+    with app.test_request_context():
+        user = app.extensions["security"].datastore.find_user(email="alice@example.com")
+        with pytest.raises(RuntimeError, match="fsec_consume_login_state"):
+            consume_login_state(user)
 
 
 def test_fsec_password_changed(app, recorder):

@@ -8,7 +8,8 @@ timestamp). It is therefore
   is invalid;
 * usable once: it confirms only while ``user.confirmed_at`` is unset, so a second
   use neither confirms nor logs anybody in (3.0 logged the user in again on every
-  use, compat-notes unsafe point 4);
+  use, compat-notes unsafe point 4); the confirmation is an atomic compare-and-set,
+  so this holds for simultaneous uses too;
 * valid for ``SECURITY_CONFIRM_EMAIL_WITHIN`` ("5 days").
 """
 
@@ -107,13 +108,21 @@ def confirm_user(user: Any) -> bool:
     """Mark ``user``'s address confirmed now (``SECURITY_DATETIME_FACTORY``), commit,
     and send ``user_confirmed(app, user=...)``.
 
+    The write is one :meth:`~flask_security.datastore.Datastore.compare_and_set`
+    expecting the stored row to be unconfirmed and to still have ``user.email``, so
+    of several requests using the same link at the same instant exactly one
+    confirms (and may log in); the others get ``False``.
+
     :returns: ``False`` when the user was confirmed already (nothing changes),
         ``True`` otherwise.
     """
     if getattr(user, "confirmed_at", None) is not None:
         return False
-    user.confirmed_at = config_value("DATETIME_FACTORY")()
-    _datastore.put(user)
+    now = config_value("DATETIME_FACTORY")()
+    expected = {"confirmed_at": None, "email": user.email}
+    if not _datastore.compare_and_set(user, expected, {"confirmed_at": now}):
+        _datastore.commit()
+        return False
     _datastore.commit()
     user_confirmed.send(current_app._get_current_object(), user=user)
     return True

@@ -85,6 +85,14 @@ def _failure(key: str, wants_json: bool, **kwargs: Any) -> Any:
     )
 
 
+def _already_confirmed(wants_json: bool) -> Any:
+    text, category = get_message("ALREADY_CONFIRMED")
+    if wants_json:
+        return json_error({"token": [text]})
+    do_flash(text, category)
+    return redirect(get_post_redirect("POST_CONFIRM_VIEW"))
+
+
 def confirm_email(token: str) -> Any:
     """``/confirm/<token>``, endpoint ``confirm_email``: confirm and log in.
 
@@ -96,7 +104,8 @@ def confirm_email(token: str) -> Any:
       browser goes to a safe ``next`` or ``SECURITY_POST_CONFIRM_VIEW`` (``None``:
       ``SECURITY_POST_LOGIN_VIEW``); JSON: ``200`` with the user and an auth token
       (when the login was allowed);
-    * the user is confirmed already (the link was used): ``ALREADY_CONFIRMED``,
+    * the user is confirmed already (the link was used, also by a request at the same
+      instant: the confirmation is an atomic compare-and-set): ``ALREADY_CONFIRMED``,
       **nobody is logged in**, redirect to ``SECURITY_POST_CONFIRM_VIEW``; JSON ``400``;
     * the account is deactivated: ``DISABLED_ACCOUNT``, ``confirmed_at`` stays unset
       and nothing is mailed;
@@ -115,11 +124,7 @@ def confirm_email(token: str) -> Any:
     if check.invalid or user is None:
         return _failure("INVALID_CONFIRMATION_TOKEN", wants_json)
     if getattr(user, "confirmed_at", None) is not None:
-        text, category = get_message("ALREADY_CONFIRMED")
-        if wants_json:
-            return json_error({"token": [text]})
-        do_flash(text, category)
-        return redirect(get_post_redirect("POST_CONFIRM_VIEW"))
+        return _already_confirmed(wants_json)
     if not getattr(user, "is_active", False):
         # A deactivated account stays unconfirmed: confirming is an account change
         # like any other, refused to inactive accounts (issue 10 section 5).
@@ -132,7 +137,8 @@ def confirm_email(token: str) -> Any:
             email=user.email,
             within=config_value("CONFIRM_EMAIL_WITHIN"),
         )
-    confirm_user(user)
+    if not confirm_user(user):  # another request used the link at the same instant
+        return _already_confirmed(wants_json)
     logged_in = login_user_from_link(user, method="confirm")
     _datastore.commit()
     if wants_json:

@@ -317,6 +317,30 @@ def fsec_login_state(user: Any) -> str | None:
     """
 
 
+@hookspec(firstresult=True)
+def fsec_consume_login_state(user: Any, expected: dict[str, Any]) -> bool | None:
+    """Record a login of ``user`` now, only if its stored login state is still the one
+    ``user`` was loaded with, in one atomic
+    :meth:`~flask_security.datastore.Datastore.compare_and_set`.
+
+    Called by :func:`flask_security.utils.consume_login_state` when a one-time link
+    bound to :func:`~flask_security.utils.login_state` is used (passwordless login):
+    of several requests using the same link at the same instant, exactly one gets
+    ``True``. The plugin that implements ``fsec_login_state`` implements this too
+    (trackable: ``UPDATE ... SET login_count = login_count + 1, current_login_at =
+    ... WHERE id = ? AND login_count = <loaded value>``), and must not record the
+    same login again when ``login_user`` then calls ``fsec_after_login`` in this
+    request.
+
+    :param expected: further ``{field: value}`` the stored row must still hold
+        (passwordless: ``{"password": <loaded hash>}``), checked in the same write.
+    :returns: ``True`` when the login was recorded; ``False`` when the stored state
+        moved on (the link was used, or the user logged in or changed password
+        meanwhile): nothing was written; ``None`` when the plugin records no logins.
+        The first non-``None`` result is used.
+    """
+
+
 @hookspec
 def fsec_password_changed(user: Any, reason: str) -> None:
     """Called after a user's password hash changed and was committed.

@@ -346,6 +346,32 @@ def login_state(user: Any) -> str | None:
     return "\x1f".join(parts) if parts else None
 
 
+def consume_login_state(user: Any, expected: dict[str, Any] | None = None) -> bool:
+    """Consume a one-time credential bound to :func:`login_state`: record the login
+    about to happen only if ``user``'s stored login state (and the ``expected``
+    fields) are still what ``user`` was loaded with, atomically
+    (``fsec_consume_login_state``, implemented by the plugin recording logins).
+
+    Call it after the token check and before :func:`login_user`; the login is not
+    recorded twice.
+
+    :param expected: further ``{field: value}`` the stored row must still hold (the
+        password hash a token was bound to).
+    :returns: ``True`` for exactly one of several simultaneous uses; ``False`` when
+        the state moved on (the credential was used).
+    :raises RuntimeError: no enabled plugin records logins (a one-time link bound to
+        the login state cannot be made single-use without one).
+    """
+    result = _security.plugins.hook.fsec_consume_login_state(
+        user=user, expected=dict(expected or {})
+    )
+    if result is None:
+        raise RuntimeError(
+            "consume_login_state needs a plugin recording logins (fsec_consume_login_state)"
+        )
+    return bool(result)
+
+
 def logout_user() -> None:
     """Log the current user out and remove the remember cookie.
 

@@ -12,6 +12,7 @@ from flask_security.core import _datastore, _security, current_user
 from flask_security.decorators import anonymous_user_required
 from flask_security.utils import (
     config_value,
+    consume_login_state,
     do_flash,
     get_message,
     get_post_login_redirect,
@@ -79,7 +80,10 @@ def _token_problem(key: str, **kwargs: Any) -> Any:
 def token_login(token: str) -> Any:
     """``/login/<token>``: sign in with a mailed link.
 
-    A bad or used token: INVALID_LOGIN_TOKEN. An expired one: a new link is mailed
+    A bad or used token: INVALID_LOGIN_TOKEN, also when another request used the
+    same link at the same instant (the login is recorded by an atomic
+    compare-and-set on the login state, :func:`flask_security.utils.consume_login_state`,
+    so a link logs in exactly once). An expired one: a new link is mailed
     (active accounts only) and LOGIN_EXPIRED shown. Both redirect to the login page
     (JSON: ``400`` with ``errors.token``). A refusal by ``fsec_login_allowed`` (e.g.
     an unconfirmed address) is shown the same way and leaves the link unused.
@@ -96,6 +100,8 @@ def token_login(token: str) -> Any:
             "LOGIN_EXPIRED", email=user.email, within=config_value("LOGIN_WITHIN")
         )
     refusal = _security.login_refusal(user, "passwordless")
+    if refusal is None and not consume_login_state(user, {"password": user.password}):
+        return _token_problem("INVALID_LOGIN_TOKEN")  # used at the same instant
     if refusal is not None or not login_user(user, method="passwordless"):
         return _token_problem(refusal or "DISABLED_ACCOUNT", email=user.email)
     _datastore.commit()

@@ -70,23 +70,34 @@ def send_reset_password_instructions(user: Any) -> str | None:
     return token
 
 
-def update_password(user: Any, password: str) -> None:
-    """Set ``user``'s new password after a reset, commit, and announce it.
+def update_password(user: Any, password: str) -> bool:
+    """Consume the reset: replace ``user``'s password hash, commit, and announce it.
 
-    Order: the new hash is committed; ``fsec_password_changed(reason="reset")`` is
-    called; the ``reset_notice`` mail is sent (switch
-    ``SECURITY_SEND_PASSWORD_RESET_NOTICE_EMAIL``); ``password_reset`` is sent.
-    Every session, remember cookie, auth token and reset token of the user made
-    before stops working (they carry a fingerprint of the old hash).
+    The write is one :meth:`~flask_security.datastore.Datastore.compare_and_set`
+    from the hash the token was checked against (``user.password`` as loaded) to
+    the new one, so of several requests using the same link at the same instant
+    exactly one gets through; the others get ``False`` and change nothing.
+
+    Order on success: the new hash is committed;
+    ``fsec_password_changed(reason="reset")`` is called; the ``reset_notice`` mail is
+    sent (switch ``SECURITY_SEND_PASSWORD_RESET_NOTICE_EMAIL``); ``password_reset``
+    is sent. Every session, remember cookie, auth token and reset token of the user
+    made before stops working (they carry a fingerprint of the old hash).
 
     :param password: the new password in clear text (validated by the form).
+    :returns: ``True`` when the password was changed; ``False`` when the stored hash
+        was no longer the one ``user`` was loaded with (the link was used, or the
+        password changed, meanwhile).
     """
-    user.password = hash_password(password)
-    _datastore.put(user)
+    new_hash = hash_password(password)
+    if not _datastore.compare_and_set(user, {"password": user.password}, {"password": new_hash}):
+        _datastore.commit()
+        return False
     _datastore.commit()
     _security.plugins.hook.fsec_password_changed(user=user, reason="reset")
     _security.send_mail_kind("reset_notice", user.email, user=user)
     password_reset.send(current_app._get_current_object(), user=user)
+    return True
 
 
 __all__ = [

@@ -82,9 +82,11 @@ def _token_problem(key: str, **kwargs: Any) -> Any:
 def reset_password(token: str) -> Any:
     """``/reset/<token>``: choose a new password with a mailed token.
 
-    A bad or used token: INVALID_RESET_PASSWORD_TOKEN. An expired one: a new link is
-    mailed (active accounts only) and PASSWORD_RESET_EXPIRED shown. Both redirect to
-    the forgot-password page (JSON: ``400`` with ``errors.token``).
+    A bad or used token: INVALID_RESET_PASSWORD_TOKEN, also when another request
+    used the same link between this one's check and its write (the password is
+    replaced by an atomic compare-and-set, so a link works exactly once). An expired
+    one: a new link is mailed (active accounts only) and PASSWORD_RESET_EXPIRED shown.
+    Both redirect to the forgot-password page (JSON: ``400`` with ``errors.token``).
 
     GET renders ``SECURITY_RESET_PASSWORD_TEMPLATE`` with ``reset_password_form`` and
     ``reset_password_token``. A valid POST saves the password (see
@@ -108,7 +110,8 @@ def reset_password(token: str) -> Any:
         )
     form = build_form("reset_password_form")
     if form.validate_on_submit():
-        update_password(user, form.password.data)
+        if not update_password(user, form.password.data):
+            return _token_problem("INVALID_RESET_PASSWORD_TOKEN")  # used meanwhile
         refusal = _security.login_refusal(user, "reset")
         logged_in = refusal is None and login_user(user, method="reset")
         _datastore.commit()

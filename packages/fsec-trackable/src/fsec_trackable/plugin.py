@@ -47,6 +47,15 @@ def fsec_login_state(user: Any) -> str | None:
 
 
 @hookimpl
+def fsec_consume_login_state(user: Any, expected: dict[str, Any]) -> bool:
+    """A one-time login link is used: record the login atomically (see
+    :func:`fsec_trackable.tracking.consume_login`)."""
+    from .tracking import consume_login
+
+    return consume_login(user, expected)
+
+
+@hookimpl
 def fsec_cli_commands(register: Callable[[str, Any], None]) -> None:
     from .cli import users_stats
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_security.core import _datastore
 from flask_security.utils import config_value
 
@@ -36,23 +36,55 @@ def client_address() -> str | None:
     return request.remote_addr or None
 
 
+def _new_values(user: Any) -> dict[str, Any]:
+    now = config_value("DATETIME_FACTORY")()
+    address = client_address()
+    return {
+        "last_login_at": user.current_login_at or now,
+        "current_login_at": now,
+        "last_login_ip": user.current_login_ip or address,
+        "current_login_ip": address,
+    }
+
+
+def _recorded_key(user: Any) -> tuple[type, str]:
+    return (type(user), str(user.id))
+
+
 def record_login(user: Any) -> None:
     """Update ``user``'s login statistics for a login happening now.
 
     ``current_*`` take the time (``SECURITY_DATETIME_FACTORY()``) and the client
     address; ``last_*`` take the previous ``current_*`` values (on a first login,
-    the new ones, as 3.0 did); ``login_count`` goes up by one. The user is put in
-    the datastore; the caller commits.
+    the new ones, as 3.0 did); ``login_count`` goes up by one **in the database**
+    (``SET login_count = COALESCE(login_count, 0) + 1`` through
+    :meth:`~flask_security.datastore.Datastore.compare_and_set`), so simultaneous
+    logins of one user are all counted. The caller commits. A login already
+    recorded by :func:`consume_login` in this request is not recorded again.
     """
-    now = config_value("DATETIME_FACTORY")()
-    address = client_address()
-    previous_at, previous_ip = user.current_login_at, user.current_login_ip
-    user.last_login_at = previous_at or now
-    user.current_login_at = now
-    user.last_login_ip = previous_ip or address
-    user.current_login_ip = address
-    user.login_count = (user.login_count or 0) + 1
-    _datastore.put(user)
+    recorded = g.setdefault("_fsec_trackable_recorded", set())
+    key = _recorded_key(user)
+    if key in recorded:
+        recorded.discard(key)
+        return
+    _datastore.compare_and_set(user, {}, _new_values(user), increment={"login_count": 1})
+
+
+def consume_login(user: Any, expected: dict[str, Any]) -> bool:
+    """Record a login of ``user`` only if the stored ``login_count`` (and the
+    ``expected`` fields) still hold what ``user`` was loaded with: one atomic
+    compare-and-set, so one of several simultaneous uses of a one-time login link
+    wins. The ``fsec_after_login`` that follows in this request records nothing more.
+
+    :returns: ``True`` when recorded; ``False`` when the state moved on.
+    """
+    conditions = {"login_count": user.login_count, **expected}
+    applied = _datastore.compare_and_set(
+        user, conditions, _new_values(user), increment={"login_count": 1}
+    )
+    if applied:
+        g.setdefault("_fsec_trackable_recorded", set()).add(_recorded_key(user))
+    return applied
 
 
 def login_state(user: Any) -> str:
@@ -62,4 +94,11 @@ def login_state(user: Any) -> str:
     return f"{user.login_count or 0}|{stamp}"
 
 
-__all__ = ["TRACKABLE_FIELDS", "client_address", "login_state", "missing_fields", "record_login"]
+__all__ = [
+    "TRACKABLE_FIELDS",
+    "client_address",
+    "consume_login",
+    "login_state",
+    "missing_fields",
+    "record_login",
+]

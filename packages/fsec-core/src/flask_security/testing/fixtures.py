@@ -8,7 +8,8 @@
 * ``fsec_live`` (function): ``fsec_live(config, **options)`` starts gunicorn serving
   an fsec app on a fresh database of ``fsec_postgres`` and a fresh ``fsec_smtp``
   server, and returns a :class:`~.live.LiveServer`; every server started is stopped
-  at teardown. See :func:`_live_factory` for the options.
+  at teardown. See :func:`_live_factory` for the options. ``fsec_live_module``: the
+  same, stopped when the test module ends.
 * ``fsec_clock_shift`` (function): ``with fsec_clock_shift(-2 * 86400): ...`` signs
   itsdangerous tokens as if made that many seconds later (negative: earlier), to test
   the ``*_WITHIN`` expiries without waiting.
@@ -104,6 +105,17 @@ def fsec_clock_shift() -> Callable[[int], AbstractContextManager[None]]:
 @pytest.fixture
 def fsec_live(request: pytest.FixtureRequest) -> Iterator[Callable[..., LiveServer]]:
     """``fsec_live(config=None, **options) -> LiveServer``; see :func:`_live_factory`."""
+    yield from _live_servers(request)
+
+
+@pytest.fixture(scope="module")
+def fsec_live_module(request: pytest.FixtureRequest) -> Iterator[Callable[..., LiveServer]]:
+    """As ``fsec_live``, but the servers live until the test module ends (share one
+    server between the tests of a module)."""
+    yield from _live_servers(request)
+
+
+def _live_servers(request: pytest.FixtureRequest) -> Iterator[Callable[..., LiveServer]]:
     pytest.importorskip("gunicorn")
     started: list[tuple[LiveServer, Any]] = []
     try:
