@@ -190,6 +190,20 @@ def test_basic_auth_failures_count_and_lock(app, get_user):
     assert r.status_code == 200
 
 
+def test_basic_auth_on_locked_account_keeps_counting_and_answers_alike(app, get_user):
+    client = app.test_client()
+    _lock(client)
+    before = get_user(app, "alice@example.com")
+    right = client.get("/basic", headers=_basic("alice@example.com", "password"))
+    wrong = client.get("/basic", headers=_basic("alice@example.com", "wrong"))
+    assert right.status_code == wrong.status_code == 401
+    assert right.get_data() == wrong.get_data()
+    assert right.headers["WWW-Authenticate"] == wrong.headers["WWW-Authenticate"]
+    after = get_user(app, "alice@example.com")
+    assert after.failed_login_count == before.failed_login_count + 2
+    assert after.locked_until == before.locked_until
+
+
 def test_lock_of_one_account_leaves_others_alone(app, client):
     _lock(client)
     assert _login(app.test_client(), "bob@example.com").status_code == 200
