@@ -3,7 +3,7 @@
 #   ruff       lint of the whole repository
 #   docs       the documentation site, warnings are errors (mkdocs build --strict)
 #   workspace  the whole pytest suite with every distribution installed together
-#              (PostgreSQL and SMTP are started by the tests themselves; see
+#              (PostgreSQL, SMTP and Redis are started by the tests themselves; see
 #              flask_security.testing); extra arguments go to this pytest run
 #   isolated   each distribution from its own wheel in a fresh virtualenv, running
 #              its own tests (scripts/isolated.py)
@@ -13,6 +13,13 @@ if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl 
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "fsec: installing the PostgreSQL server package" >&2
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    fi
+fi
+# Redis: the broker of the Celery mail recipe's tests (started by the tests themselves).
+if ! command -v redis-server >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "fsec: installing the Redis server package" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
     fi
 fi
 PARTS=${FSEC_TEST_PARTS:-"ruff docs workspace isolated"}

@@ -52,6 +52,7 @@ CORE_DEFAULTS: dict[str, Any] = {
     "DEPRECATED_HASHING_SCHEMES": ["hex_md5"],
     "EMAIL_SENDER": None,  # None: MAIL_DEFAULT_SENDER, else no-reply@localhost
     "EXTERNAL_BASE_URL": None,  # trusted base of links in mails (else SERVER_NAME...)
+    "MAIL_DELIVERY": None,  # None: "inline" when TESTING, else "background"
     "TOKEN_AUTHENTICATION_KEY": "auth_token",
     "TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
     "TOKEN_MAX_AGE": None,

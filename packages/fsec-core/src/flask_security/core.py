@@ -535,9 +535,11 @@ class _SecurityState:
     def send_mail_kind(self, name: str, recipient: str, user: Any = None, **context: Any) -> bool:
         """Send a registered mail (``fsec_mails``) unless its switch is off.
 
-        A failure of the mail transport is logged (``app.logger``), not raised.
+        The mail is rendered now and delivered as ``SECURITY_MAIL_DELIVERY`` says
+        (after the response outside testing: :mod:`flask_security.mail`). A failure of
+        the mail transport is logged (``app.logger``), not raised.
 
-        :returns: whether a mail was handed to the sender successfully.
+        :returns: whether a mail was rendered and handed over (inline: delivered).
         :raises KeyError: no plugin registered a mail called ``name``.
         """
         subject_key, enabled_key = self.mails[name]

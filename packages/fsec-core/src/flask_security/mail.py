@@ -1,13 +1,44 @@
-"""Rendering and sending fsec's mails through Flask-Mail."""
+"""Rendering and sending fsec's mails through Flask-Mail.
+
+When a mail is rendered and delivered depends on ``SECURITY_MAIL_DELIVERY``:
+
+* ``"background"`` (the default outside testing): once the response has been sent
+  (``response.call_on_close``), a small per-process pool of :data:`BACKGROUND_THREADS`
+  threads renders the message and hands it to ``@security.send_mail_task`` if one is
+  registered, else sends it over SMTP. The response never waits on the mail server, so a
+  slow or hanging server costs no request time and an address with an account is
+  answered as fast as one without (no enumeration by timing).
+* ``"inline"`` (the default when ``TESTING`` is on): delivered before the view
+  returns, as in Flask-Security 3.0, so tests see the mail right after the request.
+
+Every SMTP step (connect, each command, the data) is bounded by ``MAIL_TIMEOUT``
+seconds (Flask-Mail 0.10 has no timeout of its own: pallets-eco/flask-mail#114). A
+mail that cannot be delivered is logged on ``app.logger`` with its kind and the
+user's id (:func:`log_mail_failure`), never dropped silently.
+"""
 
 from __future__ import annotations
 
+import os
+import smtplib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, render_template
+from flask import after_this_request, current_app, has_request_context, render_template
 
 if TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask
+
     from .core import _SecurityState
+
+#: Seconds each SMTP step may take when ``MAIL_TIMEOUT`` is not set.
+DEFAULT_MAIL_TIMEOUT = 10.0
+#: Threads per process sending background mail.
+BACKGROUND_THREADS = 2
+#: Mails waiting for a background thread, per process, beyond which new ones are
+#: refused (and logged) rather than queued without bound.
+BACKGROUND_BACKLOG = 100
 
 
 def default_sender(state: _SecurityState) -> str:
@@ -26,7 +57,9 @@ def build_message(
 
     The context gets ``security`` (the state) and the values of every
     ``@security.mail_context_processor``. ``SECURITY_EMAIL_PLAINTEXT`` and
-    ``SECURITY_EMAIL_HTML`` choose the parts.
+    ``SECURITY_EMAIL_HTML`` choose the parts. The message carries two extra
+    attributes for logging: ``fsec_kind`` (the template name) and ``fsec_user_id``
+    (``str`` id of the context's ``user``, or ``None``).
     """
     from flask_mail import Message
 
@@ -38,15 +71,282 @@ def build_message(
         msg.body = render_template(f"security/email/{template}.txt", **context)
     if state.config("EMAIL_HTML"):
         msg.html = render_template(f"security/email/{template}.html", **context)
+    user = context.get("user")
+    msg.fsec_kind = template  # type: ignore[attr-defined]
+    msg.fsec_user_id = None if user is None else str(getattr(user, "id", None))  # type: ignore[attr-defined]
     return msg
 
 
 def send_mail_now(
     state: _SecurityState, subject: str, recipient: str, template: str, **context: Any
 ) -> None:
-    """Build the message and hand it to ``@send_mail_task`` or Flask-Mail."""
+    """Render the message and deliver it (see the module docstring for when).
+
+    In ``"background"`` delivery inside a request, even the rendering waits until the
+    response has been sent, so that an address with an account costs the request no
+    more than one without (rendering two templates is a measurable part of a
+    request). It then runs in a copy of the request context (``request``,
+    ``session``, ``url_for`` work as during the request; ``g`` is new), with the
+    context's ``user`` loaded again by id (the request's database session is over).
+    A failure there is logged (:func:`log_mail_failure`).
+
+    :raises Exception: in ``"inline"`` delivery, whatever rendering or the transport
+        raised (``send_mail_kind`` logs it).
+    """
+    if delivery_mode(state) == "background" and has_request_context():
+        _render_after_response(state, subject, recipient, template, context)
+        return
     msg = build_message(state, subject, recipient, template, **context)
+    deliver(state, msg)
+
+
+def _render_after_response(
+    state: _SecurityState, subject: str, recipient: str, template: str, context: dict[str, Any]
+) -> None:
+    from flask.globals import request_ctx
+
+    ctx = request_ctx.copy()
+    user = context.pop("user", None)
+    user_id = None if user is None else str(user.id)
+
+    def render_and_hand_over() -> None:
+        with ctx:
+            if user_id is not None:
+                fresh = state.datastore.load_user(user_id)
+                if fresh is None:
+                    raise LookupError("the user no longer exists")
+                context["user"] = fresh
+            msg = build_message(state, subject, recipient, template, **context)
+        _hand_over(state, msg)
+
+    info = {"fsec_kind": template, "fsec_user_id": user_id}
+    _after_response(lambda: background_sender(state.app).run_later(render_and_hand_over, info))
+
+
+def _after_response(fn: Any) -> None:
+    """Call ``fn()`` once the current response has been sent."""
+
+    def on_response(response: Any) -> Any:
+        response.call_on_close(fn)
+        return response
+
+    after_this_request(on_response)
+
+
+def delivery_mode(state: _SecurityState) -> str:
+    """``SECURITY_MAIL_DELIVERY``, resolved: ``"inline"`` or ``"background"``.
+
+    ``None`` (the default) means ``"inline"`` when the app is in testing mode, else
+    ``"background"``.
+
+    :raises ValueError: another value is configured.
+    """
+    mode = state.config("MAIL_DELIVERY")
+    if mode is None:
+        return "inline" if state.app.testing else "background"
+    if mode not in ("inline", "background"):
+        raise ValueError(
+            f"SECURITY_MAIL_DELIVERY must be 'inline', 'background' or None, not {mode!r}"
+        )
+    return str(mode)
+
+
+def deliver(state: _SecurityState, msg: Any) -> None:
+    """Hand a built message to ``@send_mail_task`` or SMTP, now or in the background.
+
+    ``"inline"``: at once, in this thread. ``"background"``: on a thread of the
+    :class:`BackgroundSender`, after the response has been sent when called during a
+    request; failures are logged there.
+
+    :raises Exception: in ``"inline"`` mode, what the task or the SMTP transport raised.
+    """
+    if delivery_mode(state) == "inline":
+        _hand_over(state, msg)
+        return
+
+    def later() -> None:
+        background_sender(state.app).run_later(lambda: _hand_over(state, msg), msg)
+
+    if has_request_context():
+        _after_response(later)
+    else:
+        later()
+
+
+def _hand_over(state: _SecurityState, msg: Any) -> None:
     if state._send_mail_task is not None:
         state._send_mail_task(msg)
+    else:
+        send_message(msg)
+
+
+def send_message(msg: Any) -> None:
+    """Send ``msg`` now through Flask-Mail, every SMTP step bounded by ``MAIL_TIMEOUT``.
+
+    Uses the ``MAIL_*`` settings of the current app (``MAIL_SUPPRESS_SEND`` included:
+    Flask-Mail's ``email_dispatched`` signal is sent either way). The Celery recipe's
+    task calls this.
+
+    :param msg: a ``flask_mail.Message``.
+    :raises OSError: connection refused, timed out (``TimeoutError``, after
+        ``MAIL_TIMEOUT`` seconds without progress) or broken.
+    :raises smtplib.SMTPException: the server refused the mail (e.g. ``554``).
+    :raises RuntimeError: no application context, or Flask-Mail is not set up.
+    """
+    mail = current_app.extensions["mail"]
+    if not hasattr(mail, "server"):  # another mail extension: use its own send
+        mail.send(msg)
         return
-    current_app.extensions["mail"].send(msg)
+    timeout = float(current_app.config.get("MAIL_TIMEOUT") or DEFAULT_MAIL_TIMEOUT)
+    with _timed_connection(mail, timeout) as connection:
+        connection.send(msg)
+
+
+def _timed_connection(mail: Any, timeout: float) -> Any:
+    from flask_mail import Connection
+
+    class TimedConnection(Connection):
+        """Flask-Mail's connection, its socket created with a timeout."""
+
+        def configure_host(self) -> smtplib.SMTP:
+            m = self.mail
+            factory = smtplib.SMTP_SSL if m.use_ssl else smtplib.SMTP
+            host = factory(m.server, m.port, timeout=timeout)
+            host.set_debuglevel(int(m.debug))
+            if m.use_tls:
+                host.starttls()
+            if m.username and m.password:
+                host.login(m.username, m.password)
+            return host
+
+    return TimedConnection(mail)
+
+
+def log_mail_failure(app: Flask, msg: Any, exc: BaseException | None = None) -> None:
+    """Log on ``app.logger`` (level ERROR) that a mail was finally not delivered.
+
+    The record names the mail's kind (``msg.fsec_kind``, e.g. ``reset_instructions``)
+    and the user's id (``msg.fsec_user_id``), and carries the exception. The Celery
+    recipe calls it when the last retry failed.
+
+    :param app: the application.
+    :param msg: a message built by fsec, or a dict from :func:`message_to_dict`.
+    :param exc: the last error, if known.
+    """
+    get = msg.get if isinstance(msg, dict) else lambda k: getattr(msg, k, None)
+    app.logger.error(
+        "fsec could not deliver the %r mail of user %s: %s",
+        get("fsec_kind"),
+        get("fsec_user_id"),
+        exc,
+        exc_info=exc if isinstance(exc, BaseException) else None,
+    )
+
+
+_MESSAGE_FIELDS = ("subject", "sender", "recipients", "body", "html", "fsec_kind", "fsec_user_id")
+
+
+def message_to_dict(msg: Any) -> dict[str, Any]:
+    """A JSON-serialisable dict of ``msg`` for a task queue (``subject``, ``sender``,
+    ``recipients``, ``body``, ``html``, ``fsec_kind``, ``fsec_user_id``).
+
+    Attachments, headers and ``cc``/``bcc`` are not carried (fsec's mails have none).
+    """
+    data = {k: getattr(msg, k, None) for k in _MESSAGE_FIELDS}
+    data["recipients"] = list(data["recipients"] or [])
+    sender = data["sender"]
+    data["sender"] = list(sender) if isinstance(sender, tuple) else sender
+    return data
+
+
+def message_from_dict(data: dict[str, Any]) -> Any:
+    """The ``flask_mail.Message`` of a dict from :func:`message_to_dict`."""
+    from flask_mail import Message
+
+    sender = data.get("sender")
+    msg = Message(
+        data.get("subject") or "",
+        sender=tuple(sender) if isinstance(sender, list) else sender,
+        recipients=list(data.get("recipients") or []),
+        body=data.get("body"),
+        html=data.get("html"),
+    )
+    msg.fsec_kind = data.get("fsec_kind")  # type: ignore[attr-defined]
+    msg.fsec_user_id = data.get("fsec_user_id")  # type: ignore[attr-defined]
+    return msg
+
+
+class BackgroundSender:
+    """A bounded pool of threads sending mail over SMTP for one application.
+
+    :data:`BACKGROUND_THREADS` threads per process; at most :data:`BACKGROUND_BACKLOG`
+    mails wait. The pool is made on first use in each process (a pool inherited
+    through ``fork``, e.g. gunicorn ``--preload``, has no threads and is replaced).
+    Threads finish the queued mails when the process exits (each bounded by
+    ``MAIL_TIMEOUT``).
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending = 0
+
+    def submit(self, msg: Any) -> bool:
+        """Queue sending ``msg`` over SMTP (:func:`send_message`).
+
+        :returns: ``False`` when the backlog is full: the mail is then not sent, and
+            that is logged (:func:`log_mail_failure`).
+        """
+        return self.run_later(lambda: send_message(msg), msg)
+
+    def run_later(self, fn: Any, info: Any) -> bool:
+        """Queue ``fn()`` (rendering and/or handing over one mail).
+
+        It runs inside an application context; an exception it raises is logged with
+        :func:`log_mail_failure` and ``info`` (a message or a dict with ``fsec_kind``
+        and ``fsec_user_id``).
+
+        :returns: ``False`` when the backlog is full (``fn`` is dropped, and logged).
+        """
+        with self._lock:
+            if self._executor is None or self._pid != os.getpid():
+                self._executor = ThreadPoolExecutor(
+                    max_workers=BACKGROUND_THREADS, thread_name_prefix="fsec-mail"
+                )
+                self._pid = os.getpid()
+                self._pending = 0
+            full = self._pending >= BACKGROUND_BACKLOG
+            if not full:
+                self._pending += 1
+        if full:
+            log_mail_failure(
+                self.app, info, RuntimeError(f"{BACKGROUND_BACKLOG} mails already wait")
+            )
+            return False
+        self._executor.submit(self._run, fn, info)
+        return True
+
+    @property
+    def pending(self) -> int:
+        """Mails queued or being sent in this process."""
+        return self._pending
+
+    def _run(self, fn: Any, info: Any) -> None:
+        try:
+            with self.app.app_context():
+                fn()
+        except Exception as exc:
+            log_mail_failure(self.app, info, exc)
+        finally:
+            with self._lock:
+                self._pending -= 1
+
+
+def background_sender(app: Flask) -> BackgroundSender:
+    """The application's :class:`BackgroundSender` (made on first use)."""
+    sender = app.extensions.get("fsec_mail_sender")
+    if sender is None:
+        sender = app.extensions.setdefault("fsec_mail_sender", BackgroundSender(app))
+    return sender

@@ -76,6 +76,9 @@ def build_state(
     app.extensions["security"] = state
     host.hook.fsec_init_app(app=app, state=state)
     check_link_host(app, state)
+    from .mail import delivery_mode
+
+    delivery_mode(state)  # a bad SECURITY_MAIL_DELIVERY fails at start-up
     return state
 
 

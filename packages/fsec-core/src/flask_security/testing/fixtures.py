@@ -10,6 +10,10 @@
   server, and returns a :class:`~.live.LiveServer`; every server started is stopped
   at teardown. See :func:`_live_factory` for the options. ``fsec_live_module``: the
   same, stopped when the test module ends.
+* ``fsec_hanging_smtp`` (function): a :class:`~.smtp.HangingSMTP` (accepts, never
+  answers).
+* ``fsec_redis`` (session): a throwaway :class:`~.redis.RedisServer`. Without the
+  ``redis-server`` binary the test is skipped, except under CI (``CI`` set).
 * ``fsec_clock_shift`` (function): ``with fsec_clock_shift(-2 * 86400): ...`` signs
   itsdangerous tokens as if made that many seconds later (negative: earlier), to test
   the ``*_WITHIN`` expiries without waiting.
@@ -71,6 +75,33 @@ def fsec_smtp() -> Iterator[object]:
         yield sink
     finally:
         sink.stop()
+
+
+@pytest.fixture
+def fsec_hanging_smtp() -> Iterator[object]:
+    from .smtp import start_hanging_smtp
+
+    server = start_hanging_smtp()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def fsec_redis() -> Iterator[object]:
+    from .redis import RedisUnavailable, start_redis
+
+    try:
+        server = start_redis()
+    except RedisUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required under CI: {exc}")
+        pytest.skip(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def pytest_configure(config: pytest.Config) -> None:
