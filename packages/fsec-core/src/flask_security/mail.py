@@ -225,8 +225,10 @@ def _timed_connection(mail: Any, timeout: float) -> Any:
 def log_mail_failure(app: Flask, msg: Any, exc: BaseException | None = None) -> None:
     """Log on ``app.logger`` (level ERROR) that a mail was finally not delivered.
 
-    The record names the mail's kind (``msg.fsec_kind``, e.g. ``reset_instructions``)
-    and the user's id (``msg.fsec_user_id``), and carries the exception. The Celery
+    The record names the mail's kind (``msg.fsec_kind``, e.g. ``reset_instructions``),
+    the user's id (``msg.fsec_user_id``) and the exception's type and message; the
+    traceback is added unless the error came from the mail transport (``OSError``,
+    ``smtplib.SMTPException``). The Celery
     recipe calls it when the last retry failed.
 
     :param app: the application.
@@ -234,12 +236,16 @@ def log_mail_failure(app: Flask, msg: Any, exc: BaseException | None = None) -> 
     :param exc: the last error, if known.
     """
     get = msg.get if isinstance(msg, dict) else lambda k: getattr(msg, k, None)
+    # A refused, timed-out or rejected delivery is one line (its type and message);
+    # anything else (a template or task bug) also gets its traceback.
+    transport = isinstance(exc, OSError | smtplib.SMTPException)
     app.logger.error(
-        "fsec could not deliver the %r mail of user %s: %s",
+        "fsec could not deliver the %r mail of user %s: %s: %s",
         get("fsec_kind"),
         get("fsec_user_id"),
+        type(exc).__name__ if exc is not None else "Error",
         exc,
-        exc_info=exc if isinstance(exc, BaseException) else None,
+        exc_info=exc if exc is not None and not transport else None,
     )
 
 
