@@ -55,6 +55,7 @@ class _SQLite(_Peewee):
 
 class _Postgres(_Peewee):
     database = "postgresql"
+    concurrent_writers = True
 
     @pytest.fixture
     def make_app(self, pg_database: peewee.PostgresqlDatabase) -> Callable[[dict[str, Any]], Flask]:

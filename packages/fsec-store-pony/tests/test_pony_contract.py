@@ -58,6 +58,7 @@ class _SQLite(_Pony):
 
 class _Postgres(_Pony):
     database = "postgresql"
+    concurrent_writers = True
 
     @pytest.fixture
     def make_app(self, pg_db: Database) -> Callable[[dict[str, Any]], Flask]:

@@ -113,6 +113,7 @@ class _FlaskSQLAlchemySQLite(_FlaskSQLAlchemy):
 
 class _FlaskSQLAlchemyPostgres(_FlaskSQLAlchemy):
     database = "postgresql"
+    concurrent_writers = True
 
     @pytest.fixture
     def make_app(self, pg_url: str) -> Iterator[Callable[[dict[str, Any]], Flask]]:
@@ -164,6 +165,7 @@ class _SessionSQLite(_Session):
 
 class _SessionPostgres(_Session):
     database = "postgresql"
+    concurrent_writers = True
 
     @pytest.fixture
     def make_app(self, pg_url: str) -> Iterator[Callable[[dict[str, Any]], Flask]]:

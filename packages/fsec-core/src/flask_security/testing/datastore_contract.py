@@ -59,6 +59,7 @@ Example::
 from __future__ import annotations
 
 import base64
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
@@ -145,6 +146,12 @@ class DatastoreContract(_StoreRun):
     """
 
     _fsec_contract = "datastore"
+
+    #: Whether the run's database serves several connections at once (PostgreSQL),
+    #: so that the ``compare_and_set`` races run in real threads, each with its own
+    #: application context and connection; in-memory SQLite and mongomock runs keep
+    #: ``False`` and race the same reads one after the other.
+    concurrent_writers: ClassVar[bool] = False
 
     #: Identity attributes the contract configures and checks (``get_user`` finds
     #: users by each of them ignoring case).
@@ -621,6 +628,80 @@ class DatastoreContract(_StoreRun):
         self.restart(datastore)
         stored = self._fresh(datastore, "matt@example.com")
         assert (stored.login_count, stored.username) == (4, "renamed")
+
+    def _racers(self, datastore: UserDatastore, count: int, act: Callable[[Any], Any]) -> list[Any]:
+        """Run ``act(user)`` ``count`` times, each on its own copy of the user
+        "matt@example.com" read before any of them writes. With
+        :attr:`concurrent_writers`, each runs in its own thread, application context
+        and database connection, released together by a barrier; otherwise one after
+        the other (every copy read first)."""
+        import threading
+
+        from flask import current_app
+
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        user_id = str(self._fresh(datastore, "matt@example.com").id)
+        self.restart(datastore)
+        if not self.concurrent_writers:
+            users = [datastore.load_user(user_id) for _ in range(count)]
+            expectations = [act(u) for u in users]
+            datastore.commit()
+            return expectations
+        barrier = threading.Barrier(count, timeout=30)
+        results: list[Any] = [None] * count
+
+        def run(i: int) -> None:
+            with app.app_context():
+                try:
+                    user = datastore.load_user(user_id)
+                    barrier.wait()
+                    results[i] = act(user)
+                    datastore.commit()
+                except BaseException as exc:  # reported by the caller
+                    results[i] = exc
+                    barrier.abort()
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return results
+
+    def test_compare_and_set_one_winner_among_simultaneous_writers(
+        self, datastore: UserDatastore
+    ) -> None:
+        self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+
+        serial = itertools.count()
+
+        def use_link(user: Any) -> tuple[bool, str]:
+            mine = f"{_STORED_HASH}-{next(serial)}"
+            expected = {"password": _STORED_HASH}
+            applied = datastore.compare_and_set(user, expected, {"password": mine})
+            return applied, mine
+
+        outcomes = self._racers(datastore, 4, use_link)
+        winners = [mine for applied, mine in outcomes if applied]
+        assert len(winners) == 1, outcomes
+        self.restart(datastore)
+        assert self._fresh(datastore, "matt@example.com").password == winners[0]
+
+    def test_compare_and_set_counts_every_simultaneous_increment(
+        self, datastore: UserDatastore
+    ) -> None:
+        self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        outcomes = self._racers(
+            datastore, 8, lambda u: datastore.compare_and_set(u, {}, increment={"login_count": 1})
+        )
+        assert outcomes == [True] * 8
+        self.restart(datastore)
+        assert self._fresh(datastore, "matt@example.com").login_count == 8
 
     def test_compare_and_set_bad_arguments(self, datastore: UserDatastore) -> None:
         user = self._user(datastore, "matt@example.com")
