@@ -131,7 +131,7 @@ def test_cli_unlock(app, client, get_user):
 
 def test_cli_unlock_unknown_user(app):
     r = app.test_cli_runner().invoke(args=["users", "unlock", "ghost@example.com"])
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert r.output.strip() == "Error: no user 'ghost@example.com'"
 
 

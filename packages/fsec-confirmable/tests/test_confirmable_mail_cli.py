@@ -133,7 +133,7 @@ def test_cli_confirm(app: Any, user_row: Any) -> None:
 
 def test_cli_confirm_unknown_user(app: Any) -> None:
     result = app.test_cli_runner().invoke(args=["users", "confirm", "nobody@example.com"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert lines == ["Error: no user 'nobody@example.com'"]
 

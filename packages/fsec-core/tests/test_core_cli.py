@@ -69,8 +69,9 @@ def test_users_create_extra_fields(app, runner):
     ],
 )
 def test_bad_input_exits_nonzero_with_one_line(runner, args, message):
+    # Status 2: click's usage error, as Flask-Security 3.0's commands raised.
     r = runner.invoke(args=args)
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     lines = [line for line in r.output.splitlines() if line.strip()]
     assert len(lines) == 1, r.output
     assert lines[0].startswith("Error:") and message in lines[0]
@@ -95,12 +96,15 @@ def test_roles_create_add_remove(app, runner):
     with app.app_context():
         ds = app.extensions["security"].datastore
         assert ds.find_user(email="joe@example.com").has_role("staff")
+    # Adding a role the user has, or removing one they lack, is an error (3.0).
     r = runner.invoke(args=["roles", "add", "joe@example.com", "staff"])
-    assert r.exit_code == 0 and "already has" in r.output
+    assert r.exit_code == 2 and "Error: joe@example.com already has role staff" in r.output
     assert runner.invoke(args=["roles", "remove", "joe@example.com", "staff"]).exit_code == 0
     with app.app_context():
         ds = app.extensions["security"].datastore
         assert not ds.find_user(email="joe@example.com").has_role("staff")
+    r = runner.invoke(args=["roles", "remove", "joe@example.com", "staff"])
+    assert r.exit_code == 2 and "does not have role staff" in r.output
 
 
 def test_group_names_from_config(make_app):

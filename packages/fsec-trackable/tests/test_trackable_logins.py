@@ -318,7 +318,7 @@ def test_cli_stats_before_and_after_logins(app: Flask, runner: Any) -> None:
 
 def test_cli_stats_unknown_user(runner: Any) -> None:
     result = runner.invoke(args=["users", "stats", "nobody@example.com"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "Error: no user 'nobody@example.com'" in result.output
     assert "Traceback" not in result.output
 

@@ -1,8 +1,12 @@
 """``flask users ...``, ``flask roles ...`` and ``flask security plugins`` (click).
 
 Group names come from ``SECURITY_CLI_USERS_NAME`` / ``SECURITY_CLI_ROLES_NAME``
-(``False`` removes the group). Bad input exits with status 1 and one line on stderr
-(``Error: ...``), never a traceback.
+(``False`` removes the group). Bad input exits with status 2, click's usage-error
+status, as in 3.0, and one line on stderr (``Error: ...``), never a traceback.
+
+Each command carries ``with_appcontext``, so it also runs when invoked directly
+(``CliRunner().invoke(users_create, obj=ScriptInfo(create_app=...))``, as 3.0's
+own tests did), not only through ``flask``.
 """
 
 from __future__ import annotations
@@ -11,13 +15,26 @@ from typing import Any
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .core import _datastore, _security
 from .datastore import DatastoreError
 
 
+class BadInput(click.UsageError):
+    """Bad input to an fsec command: exit status 2 (click's ``UsageError``, as 3.0
+    raised) and a single ``Error: <message>`` line on stderr, without the usage text.
+
+    Plugins' commands raise it too, so every fsec command fails the same way.
+    """
+
+    def show(self, file: Any = None) -> None:
+        """Print ``Error: <message>`` (one line) on stderr."""
+        click.echo(f"Error: {self.format_message()}", err=True, file=file)
+
+
 def _fail(message: str) -> None:
-    raise click.ClickException(message)
+    raise BadInput(message)
 
 
 def _find_user(identity: str) -> Any:
@@ -72,6 +89,7 @@ def check_password(password: str) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("-a", "--active", is_flag=True, default=False, help="Create the user active.")
 @click.argument("attributes", nargs=-1)
+@with_appcontext
 def users_create(identity: str, password: str, active: bool, attributes: tuple[str, ...]) -> None:
     """Create a user. IDENTITY is the first identity attribute (email by default);
     ATTRIBUTES are other text fields of the user model as name:value. Without
@@ -105,10 +123,12 @@ def users_create(identity: str, password: str, active: bool, attributes: tuple[s
 
 @click.command("activate")
 @click.argument("identity")
+@with_appcontext
 def users_activate(identity: str) -> None:
     """Activate the user IDENTITY."""
     user = _find_user(identity)
     if _datastore.activate_user(user):
+        _datastore.put(user)
         _datastore.commit()
         click.echo(f"User {identity} activated.")
     else:
@@ -117,10 +137,12 @@ def users_activate(identity: str) -> None:
 
 @click.command("deactivate")
 @click.argument("identity")
+@with_appcontext
 def users_deactivate(identity: str) -> None:
     """Deactivate the user IDENTITY (every session and token stops working)."""
     user = _find_user(identity)
     if _datastore.deactivate_user(user):
+        _datastore.put(user)
         _datastore.commit()
         click.echo(f"User {identity} deactivated.")
     else:
@@ -155,6 +177,7 @@ def users_reset_access_upstream(identity: str) -> None:
 @click.command("create")
 @click.argument("name")
 @click.option("-d", "--description", default=None)
+@with_appcontext
 def roles_create(name: str, description: str | None) -> None:
     """Create the role NAME (no surrounding blanks)."""
     if not name.strip() or name != name.strip():
@@ -169,30 +192,31 @@ def roles_create(name: str, description: str | None) -> None:
 @click.command("add")
 @click.argument("user")
 @click.argument("role")
+@with_appcontext
 def roles_add(user: str, role: str) -> None:
-    """Give ROLE to USER (an identity)."""
+    """Give ROLE to USER (an identity). A user who already has it is an error (3.0)."""
     u, r = _find_user(user), _find_role(role)
-    if _datastore.add_role_to_user(u, r):
-        _datastore.commit()
-        click.echo(f"Role {role} added to {user}.")
-    else:
-        click.echo(f"{user} already has role {role}.")
+    if not _datastore.add_role_to_user(u, r):
+        _fail(f"{user} already has role {role}")
+    _datastore.commit()
+    click.echo(f"Role {role} added to {user}.")
 
 
 @click.command("remove")
 @click.argument("user")
 @click.argument("role")
+@with_appcontext
 def roles_remove(user: str, role: str) -> None:
-    """Take ROLE from USER (an identity)."""
+    """Take ROLE from USER (an identity). A user without it is an error (3.0)."""
     u, r = _find_user(user), _find_role(role)
-    if _datastore.remove_role_from_user(u, r):
-        _datastore.commit()
-        click.echo(f"Role {role} removed from {user}.")
-    else:
-        click.echo(f"{user} does not have role {role}.")
+    if not _datastore.remove_role_from_user(u, r):
+        _fail(f"{user} does not have role {role}")
+    _datastore.commit()
+    click.echo(f"Role {role} removed from {user}.")
 
 
 @click.command("plugins")
+@with_appcontext
 def security_plugins() -> None:
     """List discovered fsec plugins: name, distribution, version, enabled, hooks."""
     from .plugins import discover

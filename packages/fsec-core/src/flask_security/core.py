@@ -488,14 +488,24 @@ class _SecurityState:
         return user
 
     def _load_user_from_request(self, request: Any) -> Any | None:
+        """The user of the auth token in the ``SECURITY_TOKEN_AUTHENTICATION_HEADER``
+        header, else the ``SECURITY_TOKEN_AUTHENTICATION_KEY`` query argument, else
+        that key of a JSON object body (the three places 3.0 read), or ``None``."""
         # Flask-Login's request loader: a token here also satisfies login_required and
         # auth_required("session") (3.0 behaviour). SECURITY_TOKEN_AUTHENTICATION_KEY =
-        # None switches the query-string form off (URLs end up in logs and Referers).
+        # None switches the query-string and JSON-body forms off (URLs end up in logs
+        # and Referers).
         token = request.headers.get(self.config("TOKEN_AUTHENTICATION_HEADER"))
         query_key = self.config("TOKEN_AUTHENTICATION_KEY")
         if not token and query_key:
             token = request.args.get(query_key)
-        if not token:
+        if not token and query_key and request.is_json:
+            try:
+                body = request.get_json(silent=True)
+            except Exception:  # a body the parser gives up on (too deep...) holds none
+                body = None
+            token = body.get(query_key) if isinstance(body, dict) else None
+        if not token or not isinstance(token, str):
             return None
         return self.user_from_auth_token(token)
 
@@ -671,6 +681,10 @@ class Security:
         for fn in self._deferred:
             fn(state)
         self._state = state
+        # 3.0 set ``security.app`` in init_app too (factory pattern); the state of
+        # the current app is still looked up per request (several apps may share one
+        # ``Security``).
+        self.app = app
         return state
 
     def _current_state(self) -> _SecurityState | None:

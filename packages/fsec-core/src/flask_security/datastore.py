@@ -174,9 +174,10 @@ class UserDatastore:
         *Store primitive*; should use an index."""
         raise NotImplementedError
 
-    def find_user(self, **kwargs: Any) -> Any | None:
+    def find_user(self, *args: Any, **kwargs: Any) -> Any | None:
         """The first user whose attributes equal ``kwargs`` exactly, or ``None``.
-        *Store primitive.*"""
+        *Store primitive* (stores take keyword arguments only; the base accepts
+        positional ones too, as 3.0's did, and raises ``NotImplementedError``)."""
         raise NotImplementedError
 
     def find_role(self, role: str) -> Any | None:
@@ -217,7 +218,9 @@ class UserDatastore:
         the store's own key type), else the user whose identity attribute matches
         ``identifier`` ignoring case; ``None`` when there is none (documented 3.0)."""
         if identifier is None or identifier == "":
-            return None
+            # Names no user; asked of the store primitive all the same, so that the
+            # bare base class raises NotImplementedError as 3.0's did.
+            return self.load_user("")
         if self._is_numeric_id(identifier) or not isinstance(identifier, str):
             user = self.load_user(str(identifier))
             if user is not None:
@@ -391,24 +394,31 @@ class UserDatastore:
         return True
 
     def toggle_active(self, user: Any) -> bool:
-        """Flip ``user.active``. Always returns ``True`` (documented)."""
+        """Flip ``user.active``. Always returns ``True`` (documented 3.0 behaviour).
+
+        Only the attribute changes, as in 3.0: the caller saves it
+        (``put(user)``, then ``commit()``).
+        """
         user.active = not user.active
-        self.put(user)  # type: ignore[attr-defined]
         return True
 
     def deactivate_user(self, user: Any) -> bool:
-        """Deactivate ``user``; ``True`` when it was active."""
+        """Set ``user.active`` to ``False``; ``True`` when it was active (3.0).
+
+        Only the attribute changes: the caller saves it (``put(user)``, ``commit()``).
+        """
         if user.active:
             user.active = False
-            self.put(user)  # type: ignore[attr-defined]
             return True
         return False
 
     def activate_user(self, user: Any) -> bool:
-        """Activate ``user``; ``True`` when it was inactive."""
+        """Set ``user.active`` to ``True``; ``True`` when it was inactive (3.0).
+
+        Only the attribute changes: the caller saves it (``put(user)``, ``commit()``).
+        """
         if not user.active:
             user.active = True
-            self.put(user)  # type: ignore[attr-defined]
             return True
         return False
 

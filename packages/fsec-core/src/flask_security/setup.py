@@ -141,6 +141,10 @@ def _collect_contributions(app: Flask, state: _SecurityState, options: dict[str,
 
     messages = host.collect("fsec_messages")
     state.messages = {k: c.value for k, c in messages.items()}
+    # 3.0 put every default message into app.config (setdefault): apps and their
+    # tests read ``app.config["SECURITY_MSG_<KEY>"]``; the app's own value wins.
+    for key, value in state.messages.items():
+        app.config.setdefault("SECURITY_MSG_" + key, value)
     record("fsec_messages", messages)
 
     forms = host.collect("fsec_forms")

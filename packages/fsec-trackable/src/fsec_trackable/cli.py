@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from flask.cli import with_appcontext
+from flask_security.cli import BadInput
 from flask_security.core import _datastore
 
 
@@ -14,12 +16,13 @@ def _when(value: Any) -> str:
 
 @click.command("stats")
 @click.argument("identity")
+@with_appcontext
 def users_stats(identity: str) -> None:
     """Show the login statistics of the user IDENTITY (an identity attribute value,
     the email by default): login count, current and previous login time and address."""
     user = _datastore.find_user_by_identity(identity)
     if user is None:
-        raise click.ClickException(f"no user {identity!r}")
+        raise BadInput(f"no user {identity!r}")
     click.echo(f"User {user.email}")
     click.echo(f"  logins:         {user.login_count or 0}")
     click.echo(
