@@ -7,6 +7,7 @@ A missing distribution gives an ``ImportError`` naming the ``pip install`` line.
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from typing import Any
 
 #: name -> (module, distribution)
@@ -24,11 +25,24 @@ LAZY_NAMES: dict[str, tuple[str, str]] = {
     "PasswordlessLoginForm": ("fsec_passwordless.forms", "fsec-passwordless"),
 }
 
+#: 3.0's view functions in ``flask_security.views`` that live in feature
+#: distributions: name -> (module, distribution).
+VIEW_NAMES: dict[str, tuple[str, str]] = {
+    "register": ("fsec_registerable.views", "fsec-registerable"),
+    "send_confirmation": ("fsec_confirmable.views", "fsec-confirmable"),
+    "confirm_email": ("fsec_confirmable.views", "fsec-confirmable"),
+    "forgot_password": ("fsec_recoverable.views", "fsec-recoverable"),
+    "reset_password": ("fsec_recoverable.views", "fsec-recoverable"),
+    "send_login": ("fsec_passwordless.views", "fsec-passwordless"),
+    "token_login": ("fsec_passwordless.views", "fsec-passwordless"),
+}
+
 #: Which lazy names each public module re-exports.
 MODULE_NAMES: dict[str, frozenset[str]] = {
     "flask_security": frozenset(LAZY_NAMES),
     "flask_security.datastore": frozenset(n for n in LAZY_NAMES if n.endswith("Datastore")),
     "flask_security.forms": frozenset(n for n in LAZY_NAMES if n.endswith("Form")),
+    "flask_security.views": frozenset(VIEW_NAMES),
 }
 
 
@@ -40,7 +54,7 @@ def lazy_getattr(module: str, name: str) -> Any:
     """
     if name not in MODULE_NAMES.get(module, ()):
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
-    target, dist = LAZY_NAMES[name]
+    target, dist = VIEW_NAMES[name] if module.endswith(".views") else LAZY_NAMES[name]
     try:
         mod = importlib.import_module(target)
     except ModuleNotFoundError as exc:
@@ -51,3 +65,21 @@ def lazy_getattr(module: str, name: str) -> Any:
             ) from exc
         raise
     return getattr(mod, name)
+
+
+def import_feature_module(target: str, dist: str, module: str) -> ModuleType:
+    """Import ``target`` (a feature distribution's module) for the 3.0 module path
+    ``module`` (``flask_security.confirmable``...).
+
+    :raises ImportError: ``dist`` is not installed; the message holds the
+        ``pip install`` line.
+    """
+    try:
+        return importlib.import_module(target)
+    except ModuleNotFoundError as exc:
+        if exc.name and target.startswith(exc.name):
+            raise ImportError(
+                f"{module} is provided by the {dist} distribution: pip install {dist}",
+                name=module,
+            ) from exc
+        raise

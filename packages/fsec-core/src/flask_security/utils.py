@@ -791,3 +791,17 @@ def is_json_request() -> bool:
         return True
     best = request.accept_mimetypes.best
     return best == "application/json"
+
+
+# ---------------------------------------------------------------------------------
+# 3.0's Python 2/3 helpers (flask_security._compat), still imported by 3.0 apps
+# ---------------------------------------------------------------------------------
+
+#: The text types (3.0's Python 2/3 alias): ``(str,)``.
+string_types: tuple[type, ...] = (str,)
+
+
+def encode_string(string: str | bytes) -> bytes:
+    """``string`` as bytes: text is encoded as UTF-8, bytes are returned unchanged
+    (3.0's helper)."""
+    return string.encode("utf-8") if isinstance(string, str) else string

@@ -83,12 +83,28 @@ def register_user(form: Any) -> tuple[Any, dict[str, Any]]:
         another identity value) exists already, e.g. created by a concurrent request
         after the form was validated. Nothing was written.
     """
-    data = form.to_dict(only_user=True)
+    return register_user_data(form.to_dict(only_user=True), form.to_dict(only_user=False))
+
+
+def register_user_data(
+    data: Mapping[str, Any], submitted: Mapping[str, Any] | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """Create and commit a user from its fields (what :func:`register_user` does with
+    a form; 3.0's ``register_user(**kwargs)`` is ``flask_security.registerable``'s).
+
+    :param data: user model fields for ``create_user``; ``password`` in clear text.
+    :param submitted: every submitted value for ``fsec_user_registered`` (secrets and
+        form plumbing are dropped); ``data`` when ``None``.
+    :returns: ``(user, extra)`` as :func:`register_user`.
+    :raises flask_security.datastore.UserExistsError: as :func:`register_user`.
+    """
+    data = dict(data)
+    submitted = data if submitted is None else submitted
+    public = {k: v for k, v in submitted.items() if k not in _PRIVATE_FIELDS}
     data["password"] = hash_password(data["password"])
     user = _datastore.create_user(**data)
     _datastore.commit()
 
-    public = {k: v for k, v in form.to_dict(only_user=False).items() if k not in _PRIVATE_FIELDS}
     extra: dict[str, Any] = {"confirm_token": None}
     results = _security.plugins.hook.fsec_user_registered(user=user, data=public)
     for result in results:
@@ -176,7 +192,8 @@ def register() -> Any:
     Success: HTML redirects to a safe ``next`` or ``SECURITY_POST_REGISTER_VIEW``
     (``None``: ``SECURITY_POST_LOGIN_VIEW``); JSON answers ``200`` with
     ``{"user": {...}}``, plus ``authentication_token`` when the user was logged in.
-    Failure: ``400`` with field errors (HTML re-renders the form), never a ``500``.
+    Failure: JSON ``400`` with field errors; HTML shows the form again (``200``, as
+    3.0), never a ``500``.
     Logged-in users are sent to ``SECURITY_POST_LOGIN_VIEW`` (JSON: ``400``).
 
     With ``SECURITY_RETURN_GENERIC_RESPONSES``, an address that has an account is
@@ -197,7 +214,11 @@ def register() -> Any:
             _refuse_duplicate(form)
         else:
             logged_in = login_user(user, method="register")
-            _datastore.commit()
+            if logged_in:
+                # Only a login changed anything (login tracking). A refused login
+                # (confirmation pending) commits nothing: another commit would expire
+                # the user object that user_registered receivers kept (3.0 did not).
+                _datastore.commit()
             return _registered(user, logged_in)
     if request.method == "POST" and config_value("RETURN_GENERIC_RESPONSES"):
         existing = _generic_existing_account(form)
@@ -213,4 +234,10 @@ def register() -> Any:
     )
 
 
-__all__ = ["notify_existing_account", "register", "register_form_name", "register_user"]
+__all__ = [
+    "notify_existing_account",
+    "register",
+    "register_form_name",
+    "register_user",
+    "register_user_data",
+]
