@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 from flask import Response, abort, current_app, g, jsonify, redirect, request
 from flask_login import login_required as _login_required
 from flask_principal import Permission, RoleNeed
+from werkzeug.exceptions import Unauthorized
 
 from .core import _LazyIdentity, _security, current_user
 from .utils import (
@@ -67,21 +68,23 @@ def _urlencode(values: dict[str, str]) -> str:
 def handle_forbidden() -> Any:
     """Answer an authenticated user without the required role.
 
-    ``@security.unauthorized_handler`` when set; else a redirect to
-    ``SECURITY_UNAUTHORIZED_VIEW`` (URL, endpoint or callable) when set; else ``403``
-    (JSON for JSON requests). Never redirects to the Referer (compat-notes point 10).
+    ``@security.unauthorized_handler`` when set; else, for a JSON request, a JSON
+    ``403`` (docs/json-api.md); else a redirect to ``SECURITY_UNAUTHORIZED_VIEW``
+    (URL, endpoint or callable) when set; else ``403``. Never redirects to the
+    Referer (compat-notes point 10).
     """
     callback = _security._unauthorized_callback
     if callback is not None:
         return callback()
+    if is_json_request():
+        # A JSON client gets JSON whatever page HTML clients are sent to.
+        return _json_status(403, "UNAUTHORIZED")
     view = config_value("UNAUTHORIZED_VIEW")
     if view:
         if callable(view):
             view = view()
         do_flash(*get_message("UNAUTHORIZED"))
         return redirect(get_url(view) or "/")
-    if is_json_request():
-        return _json_status(403, "UNAUTHORIZED")
     abort(403)
 
 
@@ -92,7 +95,8 @@ def _unauthorized_response(headers: dict[str, str] | None = None) -> Any:
     if is_json_request():
         response = _json_status(401, "UNAUTHORIZED")
     else:
-        response = Response("Unauthorized", 401, mimetype="text/plain")
+        # Werkzeug's 401 page (``<h1>Unauthorized</h1>``), as 3.0 answered.
+        response = Unauthorized().get_response()
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response

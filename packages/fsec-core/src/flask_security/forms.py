@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import current_app, request
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import StopValidation, ValidationError
 
@@ -287,6 +288,16 @@ class LoginForm(Form, NextFormMixin):
         if not self.is_submitted():
             # SECURITY_DEFAULT_REMEMBER_ME pre-checks the box on the page.
             self.remember.data = bool(current_app.config.get("SECURITY_DEFAULT_REMEMBER_ME"))
+        if not self.password.description:
+            # Links plugins give for the view "login.password" (recoverable's "Forgot
+            # password?") are the password field's description, where 3.0 put it.
+            links = _security.plugins.hook.fsec_view_links(view="login.password", state=_security)
+            self.password.description = Markup(" ").join(
+                Markup('<a href="{}">{}</a>').format(url, label)
+                for result in links
+                if result
+                for label, url in result
+            )
 
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators=extra_validators):
@@ -324,7 +335,8 @@ class ChangePasswordForm(Form):
         if not super().validate(extra_validators=extra_validators):
             return False
         if not verify_and_update_password(self.password.data, current_user):
-            self.password.errors.append(_msg("PASSWORD_MISMATCH"))
+            # 3.0's key on the ``password`` field (apps and their tests look for it).
+            self.password.errors.append(_msg("INVALID_PASSWORD"))
             return False
         if self.password.data == self.new_password.data:
             self.new_password.errors.append(_msg("PASSWORD_IS_THE_SAME"))

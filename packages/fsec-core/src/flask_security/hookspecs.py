@@ -377,9 +377,11 @@ def fsec_mail_context(name: str, user: Any | None, context: dict[str, Any]) -> N
 def fsec_view_links(view: str, state: _SecurityState) -> list[tuple[str, str]] | None:
     """Contribute links shown under a security page's form.
 
-    :param view: the page, e.g. ``"login"``, ``"register"``.
+    :param view: the page, e.g. ``"login"``, ``"register"``; ``"login.password"``
+        asks for links that become the login form's password field description
+        (shown under the field; 3.0's place for "Forgot password?").
     :returns: a list of ``(label, url)`` pairs, or ``None``. Recoverable adds
-        "Forgot password?" to the login page this way.
+        "Forgot password?" to the login form's password field this way.
     """
 
 

@@ -55,15 +55,17 @@ def build_message(
 ) -> Any:
     """Render ``security/email/<template>.txt`` / ``.html`` into a Flask-Mail ``Message``.
 
-    The context gets ``security`` (the state) and the values of every
-    ``@security.mail_context_processor``. ``SECURITY_EMAIL_PLAINTEXT`` and
-    ``SECURITY_EMAIL_HTML`` choose the parts. The message carries two extra
+    The context gets ``security`` (the state), the values of every global
+    ``@security.context_processor`` (3.0 ran them for every template, mails included)
+    and then of every ``@security.mail_context_processor``. ``SECURITY_EMAIL_PLAINTEXT``
+    and ``SECURITY_EMAIL_HTML`` choose the parts. The message carries two extra
     attributes for logging: ``fsec_kind`` (the template name) and ``fsec_user_id``
     (``str`` id of the context's ``user``, or ``None``).
     """
     from flask_mail import Message
 
     context.setdefault("security", state)
+    context.update(state._run_context_processors(None))
     for processor in state._mail_context_processors:
         context.update(processor())
     msg = Message(subject, sender=default_sender(state), recipients=[recipient])

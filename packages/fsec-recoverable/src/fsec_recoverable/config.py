@@ -39,5 +39,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "error",
     ),
     "PASSWORD_RESET": ("Your new password is saved.", "success"),
-    "FORGOT_PASSWORD": ("Forgot your password?", "info"),
+    "FORGOT_PASSWORD": ("Forgot password?", "info"),
 }

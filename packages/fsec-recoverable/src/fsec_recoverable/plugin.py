@@ -71,8 +71,9 @@ def fsec_mails(register: Callable[..., None]) -> None:
 
 @hookimpl
 def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
-    """The login page gets a "Forgot your password?" link (message FORGOT_PASSWORD)."""
-    if view != "login":
+    """The login form's password field gets a "Forgot password?" link (message
+    FORGOT_PASSWORD) as its description (view ``"login.password"``), where 3.0 put it."""
+    if view != "login.password":
         return None
     from flask_security.utils import get_message, url_for_security
 
