@@ -59,7 +59,7 @@ def test_form_change_flow(app):
     msg = outbox[0]
     assert msg.recipients == ["matt@example.com"]
     assert msg.subject == "Your password has been changed"
-    assert "password of your account was just changed" in msg.body
+    assert "Your password has been changed." in msg.body
     assert "<p>" in msg.html
     # this session carries on
     assert client.get("/").status_code == 200

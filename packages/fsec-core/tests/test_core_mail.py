@@ -119,5 +119,5 @@ def test_change_notice_through_real_smtp(make_app, fsec_smtp):
     assert msg["To"] == "real@example.com"
     assert msg["From"] == "site@example.com"
     assert msg["Subject"] == "Your password has been changed"
-    assert "password of your account was just changed" in fsec_smtp.text_of(msg)
+    assert "Your password has been changed." in fsec_smtp.text_of(msg)
     assert "<p>" in fsec_smtp.html_of(msg)

@@ -45,14 +45,17 @@ def _json_status(status: int, key: str) -> Response:
 
 def handle_unauthenticated() -> Any:
     """Answer a request that needs a logged-in user: JSON ``401``, else a redirect to
-    the login page with ``next`` set to this path (Flask-Login's unauthorized handler)."""
+    the login page with ``next`` set to this path (Flask-Login's unauthorized handler).
+
+    The flashed message is ``LOGIN``; ``UNAUTHORIZED`` when a role decorator sent the
+    visitor (3.0 flashed that one there)."""
     if is_json_request():
         return _json_status(401, "LOGIN")
     try:
         login_url = url_for_security("login")
     except Exception:  # no blueprint registered: nothing to redirect to
         abort(401)
-    do_flash(*get_message("LOGIN"))
+    do_flash(*get_message(g.pop("_fsec_login_message", "LOGIN")))
     target = request.path
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
@@ -85,7 +88,8 @@ def handle_forbidden() -> Any:
             view = view()
         do_flash(*get_message("UNAUTHORIZED"))
         return redirect(get_url(view) or "/")
-    abort(403)
+    # Werkzeug's 403 page, saying the UNAUTHORIZED message (3.0's flash showed it).
+    abort(403, description=get_message("UNAUTHORIZED")[0])
 
 
 def _unauthorized_response(headers: dict[str, str] | None = None) -> Any:
@@ -239,6 +243,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         @wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
+                g._fsec_login_message = "UNAUTHORIZED"
                 return _security.login_manager.unauthorized()
             identity = _identity()
             if all(p.allows(identity) for p in perms):
@@ -258,6 +263,7 @@ def roles_accepted(*roles: str) -> Callable[[F], F]:
         @wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
+                g._fsec_login_message = "UNAUTHORIZED"
                 return _security.login_manager.unauthorized()
             if perm.allows(_identity()):
                 return current_app.ensure_sync(fn)(*args, **kwargs)

@@ -145,6 +145,16 @@ def _collect_contributions(app: Flask, state: _SecurityState, options: dict[str,
     # tests read ``app.config["SECURITY_MSG_<KEY>"]``; the app's own value wins.
     for key, value in state.messages.items():
         app.config.setdefault("SECURITY_MSG_" + key, value)
+    text, category = app.config["SECURITY_MSG_PASSWORD_INVALID_LENGTH"]
+    if "%(min)s" in text or "%(max)s" in text:
+        # 3.0's message had no placeholder, and apps (and 3.0's tests) format these
+        # config values with the documented placeholders only: store it with the
+        # configured range filled in.
+        app.config["SECURITY_MSG_PASSWORD_INVALID_LENGTH"] = (
+            text.replace("%(min)s", str(app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6)))
+            .replace("%(max)s", str(app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128))),
+            category,
+        )
     record("fsec_messages", messages)
 
     forms = host.collect("fsec_forms")
