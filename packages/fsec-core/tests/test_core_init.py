@@ -40,11 +40,25 @@ def test_factory_pattern_keeps_datastore_and_kwargs():
     assert state2 is not state and state2.datastore is datastore
 
 
-def test_double_init_is_an_error():
-    app = _bare_app()
-    security = Security(app, SQLAlchemyUserDatastore(db, User, Role))
-    with pytest.raises(RuntimeError, match="already initialised"):
-        security.init_app(app)
+def test_second_init_replaces_the_state_as_in_30():
+    from fsec_store_sqlalchemy.testing import add_user, create_app, login
+
+    app = create_app()
+    add_user(app, "matt@example.com")
+    state1 = app.extensions["security"]
+    app.config["SECURITY_PASSWORD_HASH"] = "pbkdf2_sha256"
+    state2 = Security().init_app(app, state1.datastore, register_blueprint=False)
+    assert app.extensions["security"] is state2 is not state1
+    assert state2.login_manager is state1.login_manager
+    assert state2.password_hasher.context.default_scheme() == "pbkdf2_sha256"
+    # The first call's blueprint and request hooks serve the new state: the bcrypt
+    # hash verifies and is renewed to the new scheme at login.
+    client = app.test_client()
+    assert login(client, "matt@example.com").status_code == 200
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        user = state2.datastore.find_user(email="matt@example.com")
+        assert user.password.startswith("$pbkdf2-sha256$")
 
 
 def test_secret_key_required():

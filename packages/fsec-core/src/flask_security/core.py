@@ -660,16 +660,17 @@ class Security:
     ) -> _SecurityState:
         """Set fsec up for ``app``; returns the app's :class:`_SecurityState`.
 
-        :raises RuntimeError: fsec is already initialised on ``app``, no datastore
-            was given, or ``SECRET_KEY`` is missing.
+        Called again for the same app (3.0 allowed it, e.g. to change password
+        settings), the new state replaces the old one; the Flask-Login and
+        Flask-Principal set-up and the blueprint of the first call stay.
+
+        :raises RuntimeError: no datastore was given, or ``SECRET_KEY`` is missing.
         :raises flask_security.plugins.PluginError: a plugin problem (see
             :mod:`flask_security.plugins`).
         :raises flask_security.passwords.PasswordConfigError: bad password settings.
         """
         from .setup import build_state
 
-        if "security" in app.extensions:
-            raise RuntimeError("fsec (Flask-Security) is already initialised on this app")
         datastore = datastore if datastore is not None else self.datastore
         if datastore is None:
             raise RuntimeError("Security.init_app needs a datastore")

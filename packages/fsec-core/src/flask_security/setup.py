@@ -16,7 +16,9 @@ from .core import (
     AnonymousUser,
     _LoginManager,
     _Principal,
+    _request_loader,
     _SecurityState,
+    _user_loader,
     resolve_form_override,
 )
 from .core import template_loader as _template_loader
@@ -56,8 +58,15 @@ def build_state(
             os.path.dirname(os.path.abspath(__file__)), "translations"
         )
     _cookie_defaults(app)
-    _setup_login_manager(app, state, options)
-    _setup_principal(app, state)
+    previous = app.extensions.get("security")
+    if previous is None:
+        _setup_login_manager(app, state, options)
+        _setup_principal(app, state)
+    else:
+        # A second init_app (3.0 allowed it): keep the request hooks of the first,
+        # which read the current state through the app.
+        state.login_manager = previous.login_manager
+        state.principal = previous.principal
     _setup_blueprint(app, state, register_blueprint)
     _setup_cli(app, state)
     if "mail" not in app.extensions:
@@ -66,7 +75,8 @@ def build_state(
         Mail(app)
     from .utils import check_link_host, url_for_security
 
-    app.add_template_global(url_for_security, "url_for_security")
+    if app.jinja_env.globals.get("url_for_security") is not url_for_security:
+        app.add_template_global(url_for_security, "url_for_security")
     _log_replacements(state)
     from flask_wtf.csrf import generate_csrf
 
@@ -216,8 +226,9 @@ def _setup_login_manager(app: Flask, state: _SecurityState, options: dict[str, A
         lm = _LoginManager()
         lm.anonymous_user = options.get("anonymous_user") or AnonymousUser
         lm.login_view = f"{state.blueprint_name}.login"
-        lm.user_loader(state._load_user_from_session)
-        lm.request_loader(state._load_user_from_request)
+        # The app's current state answers (a second init_app replaces it).
+        lm.user_loader(_user_loader)
+        lm.request_loader(_request_loader)
         lm.unauthorized_handler(handle_unauthenticated)
         lm.init_app(app)
     state.login_manager = lm
@@ -230,6 +241,8 @@ def _setup_principal(app: Flask, state: _SecurityState) -> None:
 def _setup_blueprint(app: Flask, state: _SecurityState, register_blueprint: bool) -> None:
     name = state.blueprint_name
     loader = _template_loader(state.template_folders)
+    if name in app.blueprints or f"{name}_templates" in app.blueprints:
+        return  # a second init_app: the first call's blueprint stays
     if not register_blueprint:
         holder = Blueprint(f"{name}_templates", __name__)
         holder.jinja_loader = loader  # type: ignore[misc]
