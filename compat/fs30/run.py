@@ -15,10 +15,12 @@ virtualenv: every distribution, mongomock, peewee, pony... are dev dependencies.
 4. The report is read here, without pytest: counts per file and per datastore, the
    items that did not pass, and the comparison with ``expected-failures.txt``
    (``test id`` then the reason, one item a line).
+5. The 3.0 documentation's four quickstarts run too (``quickstarts.py``).
 
-Exit status: 0 when every item passed except those listed as expected failures;
-1 when an item fails that is not listed (a regression, or a new difference to
-document in docs/migration.md and the list). A listed item that now passes is
+Exit status: 0 when every item passed except those listed as expected failures
+and every quickstart ran; 1 when a quickstart fails, or an item fails that is not
+listed (a regression, or a new difference to document in docs/migration.md and the
+list). A listed item that now passes is
 printed ("now passes: remove it from expected-failures.txt"), it does not fail the
 run. 2: the suite could not be prepared (download, checksum, patch).
 """
@@ -220,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = CACHE / "work"
     try:
-        tests = prepare(fetch_sdist(), work)
+        sdist = fetch_sdist()
+        tests = prepare(sdist, work)
     except PrepareError as exc:
         print(f"fs30: {exc}", file=sys.stderr)
         return 2
@@ -231,6 +234,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     status = report(read_junit(junit), read_expected())
     print(f"fs30: full log in {work / 'pytest.log'}")
+    # The 3.0 documentation's quickstarts, with only the edits their stores' READMEs
+    # list (quickstarts.py).
+    sys.path.insert(0, str(HERE))
+    from quickstarts import run_all
+
+    if run_all(sdist):
+        status = 1
     return status
 
 
