@@ -161,6 +161,7 @@ def _reset_access(identity: str) -> None:
 
 @click.command("reset-access")
 @click.argument("identity")
+@with_appcontext
 def users_reset_access(identity: str) -> None:
     """End every session, remember cookie and auth token of the user IDENTITY (a new
     fs_uniquifier; the password is kept)."""
@@ -169,6 +170,7 @@ def users_reset_access(identity: str) -> None:
 
 @click.command("reset_access", hidden=True)
 @click.argument("identity")
+@with_appcontext
 def users_reset_access_upstream(identity: str) -> None:
     """Upstream Flask-Security 5.x's name of ``reset-access``."""
     _reset_access(identity)
