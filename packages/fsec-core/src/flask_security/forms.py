@@ -19,7 +19,7 @@ from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField
 from wtforms.validators import StopValidation, ValidationError
 
 from .babel import lazy_gettext
-from .core import _datastore, current_user
+from .core import _datastore, _security, current_user
 from .utils import (
     authenticate_password,
     get_message,
