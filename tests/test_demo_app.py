@@ -100,3 +100,45 @@ def test_demo_change_password_prints_mail(demo, capsys):
     assert r.status_code == 302
     out = capsys.readouterr().out
     assert "MAIL to user@example.com: Your password has been changed" in out
+
+
+def test_demo_home_page_token_steps_work_in_passwordless_mode(tmp_path):
+    """The home page's token-API steps are the ones that work in the mode the demo
+    runs in: with FSEC_DEMO_PASSWORDLESS=1, POST /login takes no password and the
+    token comes from the mailed link (a newcomer followed the password steps there)."""
+    from flask_security.utils import capture_passwordless_login_requests
+
+    spec = importlib.util.spec_from_file_location("fsec_demo_app_pl", DEMO)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fsec_demo_app_pl"] = module
+    try:
+        spec.loader.exec_module(module)
+        app = module.create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
+                "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
+                "SECURITY_PASSWORDLESS": True,
+            }
+        )
+    finally:
+        del sys.modules["fsec_demo_app_pl"]
+    client = app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert "mails a sign-in link" in page and '"password": ...' not in page
+    csrf = client.get("/login", headers={"Accept": "application/json"}).json["response"][
+        "csrf_token"
+    ]
+    with capture_passwordless_login_requests() as sent:
+        r = client.post(
+            "/login", json={"email": "user@example.com"}, headers={"X-CSRFToken": csrf}
+        )
+    assert r.status_code == 200 and len(sent) == 1
+    r = app.test_client().get(
+        f"/login/{sent[0]['login_token']}", headers={"Accept": "application/json"}
+    )
+    token = r.json["response"]["user"]["authentication_token"]
+    me = app.test_client().get(
+        "/api/me", headers={"Authentication-Token": token, "Accept": "application/json"}
+    )
+    assert me.status_code == 200 and "user@example.com" in me.get_data(as_text=True)

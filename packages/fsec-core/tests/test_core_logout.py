@@ -47,6 +47,10 @@ def test_post_logout_without_csrf_token_is_refused(make_app):
     r = client.post("/logout")
     assert r.status_code == 400
     assert _signed_in(client)
+    # a page with a fresh sign-out button (a stale tab's user can retry), not bare text
+    assert r.mimetype == "text/html"
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', r.get_data(as_text=True))
+    assert fresh and "CSRF" in r.get_data(as_text=True)
     r = client.post("/logout", json={})
     assert r.status_code == 400
     assert "csrf_token" in r.json["response"]["errors"]

@@ -107,8 +107,8 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "ANONYMOUS_REQUIRED": ("You are already signed in.", "error"),
     "LOGOUT_CSRF": ("Signing out needs a valid CSRF token; reload the page and retry.", "error"),
     "SIGNED_IN_AS_ANOTHER_USER": (
-        "You are signed in as %(email)s, so this link did not sign you in to another "
-        "account. Sign out first to use it for that account.",
+        "You are signed in as %(email)s, so this link signed nobody in. To use the "
+        "other account, sign out and then sign in to it.",
         "info",
     ),
     "EMAIL_ALREADY_ASSOCIATED": ("%(email)s is already associated with an account.", "error"),

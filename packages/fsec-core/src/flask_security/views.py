@@ -18,6 +18,7 @@ from flask import (
     has_request_context,
     jsonify,
     redirect,
+    render_template_string,
     request,
     session,
 )
@@ -268,11 +269,22 @@ def logout() -> Any:
             text = get_message("LOGOUT_CSRF")[0]
             if is_json_request():
                 return json_error({"csrf_token": [text]})
-            return Response(text, 400, mimetype="text/plain")
+            return render_template_string(_LOGOUT_REFUSED_PAGE, message=text), 400
         logout_user()
     if is_json_request():
         return json_response({})
     return redirect(get_post_logout_redirect())
+
+
+# A refused sign-out (stale or missing CSRF token) is a page in the security layout
+# with a fresh sign-out button, not bare text: a tab opened before the latest sign-in
+# holds an old token, and its user must be able to try again from here.
+_LOGOUT_REFUSED_PAGE = """{% extends "security/_layout.html" %}
+{% from "security/_macros.html" import render_logout_form %}
+{% block title %}Log out{% endblock %}
+{% block content %}<h1>Log out</h1>
+<p class="fsec-errors" role="alert">{{ message }}</p>
+{{ render_logout_form() }}{% endblock %}"""
 
 
 @flask_login.login_required
