@@ -332,6 +332,11 @@ class Runner:
                         continue  # test helpers: need the test tools
                     try:
                         importlib.import_module(info.name)
+                    except ImportError as exc:
+                        # 3.0's module paths of features (flask_security.confirmable...)
+                        # refuse to import without their distribution, naming it.
+                        if "distribution: pip install fsec-" not in str(exc):
+                            problems.append(f"import {info.name}: ImportError: {exc}")
                     except Exception as exc:
                         problems.append(f"import {info.name}: {type(exc).__name__}: {exc}")
                 for rel in files:
