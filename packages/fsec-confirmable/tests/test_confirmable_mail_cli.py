@@ -186,3 +186,14 @@ def test_within_in_milliseconds_parses(make_confirmable_app: Any) -> None:
     app = make_confirmable_app({"SECURITY_CONFIRM_EMAIL_WITHIN": "1 milliseconds"})
     with app.app_context():
         assert get_within_delta("CONFIRM_EMAIL_WITHIN") == datetime.timedelta(milliseconds=1)
+
+
+def test_cli_confirm_refuses_undecodable_identity() -> None:
+    """A plugin's command gets core's argument check too: exit 2 and one line, no
+    traceback, for what undecodable bytes in argv become (a lone surrogate)."""
+    from fsec_store_sqlalchemy.testing import create_app
+
+    app = create_app({"SECURITY_CONFIRMABLE": True})
+    r = app.test_cli_runner().invoke(args=["users", "confirm", "\udcff@example.com"])
+    assert r.exit_code == 2 and r.output.startswith("Error:") and "undecodable" in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)

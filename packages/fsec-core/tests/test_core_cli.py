@@ -66,6 +66,12 @@ def test_users_create_extra_fields(app, runner):
         (["roles", "add", "ghost@example.com", "admin"], "no user"),
         (["roles", "add", "matt@example.com", "ghost"], "no role"),
         (["roles", "remove", "matt@example.com", "ghost"], "no role"),
+        # undecodable bytes in argv arrive as lone surrogates (PEP 383); NUL likewise
+        (["users", "activate", "\udcff@example.com"], "undecodable"),
+        (["users", "deactivate", "a\x00b"], "undecodable"),
+        (["roles", "create", "\udcff"], "undecodable"),
+        (["roles", "add", "matt@example.com", "adm\udcffin"], "undecodable"),
+        (["users", "create", "z@example.com", "--password", "pass\udcffword"], "undecodable"),
     ],
 )
 def test_bad_input_exits_nonzero_with_one_line(runner, args, message):

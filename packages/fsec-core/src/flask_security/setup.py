@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from typing import Any
@@ -23,6 +24,7 @@ from .core import (
 )
 from .core import template_loader as _template_loader
 from .passwords import PasswordHasher
+from .utils import has_forbidden_characters
 
 _CLI_GROUPS = {"users": "CLI_USERS_NAME", "roles": "CLI_ROLES_NAME", "security": None}
 _CLI_HELP = {
@@ -266,11 +268,33 @@ def _setup_blueprint(app: Flask, state: _SecurityState, register_blueprint: bool
     app.register_blueprint(bp)
 
 
+def _refuse_forbidden_text(callback: Any) -> Any:
+    """Wrap a command's callback so that an argument or option holding a NUL or an
+    unpaired surrogate (what undecodable bytes in ``argv`` become) exits with status
+    2 and one line, like any bad input, before the command runs."""
+
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for name, value in kwargs.items():
+            values = value if isinstance(value, (tuple, list)) else (value,)
+            if any(isinstance(v, str) and has_forbidden_characters(v) for v in values):
+                from .cli import BadInput
+
+                raise BadInput(
+                    f"{name.upper()} holds a NUL or undecodable character; "
+                    "give it as plain text"
+                )
+        return callback(*args, **kwargs)
+
+    return checked
+
+
 def _ensure_appcontext(command: Any) -> None:
-    """Run a contributed command inside the app context (as ``AppGroup.command`` does)."""
+    """Run a contributed command inside the app context (as ``AppGroup.command`` does),
+    refusing undecodable text in its arguments (:func:`_refuse_forbidden_text`)."""
     if getattr(command, "_fsec_appcontext", False) or command.callback is None:
         return
-    command.callback = with_appcontext(command.callback)
+    command.callback = with_appcontext(_refuse_forbidden_text(command.callback))
     command._fsec_appcontext = True
 
 
