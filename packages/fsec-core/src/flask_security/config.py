@@ -9,6 +9,7 @@ Features contribute their own keys through the ``fsec_config_defaults`` and
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, MutableMapping
 from typing import Any
 
 
@@ -119,3 +120,62 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "error",
     ),
 }
+
+
+#: Spellings of a boolean setting given as a string (compared case-insensitively,
+#: surrounding blanks ignored), as env-var loaders such as ``Flask.config.from_prefixed_env``
+#: without JSON, python-dotenv or Kubernetes config maps produce them.
+TRUE_STRINGS = frozenset({"true", "1", "yes", "on", "t", "y"})
+FALSE_STRINGS = frozenset({"false", "0", "no", "off", "f", "n", ""})
+
+
+class ConfigError(RuntimeError, ValueError):
+    """A ``SECURITY_*`` setting has a value fsec cannot use; the message names the key.
+
+    A subclass of ``RuntimeError`` (start-up errors) and ``ValueError`` (bad value).
+    """
+
+
+def parse_bool_setting(key: str, value: Any) -> bool | None:
+    """The boolean meant by ``value``, the setting of boolean key ``key``.
+
+    Flask-Security 3.0 tested these settings for truth, so ``"False"`` from an
+    environment variable switched a feature *on*. fsec reads them strictly:
+
+    :param key: the full config key (``"SECURITY_REGISTERABLE"``), for the error.
+    :param value: a ``bool``; the ints ``0`` / ``1``; ``None`` (kept: off); or a string
+        among :data:`TRUE_STRINGS` / :data:`FALSE_STRINGS`, any case, blanks ignored.
+    :returns: ``True`` or ``False`` (``None`` for ``None``).
+    :raises ConfigError: any other value (``"maybe"``, ``2``, a list...), naming ``key``.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_STRINGS:
+            return True
+        if word in FALSE_STRINGS:
+            return False
+    raise ConfigError(
+        f"{key} must be a boolean: True or False, or one of the strings "
+        f"'true'/'false', '1'/'0', 'yes'/'no', 'on'/'off' (any case); got {value!r}"
+    )
+
+
+def read_bool_settings(config: MutableMapping[str, Any], keys: Iterable[str]) -> None:
+    """Replace every ``SECURITY_<KEY>`` among ``keys`` in ``config`` by its parsed boolean.
+
+    The one place fsec reads boolean settings (``Security.init_app`` calls it for
+    the feature flags before choosing plugins, then for every key whose registered
+    default is a ``bool``), so every later ``config_value`` sees a real ``bool``.
+
+    :param config: the application's config (changed in place).
+    :param keys: keys without the ``SECURITY_`` prefix; absent keys are skipped.
+    :raises ConfigError: a value is not a boolean spelling (see :func:`parse_bool_setting`).
+    """
+    for key in keys:
+        full = "SECURITY_" + key
+        if full in config:
+            config[full] = parse_bool_setting(full, config[full])

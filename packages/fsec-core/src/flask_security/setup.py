@@ -12,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_login import LoginManager
 
 from . import plugins as _plugins
+from .config import read_bool_settings
 from .core import (
     FORM_NAMES,
     AnonymousUser,
@@ -41,6 +42,8 @@ def build_state(
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("fsec needs app.config['SECRET_KEY'] (a long random value)")
     available = _plugins.discover()
+    # Flags are parsed before they choose plugins: "False" must not enable a feature.
+    read_bool_settings(app.config, _plugins.FEATURE_FLAGS)
     names = _plugins.enabled_plugin_names(app.config, datastore, available)
     host = _plugins.PluginHost.create(names, available)
     state = _SecurityState(app, datastore, host)
@@ -149,6 +152,7 @@ def _collect_contributions(app: Flask, state: _SecurityState, options: dict[str,
                 f"flag of the feature {owner!r}: only the application switches it on"
             )
         app.config.setdefault("SECURITY_" + key, c.value)
+    read_bool_settings(app.config, [str(k) for k, c in defaults.items() if type(c.value) is bool])
     record("fsec_config_defaults", defaults)
 
     messages = host.collect("fsec_messages")
