@@ -3,7 +3,9 @@
 set -eu
 ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$ROOT"
-if command -v uv >/dev/null 2>&1; then
+if [ -n "${UV:-}" ] && [ -x "$UV" ]; then
+    : # the uv that runs us (`uv run` sets UV), or the one the caller chose
+elif command -v uv >/dev/null 2>&1; then
     UV=$(command -v uv)
 elif [ -x "$ROOT/.cache/tools/bin/uv" ]; then
     UV="$ROOT/.cache/tools/bin/uv"
