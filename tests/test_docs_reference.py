@@ -195,3 +195,45 @@ def test_migration_notes_cover_every_unsafe_point():
         "`UNAUTHORIZED_VIEW = None` means 403",
     ):
         assert f"### {heading}" in text, heading
+
+
+def workspace_distributions() -> dict[str, str]:
+    """``{distribution: entry-point name}`` of every distribution folder in the repository."""
+    import tomllib
+
+    found = {}
+    for folder in sorted([*ROOT.glob("packages/*"), *ROOT.glob("examples/*")]):
+        pyproject = folder / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        project = tomllib.loads(pyproject.read_text()).get("project", {})
+        points = project.get("entry-points", {}).get("flask_security", {})
+        if project.get("name") and points:
+            found[project["name"]] = next(iter(points))
+    return found
+
+
+def test_every_distribution_is_in_the_configuration_reference(docs_module, caplog):
+    dists = workspace_distributions()
+    assert {"fsec-core", "fsec-trackable", "fsec-store-pony", "fsec-lockout"} <= set(dists)
+    with caplog.at_level("WARNING", logger="mkdocs.plugins.fsec_docs"):
+        page = docs_module.render_config()
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    sections = re.split(r"^## ", page, flags=re.M)
+    for dist, name in dists.items():
+        section = next((s for s in sections if s.startswith(f"{dist} {{#{name}}}")), None)
+        assert section is not None, f"{dist} has no section in the configuration reference"
+        body = section.split("\n", 1)[1].strip()
+        assert body and "(undocumented)" not in body, f"{dist}'s section is empty"
+    trackable = next(s for s in sections if s.startswith("fsec-trackable "))
+    assert "SECURITY_TRACKABLE" in trackable and "login_count" in trackable
+
+
+def test_a_distribution_without_keys_or_note_fails_the_reference(docs_module, monkeypatch, caplog):
+    notes = docs_module.distribution_notes()
+    del notes["fsec-trackable"]
+    monkeypatch.setattr(docs_module, "distribution_notes", lambda: notes)
+    with caplog.at_level("WARNING", logger="mkdocs.plugins.fsec_docs"):
+        page = docs_module.render_config()
+    assert any("fsec-trackable" in r.getMessage() for r in caplog.records)
+    assert "## fsec-trackable {#trackable}\n\n(undocumented)" in page

@@ -91,6 +91,17 @@ def load_meanings() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     return dict(data.get("keys", {})), dict(data.get("other", {}))
 
 
+def distribution_notes() -> dict[str, str]:
+    """``{distribution: note}`` from ``config.toml``'s ``[distributions]`` table.
+
+    A distribution whose plugin registers no key of its own (trackable, the stores)
+    gets its note in the reference instead of a table, so every distribution has a
+    section; one without keys and without a note is logged as a warning.
+    """
+    with open(DATA / "config.toml", "rb") as fh:
+        return dict(tomllib.load(fh).get("distributions", {}))
+
+
 def documented_keys() -> set[str]:
     """Every ``SECURITY_*`` key the configuration reference lists (with prefix)."""
     keys = {k for ref in collect_plugins() for k in ref.config}
@@ -116,11 +127,21 @@ def _cell(text: str) -> str:
 
 def render_config() -> str:
     meanings, other = load_meanings()
+    notes = distribution_notes()
     parts: list[str] = []
     for ref in collect_plugins():
-        if not ref.config:
-            continue
         parts.append(f"## {ref.dist} {{#{ref.name}}}\n")
+        if ref.dist in notes:
+            parts.append(_cell(notes[ref.dist]) + "\n")
+        if not ref.config:
+            if ref.dist not in notes:
+                log.warning(
+                    "distribution %s registers no configuration key and has no note in "
+                    "docs/_data/config.toml [distributions]",
+                    ref.dist,
+                )
+                parts.append("(undocumented)\n")
+            continue
         parts.append(
             f"Registered by the `{ref.name}` plugin (`{ref.target}`) when it is enabled.\n"
         )
