@@ -2,7 +2,8 @@
 # Run every check, in this order, stopping at the first failure:
 #   ruff       lint of the whole repository
 #   docs       the documentation site, warnings are errors (mkdocs build --strict)
-#   workspace  the whole pytest suite with every distribution installed together
+#   workspace  the whole pytest suite with every distribution installed together, on
+#              min(cores, 2) pytest-xdist workers (FSEC_TEST_WORKERS=N to choose)
 #              (PostgreSQL, SMTP and Redis are started by the tests themselves; see
 #              flask_security.testing); extra arguments go to this pytest run
 #   compat     Flask-Security 3.0.0's own test suite against this checkout
@@ -52,7 +53,12 @@ if want docs; then
     rm -rf "$SITE"
 fi
 if want workspace; then
-    timed workspace "$UV" run --locked --all-packages pytest "$@"
+    # pytest-xdist: one worker per core, at most 2 (FSEC_TEST_WORKERS overrides; 0 = no
+    # workers). Each worker starts its own PostgreSQL (own data dir), SMTP and gunicorn
+    # servers on free ports (flask_security.testing), so workers share nothing.
+    WORKERS=${FSEC_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}
+    if [ -z "${FSEC_TEST_WORKERS:-}" ] && [ "$WORKERS" -gt 2 ]; then WORKERS=2; fi
+    timed workspace "$UV" run --locked --all-packages pytest -n "$WORKERS" "$@"
 fi
 if want compat; then
     timed compat "$UV" run --locked --all-packages python compat/fs30/run.py
