@@ -3,7 +3,10 @@
 For each distribution (every ``packages/*/pyproject.toml`` and every
 ``examples/*/pyproject.toml`` with a ``[project]``), found anew on each run:
 
-1. build the sdist and, from it, the wheel (``uv build``) into one wheel folder;
+1. build the sdist and, from it, the wheel (``uv build``) into one wheel folder, once
+   for all distributions, and check both with ``twine check --strict`` (the long
+   description renders) and :func:`metadata_problems` (license, classifiers, project
+   URLs);
 2. **bare**: a fresh virtualenv with only that wheel and its declared dependencies
    (first-party ones from the wheel folder, the rest from the package index). Every
    module of the import package is imported (except its ``testing`` helpers, which
@@ -31,17 +34,21 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import email.parser
+import email.policy
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import textwrap
 import threading
 import time
 import tomllib
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,6 +171,50 @@ def pytest_summary(output: str) -> tuple[str, tuple[int, int, int]]:
         return int(m.group(1)) if m else 0
 
     return summary, (count("passed"), count("failed") + count("errors?"), count("skipped"))
+
+
+def read_metadata(path: Path) -> email.message.Message:
+    """The core metadata of a built wheel (``METADATA``) or sdist (``PKG-INFO``)."""
+    if path.suffix == ".whl":
+        with zipfile.ZipFile(path) as zf:
+            name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+            text = zf.read(name).decode()
+    else:
+        with tarfile.open(path) as tf:
+            tops = [m for m in tf.getmembers() if m.name.count("/") == 1]
+            member = next(m for m in tops if m.name.endswith("/PKG-INFO"))
+            text = tf.extractfile(member).read().decode()  # type: ignore[union-attr]
+    return email.parser.Parser(policy=email.policy.compat32).parsestr(text)
+
+
+def metadata_problems(path: Path) -> list[str]:
+    """What a wheel's or sdist's metadata lacks for an index page (empty: nothing).
+
+    Required (core metadata 2.4, PEP 639 / PEP 753): a summary, a Markdown long
+    description, a license (``License-Expression`` or ``License``), at least one
+    classifier including a ``License ::``-free Python version one, and ``Project-URL``
+    entries for the source and the documentation.
+    """
+    meta = read_metadata(path)
+    problems = []
+    if not (meta.get("Summary") or "").strip():
+        problems.append("no Summary")
+    if (meta.get("Description-Content-Type") or "").split(";")[0] != "text/markdown":
+        problems.append("long description is not text/markdown")
+    if not (meta.get_payload() or meta.get("Description") or "").strip():
+        problems.append("empty long description")
+    if not (meta.get("License-Expression") or meta.get("License")):
+        problems.append("no License-Expression")
+    classifiers = meta.get_all("Classifier") or []
+    if not any(c.startswith("Programming Language :: Python :: 3") for c in classifiers):
+        problems.append("no 'Programming Language :: Python :: 3' classifier")
+    if not any(c.startswith("Framework :: Flask") for c in classifiers):
+        problems.append("no 'Framework :: Flask' classifier")
+    urls = {u.split(",")[0].strip().lower() for u in meta.get_all("Project-URL") or []}
+    for label in ("source", "documentation"):
+        if label not in urls:
+            problems.append(f"no Project-URL {label.title()!r}")
+    return problems
 
 
 def discover(root: Path = ROOT) -> list[Dist]:
@@ -298,7 +349,32 @@ class Runner:
             if not result.ok:
                 result.step = "build"
                 result.log.append("uv build produced no wheel")
+            elif not self.check_metadata(result, out):
+                result.ok = False
         return result
+
+    def check_metadata(self, result: Result, out: Path) -> bool:
+        """``twine check --strict`` and :func:`metadata_problems` on the sdist and wheel.
+
+        What PyPI shows must be right before anything is uploaded: the long
+        description renders (twine), and the license, classifiers and project URLs
+        are there (ours).
+        """
+        built = sorted([*out.glob("*.whl"), *out.glob("*.tar.gz")])
+        proc = self._run(
+            result,
+            "twine",
+            [sys.executable, "-m", "twine", "check", "--strict", *map(str, built)],
+            env=self._env(),
+        )
+        if proc.returncode != 0:
+            return False
+        problems = [f"{f.name}: {p}" for f in built for p in metadata_problems(f)]
+        if problems:
+            result.step = "metadata"
+            result.log.extend(problems)
+            return False
+        return True
 
     def bare(self, result: Result) -> Path | None:
         """Install the wheel alone; import every module; compare package files."""

@@ -126,3 +126,52 @@ def test_discover_reads_test_extra_and_group(isolated, tmp_path):
     a, b = isolated.discover(tmp_path)
     assert (a.name, a.test_extra, a.test_group, a.packages) == ("fsec-a", True, [], ["fsec_x"])
     assert (b.name, b.test_extra, b.test_group) == ("fsec-b", False, ["pytest", "mongomock"])
+
+
+def _uv() -> str:
+    import shutil
+
+    uv = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".cache/tools/bin/uv")
+    return uv if os.path.exists(uv) else "/work/main/.cache/tools/bin/uv"
+
+
+def test_build_checks_the_index_metadata_with_twine(isolated, tmp_path):
+    """A real build of one distribution passes ``twine check --strict`` and ours."""
+    dists = {d.name: d for d in isolated.discover()}
+    runner = isolated.Runner(_uv(), tmp_path, list(dists.values()), sys.executable)
+    result = runner.build(dists["fsec-trackable"])
+    assert result.ok, "\n".join(result.log)
+    assert "twine" in result.times  # twine ran on the sdist and the wheel
+    out = tmp_path / "build" / "fsec-trackable"
+    built = [*out.glob("*.tar.gz"), *out.glob("*.whl")]
+    assert len(built) == 2
+    for path in built:
+        meta = isolated.read_metadata(path)
+        assert meta["License-Expression"] == "MIT"
+        assert "Framework :: Flask" in meta.get_all("Classifier")
+        assert isolated.metadata_problems(path) == []
+
+
+def test_build_fails_on_incomplete_metadata_or_a_bad_description(isolated, tmp_path):
+    src = tmp_path / "fsec-bare"
+    (src / "src" / "fsec_bare").mkdir(parents=True)
+    (src / "src" / "fsec_bare" / "__init__.py").write_text("")
+    (src / "README.md").write_text("# bare\n")
+    (src / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling>=1.25"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "fsec-bare"\nversion = "0.1"\nreadme = "README.md"\n'
+        '[tool.hatch.build.targets.wheel]\npackages = ["src/fsec_bare"]\n'
+    )
+    dist = isolated.Dist("fsec-bare", "0.1", src, ["fsec_bare"], False, [])
+    runner = isolated.Runner(_uv(), tmp_path / "work", [dist], sys.executable)
+    result = runner.build(dist)
+    assert not result.ok and result.step == "metadata"
+    text = "\n".join(result.log)
+    for problem in ("no Summary", "no License-Expression", "'Framework :: Flask'", "'Source'"):
+        assert problem in text
+    # A description twine cannot render fails at the twine step.
+    (src / "README.rst").write_text("Title\n===\n\n.. bogus-directive::\n")
+    pyproject = (src / "pyproject.toml").read_text().replace('"README.md"', '"README.rst"')
+    (src / "pyproject.toml").write_text(pyproject)
+    result = runner.build(dist)
+    assert not result.ok and result.step == "twine", result.log
