@@ -69,3 +69,10 @@ def test_core_bool_default_keys_are_parsed(make_app):
 def test_core_bool_default_key_bad_value_fails_startup(make_app):
     with pytest.raises(ConfigError, match="SECURITY_DEFAULT_REMEMBER_ME must be a boolean"):
         make_app({"SECURITY_DEFAULT_REMEMBER_ME": "always"})
+
+
+def test_password_single_hash_keeps_its_list_form(make_app):
+    app = make_app({"SECURITY_PASSWORD_SINGLE_HASH": ["plaintext"]})
+    assert app.config["SECURITY_PASSWORD_SINGLE_HASH"] == ["plaintext"]
+    with pytest.raises(ConfigError, match="SECURITY_PASSWORD_SINGLE_HASH must be a boolean"):
+        make_app({"SECURITY_PASSWORD_SINGLE_HASH": "plaintext"})

@@ -129,6 +129,11 @@ TRUE_STRINGS = frozenset({"true", "1", "yes", "on", "t", "y"})
 FALSE_STRINGS = frozenset({"false", "0", "no", "off", "f", "n", ""})
 
 
+#: Boolean keys that also take a list (kept as it is): ``PASSWORD_SINGLE_HASH`` names
+#: the schemes hashed once (upstream 5.x).
+BOOL_OR_LIST_KEYS = frozenset({"PASSWORD_SINGLE_HASH"})
+
+
 class ConfigError(RuntimeError, ValueError):
     """A ``SECURITY_*`` setting has a value fsec cannot use; the message names the key.
 
@@ -177,5 +182,8 @@ def read_bool_settings(config: MutableMapping[str, Any], keys: Iterable[str]) ->
     """
     for key in keys:
         full = "SECURITY_" + key
-        if full in config:
-            config[full] = parse_bool_setting(full, config[full])
+        if full not in config:
+            continue
+        if key in BOOL_OR_LIST_KEYS and isinstance(config[full], list | tuple | set | frozenset):
+            continue
+        config[full] = parse_bool_setting(full, config[full])
