@@ -8,7 +8,8 @@
   wheel in a fresh virtualenv, run only when the change touches the distribution's
   folder, fsec-core's folder, or what every distribution is built with
   (:data:`SHARED`);
-* ``workspace``: ruff and the whole pytest suite with every distribution installed;
+* ``workspace``: ruff, the whole pytest suite with every distribution installed, and
+  Flask-Security 3.0.0's own suite against this checkout (``compat``);
 * ``docs``: the documentation site, warnings are errors.
 
 Each job runs the same ``sh scripts/test.sh`` parts a developer runs (the scripts
@@ -136,13 +137,13 @@ jobs:
         run: python3 scripts/ci.py changes "$BASE" >> "$GITHUB_OUTPUT"
 
   workspace:
-    name: ruff and the workspace suite
+    name: ruff, the workspace suite and the Flask-Security 3.0 suite
     runs-on: ubuntu-latest
     timeout-minutes: 30
     steps:
 {SETUP_STEPS}      - run: sh scripts/test.sh
         env:
-          FSEC_TEST_PARTS: ruff workspace
+          FSEC_TEST_PARTS: ruff workspace compat
 
   docs:
     name: documentation (mkdocs --strict)

@@ -49,7 +49,7 @@ def test_one_job_per_distribution_plus_workspace_and_docs(ci):
         assert f"\n  {jid}:\n" in text
         assert f"if: needs.changes.outputs.{jid} == 'true'" in text
         assert f"python scripts/isolated.py {dist}\n" in text
-    assert "\n  workspace:\n" in text and "FSEC_TEST_PARTS: ruff workspace" in text
+    assert "\n  workspace:\n" in text and "FSEC_TEST_PARTS: ruff workspace compat" in text
     assert "\n  docs:\n" in text and "FSEC_TEST_PARTS: docs" in text
 
 
