@@ -568,6 +568,17 @@ class _SecurityState:
             return False
         return True
 
+    def after_response(self, fn: Callable[[Any], Any], user: Any = None, kind: str = "") -> None:
+        """Run ``fn(user)`` after the response in background mail delivery, else now.
+
+        For the account work behind a mail (token, link, signal) in views that answer
+        every address alike, so that an address with an account costs the request no
+        more time than one without. See :func:`flask_security.mail.run_after_response`.
+        """
+        from .mail import run_after_response
+
+        run_after_response(self, fn, user, kind)
+
     # -- documented decorators -----------------------------------------------------
 
     def send_mail_task(self, fn: Callable[[Message], Any]) -> Callable[[Message], Any]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import smtplib
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,10 @@ BACKGROUND_THREADS = 2
 #: Mails waiting for a background thread, per process, beyond which new ones are
 #: refused (and logged) rather than queued without bound.
 BACKGROUND_BACKLOG = 100
+
+# Set while a job of :func:`run_after_response` runs: its mails are delivered at once
+# on that background thread instead of being scheduled after a response again.
+_job = threading.local()
 
 
 def default_sender(state: _SecurityState) -> str:
@@ -95,7 +100,11 @@ def send_mail_now(
     :raises Exception: in ``"inline"`` delivery, whatever rendering or the transport
         raised (``send_mail_kind`` logs it).
     """
-    if delivery_mode(state) == "background" and has_request_context():
+    if (
+        delivery_mode(state) == "background"
+        and has_request_context()
+        and not getattr(_job, "active", False)
+    ):
         _render_after_response(state, subject, recipient, template, context)
         return
     msg = build_message(state, subject, recipient, template, **context)
@@ -123,6 +132,52 @@ def _render_after_response(
 
     info = {"fsec_kind": template, "fsec_user_id": user_id}
     _after_response(lambda: background_sender(state.app).run_later(render_and_hand_over, info))
+
+
+def run_after_response(
+    state: _SecurityState, fn: Callable[[Any], Any], user: Any = None, kind: str = ""
+) -> None:
+    """Run ``fn(user)``, the account work behind a mail, where it cannot be timed.
+
+    A view that answers every address alike (``/reset``, ``/confirm``, passwordless
+    ``/login``) must also take the same time for each, or the response time tells
+    which addresses have an account (OWASP Authentication Cheat Sheet, "Authentication
+    and Error Messages"). Making a token, building the link and sending the signal
+    for an account is such work. In ``"background"`` delivery inside a request it
+    runs once the response has been sent, on the :class:`BackgroundSender` pool, in a
+    copy of the request context, with ``user`` loaded again by id; the mails it sends
+    are delivered from there at once. In ``"inline"`` delivery (the default under
+    ``TESTING``, as 3.0 did), or outside a request, ``fn(user)`` runs now.
+
+    :param state: the application's security state.
+    :param fn: called with the (reloaded) user; its return value is dropped.
+    :param user: a user object with an ``id``, or ``None``.
+    :param kind: the mail kind, for the log line if the job fails
+        (:func:`log_mail_failure`).
+    """
+    if delivery_mode(state) == "inline" or not has_request_context():
+        fn(user)
+        return
+    from flask.globals import request_ctx
+
+    ctx = request_ctx.copy()
+    user_id = None if user is None else str(user.id)
+
+    def job() -> None:
+        with ctx:
+            fresh = None
+            if user_id is not None:
+                fresh = state.datastore.load_user(user_id)
+                if fresh is None:
+                    raise LookupError("the user no longer exists")
+            _job.active = True
+            try:
+                fn(fresh)
+            finally:
+                _job.active = False
+
+    info = {"fsec_kind": kind, "fsec_user_id": user_id}
+    _after_response(lambda: background_sender(state.app).run_later(job, info))
 
 
 def _after_response(fn: Any) -> None:
@@ -162,6 +217,14 @@ def deliver(state: _SecurityState, msg: Any) -> None:
 
     :raises Exception: in ``"inline"`` mode, what the task or the SMTP transport raised.
     """
+    if getattr(_job, "active", False):
+        # already after the response, on a mail thread (run_after_response): deliver
+        # now; a failure is logged like any background delivery, the job goes on
+        try:
+            _hand_over(state, msg)
+        except Exception as exc:
+            log_mail_failure(state.app, msg, exc)
+        return
     if delivery_mode(state) == "inline":
         _hand_over(state, msg)
         return

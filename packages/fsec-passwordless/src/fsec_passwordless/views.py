@@ -50,7 +50,11 @@ def send_login() -> Any:
     form = build_form("passwordless_login_form")
     if form.validate_on_submit():
         if form.user is not None:
-            send_login_instructions(form.user)
+            # token, link, signal and mail after the response (background delivery):
+            # a known address must not answer slower than an unknown one
+            _security.after_response(
+                send_login_instructions, form.user, kind="login_instructions"
+            )
         if wants_json:
             return json_response({})
         email = (form.email.data or "").strip()

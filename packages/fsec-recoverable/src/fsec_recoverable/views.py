@@ -52,7 +52,11 @@ def forgot_password() -> Any:
     form = build_form("forgot_password_form")
     if form.validate_on_submit():
         if form.user is not None:
-            send_reset_password_instructions(form.user)
+            # token, link, signal and mail after the response (background delivery):
+            # a known address must not answer slower than an unknown one
+            _security.after_response(
+                send_reset_password_instructions, form.user, kind="reset_instructions"
+            )
         if wants_json:
             return json_response({})
         email = (form.email.data or "").strip()
