@@ -61,8 +61,14 @@ def _sha256(path: Path) -> str:
 
 
 def _pip_commands() -> list[list[str]]:
-    """pip clients to try, in order: this interpreter's, the system's, uv's tool dir."""
-    candidates = [[sys.executable, "-m", "pip"], ["python3", "-m", "pip"]]
+    """pip clients to try, in order: this interpreter's, the base interpreter's (a uv
+    venv has no pip, and ``uv run`` puts that venv first on PATH), the system's, uv's
+    tool dir."""
+    candidates = [[sys.executable, "-m", "pip"]]
+    base = Path(sys.base_prefix) / "bin" / "python3"
+    if base.exists():
+        candidates.append([str(base), "-m", "pip"])
+    candidates.append(["python3", "-m", "pip"])
     tools_pip = ROOT / ".cache" / "tools" / "bin" / "pip"
     if tools_pip.exists():
         candidates.append([str(tools_pip)])

@@ -282,3 +282,45 @@ def test_put_writes_only_changed_fields(app: Flask) -> None:
         assert (stored.password, stored.login_count, stored.username) == ("new", 1, "renamed")
         # Nothing changed: nothing written (and no error).
         assert datastore.put(stored) is stored
+
+
+def test_required_column_left_out_is_not_reported_as_a_duplicate(tmp_path) -> None:
+    """A model column that is NOT NULL and not given to create_user fails as what it
+    is, not as "a user with these identity values already exists" (found with
+    Flask-Security 3.0's own peewee test model, whose username is required)."""
+    import peewee
+    from flask_security import RoleMixin, UserMixin
+    from flask_security.datastore import DatastoreError, UserExistsError
+    from fsec_store_peewee import PeeweeUserDatastore
+
+    db = peewee.SqliteDatabase(str(tmp_path / "strict.db"))
+
+    class Base(peewee.Model):
+        class Meta:
+            database = db
+
+    class Role(Base, RoleMixin):
+        name = peewee.CharField(unique=True)
+        description = peewee.TextField(null=True)
+
+    class User(Base, UserMixin):
+        email = peewee.TextField(unique=True)
+        username = peewee.TextField()  # NOT NULL, no default
+        password = peewee.TextField(null=True)
+        active = peewee.BooleanField(default=True)
+        confirmed_at = peewee.DateTimeField(null=True)
+
+    class UserRoles(Base):
+        user = peewee.ForeignKeyField(User, backref="roles")
+        role = peewee.ForeignKeyField(Role, backref="users")
+
+    db.create_tables([Role, User, UserRoles])
+    ds = PeeweeUserDatastore(db, User, Role, UserRoles)
+    with pytest.raises(DatastoreError) as info:
+        ds.create_user(email="a@example.com", password="x")
+    assert not isinstance(info.value, UserExistsError)
+    assert "NOT NULL" in str(info.value)
+    ds.create_user(email="a@example.com", username="a", password="x")
+    with pytest.raises(UserExistsError):
+        # the store's own check or the unique index: a duplicate either way
+        ds.create_user(email="a@example.com", username="b", password="x")

@@ -28,6 +28,29 @@ class UserExistsError(DatastoreError, ValueError):
     """
 
 
+def user_write_error(exc: BaseException, detail: Any = None) -> DatastoreError:
+    """The fsec error for a database integrity error raised while storing a new user.
+
+    Stores call it from ``create_user`` with the driver's exception. A unique
+    constraint or index (SQLite "UNIQUE constraint failed", PostgreSQL "duplicate
+    key", MySQL "Duplicate entry") means the identity is taken, possibly by a racing
+    request: :class:`UserExistsError`. Anything else (a ``NOT NULL`` column the
+    model requires and the caller left out, a foreign key) is a different mistake and
+    must not be reported as a duplicate: :class:`DatastoreError` naming the
+    database's own message.
+
+    :param exc: the exception the ORM raised.
+    :param detail: the driver's exception or message, when the ORM wraps it
+        (SQLAlchemy's ``exc.orig``); ``exc`` itself otherwise.
+    :returns: the error to raise (``raise user_write_error(exc) from exc``).
+    """
+    text = str(detail if detail is not None else exc)
+    lowered = text.lower()
+    if "unique" in lowered or "duplicate" in lowered:
+        return UserExistsError(f"a user with these identity values already exists: {text}")
+    return DatastoreError(f"the user could not be stored: {text}")
+
+
 def check_cas_arguments(
     fields: Iterable[str],
     expected: Mapping[str, Any],

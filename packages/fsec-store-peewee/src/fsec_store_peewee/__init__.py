@@ -38,9 +38,9 @@ from flask_security.datastore import (
     Datastore,
     DatastoreError,
     UserDatastore,
-    UserExistsError,
     check_cas_arguments,
     coerce_int_key,
+    user_write_error,
 )
 
 __all__ = ["PeeweeDatastore", "PeeweeUserDatastore", "add_identity_index"]
@@ -305,9 +305,7 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
                 for role in roles:
                     self.UserRole.create(**{self._user_fk.name: user, self._role_fk.name: role})
         except peewee.IntegrityError as exc:
-            raise UserExistsError(
-                f"a user with these identity values already exists: {exc}"
-            ) from exc
+            raise user_write_error(exc) from exc
         self._refresh_roles(user)
         return user
 

@@ -43,6 +43,7 @@ from flask_security.datastore import (
     UserExistsError,
     check_cas_arguments,
     coerce_int_key,
+    user_write_error,
 )
 from pony.orm import core as _pony_core
 from pony.orm import db_session
@@ -344,11 +345,14 @@ class PonyUserDatastore(PonyDatastore, UserDatastore):
         try:
             user = self.user_model(**_without_unsettable_none(self.user_model, kwargs))
             self.db.flush()
-        except (CacheIndexError, TransactionIntegrityError) as exc:
+        except CacheIndexError as exc:  # Pony's own unique index, before any SQL
             self.db.rollback()
             raise UserExistsError(
                 f"a user with these identity values already exists: {exc}"
             ) from exc
+        except TransactionIntegrityError as exc:
+            self.db.rollback()
+            raise user_write_error(exc) from exc
         return user
 
     @_in_session

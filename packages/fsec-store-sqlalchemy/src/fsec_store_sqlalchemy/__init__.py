@@ -18,9 +18,9 @@ from flask_security.datastore import (
     Datastore,
     DatastoreError,
     UserDatastore,
-    UserExistsError,
     check_cas_arguments,
     coerce_int_key,
+    user_write_error,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -198,9 +198,7 @@ class SQLAlchemyUserDatastore(SQLAlchemyDatastore, UserDatastore):
             self.session.flush()
         except IntegrityError as exc:
             self.session.rollback()
-            raise UserExistsError(
-                f"a user with these identity values already exists: {exc.orig}"
-            ) from exc
+            raise user_write_error(exc, exc.orig) from exc
         return user
 
 
