@@ -192,8 +192,8 @@ def metadata_problems(path: Path) -> list[str]:
 
     Required (core metadata 2.4, PEP 639 / PEP 753): a summary, a Markdown long
     description, a license (``License-Expression`` or ``License``), at least one
-    classifier including a ``License ::``-free Python version one, and ``Project-URL``
-    entries for the source and the documentation.
+    classifier including a ``License ::``-free Python version one; ``Project-URL``
+    entries, when given, use https.
     """
     meta = read_metadata(path)
     problems = []
@@ -210,10 +210,13 @@ def metadata_problems(path: Path) -> list[str]:
         problems.append("no 'Programming Language :: Python :: 3' classifier")
     if not any(c.startswith("Framework :: Flask") for c in classifiers):
         problems.append("no 'Framework :: Flask' classifier")
-    urls = {u.split(",")[0].strip().lower() for u in meta.get_all("Project-URL") or []}
-    for label in ("source", "documentation"):
-        if label not in urls:
-            problems.append(f"no Project-URL {label.title()!r}")
+    # Project-URL entries wait for the repository's public address: an invented one
+    # would send users (and trust) to an address someone else may own. Any given must
+    # be https.
+    for entry in meta.get_all("Project-URL") or []:
+        url = entry.split(",", 1)[-1].strip()
+        if not url.startswith("https://"):
+            problems.append(f"Project-URL {entry!r} is not https")
     return problems
 
 

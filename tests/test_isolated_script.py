@@ -160,6 +160,7 @@ def test_build_fails_on_incomplete_metadata_or_a_bad_description(isolated, tmp_p
     (src / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["hatchling>=1.25"]\nbuild-backend = "hatchling.build"\n'
         '[project]\nname = "fsec-bare"\nversion = "0.1"\nreadme = "README.md"\n'
+        '[project.urls]\nSource = "http://example.invalid/src"\n'
         '[tool.hatch.build.targets.wheel]\npackages = ["src/fsec_bare"]\n'
     )
     dist = isolated.Dist("fsec-bare", "0.1", src, ["fsec_bare"], False, [])
@@ -167,7 +168,7 @@ def test_build_fails_on_incomplete_metadata_or_a_bad_description(isolated, tmp_p
     result = runner.build(dist)
     assert not result.ok and result.step == "metadata"
     text = "\n".join(result.log)
-    for problem in ("no Summary", "no License-Expression", "'Framework :: Flask'", "'Source'"):
+    for problem in ("no Summary", "no License-Expression", "'Framework :: Flask'", "not https"):
         assert problem in text
     # A description twine cannot render fails at the twine step.
     (src / "README.rst").write_text("Title\n===\n\n.. bogus-directive::\n")
