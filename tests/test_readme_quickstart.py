@@ -35,3 +35,31 @@ def test_readme_quickstart(tmp_path, monkeypatch):
     r = client.post("/login", json={"email": "matt@example.com", "password": "password"})
     assert r.status_code == 200
     assert client.get("/").get_data(as_text=True) == "Hello matt@example.com"
+
+
+def test_readme_print_mail_recipe(tmp_path, capsys):
+    """The README's "Where mail goes" block prints a mailed reset link to the console."""
+    with open(README, encoding="utf-8") as fh:
+        text = fh.read()
+    section = text.split("## Quickstart (SQLAlchemy)", 1)[1]
+    mail_block = re.findall(r"```python\n(.*?)```", section, re.S)[1]
+    assert "send_mail_task" in mail_block
+    source = _quickstart_source()
+    source = source.replace("sqlite:///app.db", f"sqlite:///{tmp_path / 'app.db'}")
+    source = source.replace(
+        "security = Security(app, user_datastore)",
+        'app.config["SECURITY_PASSWORD_HASH_OPTIONS"] = {"bcrypt": {"rounds": 4}}\n'
+        'app.config["SECURITY_RECOVERABLE"] = True\n'
+        'app.config["SECURITY_MAIL_DELIVERY"] = "inline"\n'
+        'app.config["WTF_CSRF_ENABLED"] = False\n'
+        "security = Security(app, user_datastore)",
+    )
+    main_guard = 'if __name__ == "__main__":'
+    source = source.replace(main_guard, mail_block + "\n" + main_guard)
+    namespace: dict = {"__name__": "readme_quickstart_mail"}
+    exec(compile(source, "README.md", "exec"), namespace)  # our own README
+    app = namespace["app"]
+    r = app.test_client().post("/reset", json={"email": "matt@example.com"})
+    assert r.status_code == 200
+    out = capsys.readouterr().out
+    assert "To: matt@example.com" in out and "/reset/" in out
