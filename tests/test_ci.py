@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -20,18 +19,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture(scope="module")
-def ci():
-    name = "fsec_ci_script_under_test"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "ci.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        del sys.modules[name]
 
 
 def test_committed_workflow_is_the_generated_one(ci):

@@ -3,8 +3,6 @@ of its first-party dependencies that admit the versions in this repository."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import tomllib
 from pathlib import Path
 
@@ -15,18 +13,6 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture(scope="module")
-def isolated():
-    name = "fsec_isolated_script_under_test"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "isolated.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        del sys.modules[name]
 
 
 @pytest.fixture(scope="module")

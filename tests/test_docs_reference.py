@@ -11,9 +11,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,18 +21,6 @@ from flask_security.plugins import FIRST_PARTY_FEATURES, FIRST_PARTY_STORES
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
-
-@pytest.fixture(scope="module")
-def docs_module():
-    name = "fsec_docs_hooks_under_test"
-    spec = importlib.util.spec_from_file_location(name, DOCS / "_hooks" / "fsec_docs.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        del sys.modules[name]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ pieces that decide whether such a run passes.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -17,18 +16,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture(scope="module")
-def isolated():
-    name = "fsec_isolated_script_for_guard_tests"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "isolated.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        del sys.modules[name]
 
 
 def _run_guarded(isolated, tmp_path: Path, source_roots: list[str]) -> subprocess.CompletedProcess:
