@@ -20,7 +20,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 def test_committed_workflow_is_the_generated_one(ci):
     assert ci.WORKFLOW.read_text() == ci.render(ci.distributions()), (
         "run: python scripts/ci.py workflow --write"

@@ -130,9 +130,7 @@ def test_demo_home_page_token_steps_work_in_passwordless_mode(tmp_path):
         "csrf_token"
     ]
     with capture_passwordless_login_requests() as sent:
-        r = client.post(
-            "/login", json={"email": "user@example.com"}, headers={"X-CSRFToken": csrf}
-        )
+        r = client.post("/login", json={"email": "user@example.com"}, headers={"X-CSRFToken": csrf})
     assert r.status_code == 200 and len(sent) == 1
     r = app.test_client().get(
         f"/login/{sent[0]['login_token']}", headers={"Accept": "application/json"}

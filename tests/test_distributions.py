@@ -14,7 +14,6 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 @pytest.fixture(scope="module")
 def dists(isolated):
     return isolated.discover()

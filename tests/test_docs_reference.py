@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
 
-
 @pytest.fixture(scope="module")
 def plugin_refs(docs_module):
     return docs_module.collect_plugins()

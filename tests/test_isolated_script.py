@@ -17,7 +17,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 def _run_guarded(isolated, tmp_path: Path, source_roots: list[str]) -> subprocess.CompletedProcess:
     guard = tmp_path / "guard"
     guard.mkdir()

@@ -103,9 +103,7 @@ def test_trusted_hosts_refuse_the_request_and_mail_nothing(fsec_smtp, feature):
 
 
 def test_base_url_keeps_the_mount_path(fsec_smtp):
-    app = _app(
-        fsec_smtp, "reset", SECURITY_EXTERNAL_BASE_URL="https://example.org/accounts"
-    )
+    app = _app(fsec_smtp, "reset", SECURITY_EXTERNAL_BASE_URL="https://example.org/accounts")
     client = app.test_client()
     # Mounted under /accounts by the server (SCRIPT_NAME): no doubled prefix.
     r = client.post(

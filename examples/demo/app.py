@@ -18,6 +18,7 @@ from flask_security import (
     SQLAlchemyUserDatastore,
     UserMixin,
     auth_token_required,
+    current_security,
     current_user,
     login_required,
     roles_required,
@@ -134,7 +135,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.route("/")
     def index() -> Any:
-        return render_template("index.html", features=sorted(security._state.plugins.infos))
+        return render_template("index.html", features=sorted(current_security.plugins.infos))
 
     @app.route("/profile")
     @login_required

@@ -59,9 +59,7 @@ def test_feature_flag_bad_value_fails_startup_naming_the_key(make_app):
 
 
 def test_core_bool_default_keys_are_parsed(make_app):
-    app = make_app(
-        {"SECURITY_FLASH_MESSAGES": "off", "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": "No"}
-    )
+    app = make_app({"SECURITY_FLASH_MESSAGES": "off", "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": "No"})
     assert app.config["SECURITY_FLASH_MESSAGES"] is False
     assert app.config["SECURITY_SEND_PASSWORD_CHANGE_EMAIL"] is False
 

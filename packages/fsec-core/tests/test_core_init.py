@@ -127,11 +127,11 @@ def test_context_processors(make_app):
     from flask_security.views import render_page
 
     with app.test_request_context("/login"):
-        from flask_security.core import _security
+        from flask_security.core import current_security
 
-        ctx = _security._run_context_processors("login")
+        ctx = current_security._run_context_processors("login")
         assert ctx == {"hello": "world", "only": "login"}
-        assert _security._run_context_processors("change_password") == {"hello": "world"}
+        assert current_security._run_context_processors("change_password") == {"hello": "world"}
         assert render_page  # the page renderer merges them (covered by the page test below)
 
 

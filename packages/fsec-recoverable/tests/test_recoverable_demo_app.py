@@ -50,9 +50,7 @@ def test_demo_reset_flow_with_console_mail_and_tracking(
 ) -> None:
     assert demo.config["SECURITY_RECOVERABLE"] and demo.config["SECURITY_TRACKABLE"]
     client = demo.test_client()
-    assert '<a href="/reset">Forgot password?</a>' in client.get("/login").get_data(
-        as_text=True
-    )
+    assert '<a href="/reset">Forgot password?</a>' in client.get("/login").get_data(as_text=True)
     response = client.post(
         "/reset", data={"email": "user@example.com", "csrf_token": csrf(client, "/reset")}
     )

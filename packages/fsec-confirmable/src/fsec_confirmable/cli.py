@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_security import current_datastore
 from flask_security.cli import BadInput
-from flask_security.core import _datastore
 
 
 @click.command("confirm")
@@ -21,7 +21,7 @@ def users_confirm(identity: str) -> None:
     """
     from .confirmable import confirm_user
 
-    user = _datastore.find_user_by_identity(identity)
+    user = current_datastore.find_user_by_identity(identity)
     if user is None:
         raise BadInput(f"no user {identity!r}")
     if confirm_user(user):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from flask_security.core import _datastore, _security
+from flask_security import current_datastore, current_security
 from flask_security.signals import confirm_instructions_sent, user_confirmed
 from flask_security.utils import (
     check_bound_token,
@@ -66,7 +66,7 @@ def send_confirmation_instructions(user: Any) -> str:
     :returns: the new token.
     """
     link, token = generate_confirmation_link(user)
-    _security.send_mail_kind(
+    current_security.send_mail_kind(
         "confirmation_instructions",
         user.email,
         user=user,
@@ -120,10 +120,10 @@ def confirm_user(user: Any) -> bool:
         return False
     now = config_value("DATETIME_FACTORY")()
     expected = {"confirmed_at": None, "email": user.email}
-    if not _datastore.compare_and_set(user, expected, {"confirmed_at": now}):
-        _datastore.commit()
+    if not current_datastore.compare_and_set(user, expected, {"confirmed_at": now}):
+        current_datastore.commit()
         return False
-    _datastore.commit()
+    current_datastore.commit()
     user_confirmed.send(current_app._get_current_object(), user=user)
     return True
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, request
-from flask_security.core import _datastore
+from flask_security import current_datastore
 from flask_security.utils import (
     config_value,
     do_flash,
@@ -140,7 +140,7 @@ def confirm_email(token: str) -> Any:
     if not confirm_user(user):  # another request used the link at the same instant
         return _already_confirmed(wants_json)
     logged_in = login_user_from_link(user, method="confirm")
-    _datastore.commit()
+    current_datastore.commit()
     if wants_json:
         return json_response(user_payload(user, include_token=logged_in))
     do_flash(*get_message("EMAIL_CONFIRMED"))

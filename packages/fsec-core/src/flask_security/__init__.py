@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import AnonymousUser, RoleMixin, Security, UserMixin, current_user
+from .core import (
+    AnonymousUser,
+    RoleMixin,
+    Security,
+    SecurityState,
+    UserMixin,
+    current_datastore,
+    current_security,
+    current_user,
+)
 from .datastore import Datastore, UserDatastore, UserExistsError
 from .decorators import (
     anonymous_user_required,
@@ -50,6 +59,7 @@ __all__ = [
     "LoginForm",
     "RoleMixin",
     "Security",
+    "SecurityState",
     "UserDatastore",
     "UserExistsError",
     "UserMixin",
@@ -57,6 +67,8 @@ __all__ = [
     "auth_required",
     "auth_token_required",
     "confirm_instructions_sent",
+    "current_datastore",
+    "current_security",
     "current_user",
     "hookimpl",
     "hookspec",

@@ -35,11 +35,18 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The current user: Flask-Login's ``current_user`` proxy itself (documented name).
 current_user: Any = _login_current_user
 
-#: The current application's :class:`_SecurityState`.
-_security: Any = LocalProxy(lambda: current_app.extensions["security"])
+#: The current application's :class:`SecurityState` (a ``LocalProxy``; needs an
+#: application context). The public accessor for plugins and apps.
+current_security: Any = LocalProxy(lambda: current_app.extensions["security"])
 
-#: The current application's datastore.
-_datastore: Any = LocalProxy(lambda: current_app.extensions["security"].datastore)
+#: The current application's datastore (a ``LocalProxy`` to
+#: ``current_security.datastore``; needs an application context).
+current_datastore: Any = LocalProxy(lambda: current_app.extensions["security"].datastore)
+
+#: Flask-Security 3.0's private names for the two proxies above, kept for apps that
+#: imported them; new code uses :data:`current_security` / :data:`current_datastore`.
+_security: Any = current_security
+_datastore: Any = current_datastore
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -244,7 +251,7 @@ class AnonymousUser(AnonymousUserMixin):
         return False
 
 
-class _SecurityState:
+class SecurityState:
     """Everything fsec knows about one application (``app.extensions['security']``).
 
     Created by :meth:`Security.init_app`; documented 3.0 attributes such as
@@ -629,6 +636,10 @@ class _SecurityState:
         raise AttributeError(name)
 
 
+#: The name this class had before it was public.
+_SecurityState = SecurityState
+
+
 class Security:
     """The Flask-Security extension (documented 3.0 API).
 
@@ -657,8 +668,8 @@ class Security:
         self.datastore = datastore
         self._register_blueprint = register_blueprint
         self._kwargs = kwargs
-        self._state: _SecurityState | None = None
-        self._deferred: list[Callable[[_SecurityState], Any]] = []
+        self._state: SecurityState | None = None
+        self._deferred: list[Callable[[SecurityState], Any]] = []
         if app is not None and datastore is not None:
             self._state = self.init_app(app, datastore, register_blueprint, **kwargs)
 
@@ -668,8 +679,8 @@ class Security:
         datastore: Any = None,
         register_blueprint: bool | None = None,
         **kwargs: Any,
-    ) -> _SecurityState:
-        """Set fsec up for ``app``; returns the app's :class:`_SecurityState`.
+    ) -> SecurityState:
+        """Set fsec up for ``app``; returns the app's :class:`SecurityState`.
 
         Called again for the same app (3.0 allowed it, e.g. to change password
         settings), the new state replaces the old one; the Flask-Login and
@@ -699,38 +710,38 @@ class Security:
         self.app = app
         return state
 
-    def _current_state(self) -> _SecurityState | None:
+    def _current_state(self) -> SecurityState | None:
         try:
             state = current_app.extensions.get("security")
         except RuntimeError:
             state = None
         return state or self._state
 
-    def _defer(self, apply: Callable[[_SecurityState], Any]) -> None:
+    def _defer(self, apply: Callable[[SecurityState], Any]) -> None:
         self._deferred.append(apply)
         if self._state is not None:
             apply(self._state)
 
     # Decorators usable before init_app (factory pattern): applied to every state.
     def send_mail_task(self, fn: Callable[[Message], Any]) -> Callable[[Message], Any]:
-        """See :meth:`_SecurityState.send_mail_task`."""
+        """See :meth:`SecurityState.send_mail_task`."""
         self._defer(lambda s: s.send_mail_task(fn))
         return fn
 
     def mail_context_processor(
         self, fn: Callable[[], dict[str, Any]]
     ) -> Callable[[], dict[str, Any]]:
-        """See :meth:`_SecurityState.mail_context_processor`."""
+        """See :meth:`SecurityState.mail_context_processor`."""
         self._defer(lambda s: s.mail_context_processor(fn))
         return fn
 
     def unauthorized_handler(self, fn: Callable[[], Any]) -> Callable[[], Any]:
-        """See :meth:`_SecurityState.unauthorized_handler`."""
+        """See :meth:`SecurityState.unauthorized_handler`."""
         self._defer(lambda s: s.unauthorized_handler(fn))
         return fn
 
     def context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
-        """See :meth:`_SecurityState.context_processor`."""
+        """See :meth:`SecurityState.context_processor`."""
         self._defer(lambda s: s.context_processor(fn))
         return fn
 
@@ -778,6 +789,7 @@ __all__ = [
     "AnonymousUser",
     "RoleMixin",
     "Security",
+    "SecurityState",
     "UserMixin",
     "_SecurityState",
     "current_user",

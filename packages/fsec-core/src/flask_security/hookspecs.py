@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import click
     from flask import Blueprint, Flask
 
-    from .core import _SecurityState
+    from .core import SecurityState
 
 #: The project name pluggy uses, equal to the entry-point group name.
 PROJECT_NAME = "flask_security"
@@ -94,7 +94,7 @@ def fsec_forms(register: Callable[[str, type], None]) -> None:
 def fsec_views(
     register: Callable[..., None],
     blueprint: Blueprint,
-    state: _SecurityState,
+    state: SecurityState,
 ) -> None:
     """Contribute views to the security blueprint.
 
@@ -133,7 +133,7 @@ def fsec_mails(register: Callable[..., None]) -> None:
         ``flask_security.utils.external_url_for``): while such a mail is on, start-up
         requires a trusted host (``SECURITY_EXTERNAL_BASE_URL``, ``SERVER_NAME`` or
         ``TRUSTED_HOSTS``) outside debug and testing.
-        Registered mails are sent with :meth:`_SecurityState.send_mail_kind`.
+        Registered mails are sent with :meth:`SecurityState.send_mail_kind`.
     :returns: ``None``.
     """
 
@@ -180,7 +180,7 @@ def fsec_datastores(register: Callable[[str, type], None]) -> None:
 
 
 @hookspec
-def fsec_init_app(app: Flask, state: _SecurityState) -> None:
+def fsec_init_app(app: Flask, state: SecurityState) -> None:
     """Finish setting up a plugin for one application.
 
     Called at the end of ``init_app``, after every contribution was collected. This
@@ -374,7 +374,7 @@ def fsec_mail_context(name: str, user: Any | None, context: dict[str, Any]) -> N
 
 
 @hookspec
-def fsec_view_links(view: str, state: _SecurityState) -> list[tuple[str, str]] | None:
+def fsec_view_links(view: str, state: SecurityState) -> list[tuple[str, str]] | None:
     """Contribute links shown under a security page's form.
 
     :param view: the page, e.g. ``"login"``, ``"register"``; ``"login.password"``
@@ -386,7 +386,7 @@ def fsec_view_links(view: str, state: _SecurityState) -> list[tuple[str, str]] |
 
 
 @hookspec
-def fsec_blueprint_created(blueprint: Blueprint, state: _SecurityState) -> None:
+def fsec_blueprint_created(blueprint: Blueprint, state: SecurityState) -> None:
     """Called once the security blueprint holds every view, before it is registered.
 
     :returns: ``None``. Use it for ``before_request`` handlers scoped to the

@@ -31,7 +31,7 @@ from flask import after_this_request, current_app, has_request_context, render_t
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
 
-    from .core import _SecurityState
+    from .core import SecurityState
 
 #: Seconds each SMTP step may take when ``MAIL_TIMEOUT`` is not set.
 DEFAULT_MAIL_TIMEOUT = 10.0
@@ -46,7 +46,7 @@ BACKGROUND_BACKLOG = 100
 _job = threading.local()
 
 
-def default_sender(state: _SecurityState) -> str:
+def default_sender(state: SecurityState) -> str:
     """``SECURITY_EMAIL_SENDER``, else ``MAIL_DEFAULT_SENDER``, else ``no-reply@localhost``."""
     return (
         state.config("EMAIL_SENDER")
@@ -56,7 +56,7 @@ def default_sender(state: _SecurityState) -> str:
 
 
 def build_message(
-    state: _SecurityState, subject: str, recipient: str, template: str, **context: Any
+    state: SecurityState, subject: str, recipient: str, template: str, **context: Any
 ) -> Any:
     """Render ``security/email/<template>.txt`` / ``.html`` into a Flask-Mail ``Message``.
 
@@ -85,7 +85,7 @@ def build_message(
 
 
 def send_mail_now(
-    state: _SecurityState, subject: str, recipient: str, template: str, **context: Any
+    state: SecurityState, subject: str, recipient: str, template: str, **context: Any
 ) -> None:
     """Render the message and deliver it (see the module docstring for when).
 
@@ -112,7 +112,7 @@ def send_mail_now(
 
 
 def _render_after_response(
-    state: _SecurityState, subject: str, recipient: str, template: str, context: dict[str, Any]
+    state: SecurityState, subject: str, recipient: str, template: str, context: dict[str, Any]
 ) -> None:
     from flask.globals import request_ctx
 
@@ -135,7 +135,7 @@ def _render_after_response(
 
 
 def run_after_response(
-    state: _SecurityState, fn: Callable[[Any], Any], user: Any = None, kind: str = ""
+    state: SecurityState, fn: Callable[[Any], Any], user: Any = None, kind: str = ""
 ) -> None:
     """Run ``fn(user)``, the account work behind a mail, where it cannot be timed.
 
@@ -190,7 +190,7 @@ def _after_response(fn: Any) -> None:
     after_this_request(on_response)
 
 
-def delivery_mode(state: _SecurityState) -> str:
+def delivery_mode(state: SecurityState) -> str:
     """``SECURITY_MAIL_DELIVERY``, resolved: ``"inline"`` or ``"background"``.
 
     ``None`` (the default) means ``"inline"`` when the app is in testing mode, else
@@ -208,7 +208,7 @@ def delivery_mode(state: _SecurityState) -> str:
     return str(mode)
 
 
-def deliver(state: _SecurityState, msg: Any) -> None:
+def deliver(state: SecurityState, msg: Any) -> None:
     """Hand a built message to ``@send_mail_task`` or SMTP, now or in the background.
 
     ``"inline"``: at once, in this thread. ``"background"``: on a thread of the
@@ -238,7 +238,7 @@ def deliver(state: _SecurityState, msg: Any) -> None:
         later()
 
 
-def _hand_over(state: _SecurityState, msg: Any) -> None:
+def _hand_over(state: SecurityState, msg: Any) -> None:
     if state._send_mail_task is not None:
         state._send_mail_task(msg)
     else:

@@ -16,10 +16,10 @@ from .config import read_bool_settings
 from .core import (
     FORM_NAMES,
     AnonymousUser,
+    SecurityState,
     _LoginManager,
     _Principal,
     _request_loader,
-    _SecurityState,
     _user_loader,
     resolve_form_override,
 )
@@ -37,8 +37,8 @@ _CLI_HELP = {
 
 def build_state(
     app: Flask, datastore: Any, register_blueprint: bool, options: dict[str, Any]
-) -> _SecurityState:
-    """Build and install the :class:`_SecurityState` for ``app`` (see ``Security.init_app``)."""
+) -> SecurityState:
+    """Build and install the :class:`SecurityState` for ``app`` (see ``Security.init_app``)."""
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("fsec needs app.config['SECRET_KEY'] (a long random value)")
     available = _plugins.discover()
@@ -46,7 +46,7 @@ def build_state(
     read_bool_settings(app.config, _plugins.FEATURE_FLAGS)
     names = _plugins.enabled_plugin_names(app.config, datastore, available)
     host = _plugins.PluginHost.create(names, available)
-    state = _SecurityState(app, datastore, host)
+    state = SecurityState(app, datastore, host)
 
     _collect_contributions(app, state, options)
     state.password_hasher = PasswordHasher(
@@ -111,7 +111,7 @@ _REPLACED_WHAT = {
 }
 
 
-def _log_replacements(state: _SecurityState) -> None:
+def _log_replacements(state: SecurityState) -> None:
     """Log, once at start-up, every contribution of core's that a plugin replaced.
 
     First-party features replacing core (passwordless's login view) are logged at
@@ -136,7 +136,7 @@ def _log_replacements(state: _SecurityState) -> None:
         )
 
 
-def _collect_contributions(app: Flask, state: _SecurityState, options: dict[str, Any]) -> None:
+def _collect_contributions(app: Flask, state: SecurityState, options: dict[str, Any]) -> None:
     host = state.plugins
     contributions: dict[str, dict[str, str]] = {}
 
@@ -167,8 +167,9 @@ def _collect_contributions(app: Flask, state: _SecurityState, options: dict[str,
         # config values with the documented placeholders only: store it with the
         # configured range filled in.
         app.config["SECURITY_MSG_PASSWORD_INVALID_LENGTH"] = (
-            text.replace("%(min)s", str(app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6)))
-            .replace("%(max)s", str(app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128))),
+            text.replace("%(min)s", str(app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6))).replace(
+                "%(max)s", str(app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128))
+            ),
             category,
         )
     record("fsec_messages", messages)
@@ -224,7 +225,7 @@ def _cookie_defaults(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
 
 
-def _setup_login_manager(app: Flask, state: _SecurityState, options: dict[str, Any]) -> None:
+def _setup_login_manager(app: Flask, state: SecurityState, options: dict[str, Any]) -> None:
     from .decorators import handle_unauthenticated
 
     lm: LoginManager | None = options.get("login_manager")
@@ -240,11 +241,11 @@ def _setup_login_manager(app: Flask, state: _SecurityState, options: dict[str, A
     state.login_manager = lm
 
 
-def _setup_principal(app: Flask, state: _SecurityState) -> None:
+def _setup_principal(app: Flask, state: SecurityState) -> None:
     state.principal = _Principal(app)
 
 
-def _setup_blueprint(app: Flask, state: _SecurityState, register_blueprint: bool) -> None:
+def _setup_blueprint(app: Flask, state: SecurityState, register_blueprint: bool) -> None:
     name = state.blueprint_name
     loader = _template_loader(state.template_folders)
     if name in app.blueprints or f"{name}_templates" in app.blueprints:
@@ -285,8 +286,7 @@ def _refuse_forbidden_text(callback: Any) -> Any:
                 from .cli import BadInput
 
                 raise BadInput(
-                    f"{name.upper()} holds a NUL or undecodable character; "
-                    "give it as plain text"
+                    f"{name.upper()} holds a NUL or undecodable character; give it as plain text"
                 )
         return callback(*args, **kwargs)
 
@@ -302,7 +302,7 @@ def _ensure_appcontext(command: Any) -> None:
     command._fsec_appcontext = True
 
 
-def _setup_cli(app: Flask, state: _SecurityState) -> None:
+def _setup_cli(app: Flask, state: SecurityState) -> None:
     commands = state.plugins.collect("fsec_cli_commands", unique=False)
     groups: dict[str, AppGroup] = {}
     for c in commands:

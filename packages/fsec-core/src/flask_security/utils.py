@@ -642,7 +642,7 @@ def get_token_status(
     """Check a signed token of kind ``serializer`` (``"confirm"``, ``"login"``, ``"reset"``).
 
     The token's payload must name ``serializer`` as its purpose (see
-    :meth:`_SecurityState.dumps_token`); a payload without a purpose (issued before
+    :meth:`SecurityState.dumps_token`); a payload without a purpose (issued before
     fsec put purposes into payloads) is accepted only while the kind's salt differs
     from every other ``SECURITY_*_SALT``. Signatures made with a key in
     ``SECRET_KEY_FALLBACKS`` verify.
@@ -684,7 +684,7 @@ def generate_bound_token(kind: str, user: Any, *state: str | bytes | None) -> st
     """A signed token naming ``user`` and bound to the current ``state`` values.
 
     The payload is ``{"p": kind, "d": [str(user.id), token_fingerprint(v) for v in
-    state]}``, signed by :meth:`_SecurityState.serializer` (``SECRET_KEY`` +
+    state]}``, signed by :meth:`SecurityState.serializer` (``SECRET_KEY`` +
     ``SECURITY_<KIND>_SALT``, HMAC-SHA256, timestamped). The purpose ``kind`` inside
     the payload keeps a token of one kind from passing as another even when two
     kinds share a salt. Bind a token to the state its use changes (the password hash

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_security.core import _security
+from flask_security import current_security
 from flask_security.signals import login_instructions_sent
 from flask_security.utils import (
     check_bound_token,
@@ -62,7 +62,7 @@ def send_login_instructions(user: Any) -> str | None:
         return None
     token = generate_login_token(user)
     link = url_for_security("token_login", token=token, _external=True)
-    _security.send_mail_kind(
+    current_security.send_mail_kind(
         "login_instructions",
         user.email,
         user=user,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, request
-from flask_security.core import _datastore, _security, current_user
+from flask_security import current_datastore, current_security, current_user
 from flask_security.decorators import anonymous_user_required
 from flask_security.utils import (
     config_value,
@@ -52,7 +52,7 @@ def send_login() -> Any:
         if form.user is not None:
             # token, link, signal and mail after the response (background delivery):
             # a known address must not answer slower than an unknown one
-            _security.after_response(
+            current_security.after_response(
                 send_login_instructions, form.user, kind="login_instructions"
             )
         if wants_json:
@@ -103,12 +103,12 @@ def token_login(token: str) -> Any:
         return _token_problem(
             "LOGIN_EXPIRED", email=user.email, within=config_value("LOGIN_WITHIN")
         )
-    refusal = _security.login_refusal(user, "passwordless")
+    refusal = current_security.login_refusal(user, "passwordless")
     if refusal is None and not consume_login_state(user, {"password": user.password}):
         return _token_problem("INVALID_LOGIN_TOKEN")  # used at the same instant
     if refusal is not None or not login_user(user, method="passwordless"):
         return _token_problem(refusal or "DISABLED_ACCOUNT", email=user.email)
-    _datastore.commit()
+    current_datastore.commit()
     if is_json_request():
         return json_response(user_payload(user, include_token=True))
     do_flash(*get_message("PASSWORDLESS_LOGIN_SUCCESSFUL"))

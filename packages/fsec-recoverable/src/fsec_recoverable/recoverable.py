@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_security.core import _datastore, _security
+from flask_security import current_datastore, current_security
 from flask_security.signals import password_reset, reset_password_instructions_sent
 from flask_security.utils import (
     check_bound_token,
@@ -58,7 +58,7 @@ def send_reset_password_instructions(user: Any) -> str | None:
         return None
     token = generate_reset_password_token(user)
     link = url_for_security("reset_password", token=token, _external=True)
-    _security.send_mail_kind(
+    current_security.send_mail_kind(
         "reset_instructions",
         user.email,
         user=user,
@@ -90,12 +90,14 @@ def update_password(user: Any, password: str) -> bool:
         password changed, meanwhile).
     """
     new_hash = hash_password(password)
-    if not _datastore.compare_and_set(user, {"password": user.password}, {"password": new_hash}):
-        _datastore.commit()
+    if not current_datastore.compare_and_set(
+        user, {"password": user.password}, {"password": new_hash}
+    ):
+        current_datastore.commit()
         return False
-    _datastore.commit()
-    _security.plugins.hook.fsec_password_changed(user=user, reason="reset")
-    _security.send_mail_kind("reset_notice", user.email, user=user)
+    current_datastore.commit()
+    current_security.plugins.hook.fsec_password_changed(user=user, reason="reset")
+    current_security.send_mail_kind("reset_notice", user.email, user=user)
     password_reset.send(current_app._get_current_object(), user=user)
     return True
 

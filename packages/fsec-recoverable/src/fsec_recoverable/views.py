@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, request
-from flask_security.core import _datastore, _security
+from flask_security import current_datastore, current_security
 from flask_security.decorators import anonymous_user_required
 from flask_security.utils import (
     config_value,
@@ -54,7 +54,7 @@ def forgot_password() -> Any:
         if form.user is not None:
             # token, link, signal and mail after the response (background delivery):
             # a known address must not answer slower than an unknown one
-            _security.after_response(
+            current_security.after_response(
                 send_reset_password_instructions, form.user, kind="reset_instructions"
             )
         if wants_json:
@@ -116,9 +116,9 @@ def reset_password(token: str) -> Any:
     if form.validate_on_submit():
         if not update_password(user, form.password.data):
             return _token_problem("INVALID_RESET_PASSWORD_TOKEN")  # used meanwhile
-        refusal = _security.login_refusal(user, "reset")
+        refusal = current_security.login_refusal(user, "reset")
         logged_in = refusal is None and login_user(user, method="reset")
-        _datastore.commit()
+        current_datastore.commit()
         if wants_json:
             return json_response(user_payload(user, include_token=True) if logged_in else {})
         do_flash(*get_message("PASSWORD_RESET"))

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, redirect, request
-from flask_security.core import _datastore, _security
+from flask_security import current_datastore, current_security
 from flask_security.datastore import UserExistsError
 from flask_security.decorators import anonymous_user_required
 from flask_security.signals import user_not_registered, user_registered
@@ -102,18 +102,18 @@ def register_user_data(
     submitted = data if submitted is None else submitted
     public = {k: v for k, v in submitted.items() if k not in _PRIVATE_FIELDS}
     data["password"] = hash_password(data["password"])
-    user = _datastore.create_user(**data)
-    _datastore.commit()
+    user = current_datastore.create_user(**data)
+    current_datastore.commit()
 
     extra: dict[str, Any] = {"confirm_token": None}
-    results = _security.plugins.hook.fsec_user_registered(user=user, data=public)
+    results = current_security.plugins.hook.fsec_user_registered(user=user, data=public)
     for result in results:
         if isinstance(result, Mapping):
             extra.update({k: v for k, v in result.items() if k != "user"})
 
     app = current_app._get_current_object()
     user_registered.send(app, user=user, **extra)
-    _security.send_mail_kind("welcome", user.email, user=user, **extra)
+    current_security.send_mail_kind("welcome", user.email, user=user, **extra)
     return user, extra
 
 
@@ -134,7 +134,7 @@ def _generic_existing_account(form: Any) -> Any | None:
         return None
     user = getattr(form, "existing_email_user", None)
     if user is None:  # the race: the database refused the row after validation
-        user = _datastore.find_user_by_identity(form.email.data or "", ["email"])
+        user = current_datastore.find_user_by_identity(form.email.data or "", ["email"])
     return user
 
 
@@ -161,7 +161,9 @@ def notify_existing_account(form: Any, user: Any) -> None:
         recovery_link: str | None = external_url_for_security("forgot_password")
     except BuildError:
         recovery_link = None
-    _security.send_mail_kind("welcome_existing", user.email, user=user, recovery_link=recovery_link)
+    current_security.send_mail_kind(
+        "welcome_existing", user.email, user=user, recovery_link=recovery_link
+    )
     user_not_registered.send(
         current_app._get_current_object(),
         user=user,
@@ -218,7 +220,7 @@ def register() -> Any:
                 # Only a login changed anything (login tracking). A refused login
                 # (confirmation pending) commits nothing: another commit would expire
                 # the user object that user_registered receivers kept (3.0 did not).
-                _datastore.commit()
+                current_datastore.commit()
             return _registered(user, logged_in)
     if request.method == "POST" and config_value("RETURN_GENERIC_RESPONSES"):
         existing = _generic_existing_account(form)

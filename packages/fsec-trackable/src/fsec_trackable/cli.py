@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 from flask.cli import with_appcontext
+from flask_security import current_datastore
 from flask_security.cli import BadInput
-from flask_security.core import _datastore
 
 
 def _when(value: Any) -> str:
@@ -20,7 +20,7 @@ def _when(value: Any) -> str:
 def users_stats(identity: str) -> None:
     """Show the login statistics of the user IDENTITY (an identity attribute value,
     the email by default): login count, current and previous login time and address."""
-    user = _datastore.find_user_by_identity(identity)
+    user = current_datastore.find_user_by_identity(identity)
     if user is None:
         raise BadInput(f"no user {identity!r}")
     click.echo(f"User {user.email}")

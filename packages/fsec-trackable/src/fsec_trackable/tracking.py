@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from flask import g, has_request_context, request
-from flask_security.core import _datastore
+from flask_security import current_datastore
 from flask_security.utils import config_value
 
 #: The fields the user model needs (documented Flask-Security 3.0 names).
@@ -67,7 +67,7 @@ def record_login(user: Any) -> None:
     if key in recorded:
         recorded.discard(key)
         return
-    _datastore.compare_and_set(user, {}, _new_values(user), increment={"login_count": 1})
+    current_datastore.compare_and_set(user, {}, _new_values(user), increment={"login_count": 1})
 
 
 def consume_login(user: Any, expected: dict[str, Any]) -> bool:
@@ -79,7 +79,7 @@ def consume_login(user: Any, expected: dict[str, Any]) -> bool:
     :returns: ``True`` when recorded; ``False`` when the state moved on.
     """
     conditions = {"login_count": user.login_count, **expected}
-    applied = _datastore.compare_and_set(
+    applied = current_datastore.compare_and_set(
         user, conditions, _new_values(user), increment={"login_count": 1}
     )
     if applied:

@@ -889,6 +889,7 @@ class DatastoreViewsContract(_StoreRun):
             "authentication_token"
         ]
         assert client.get("/_contract/protected").status_code == 200
+
         def deactivate(ds: Any) -> bool:
             user = ds.find_user(email="matt@example.com")
             changed = ds.deactivate_user(user)
