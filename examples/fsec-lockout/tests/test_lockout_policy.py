@@ -154,6 +154,21 @@ def test_password_change_clears_the_lock(app, client, get_user):
     assert _ok(client).status_code == 200
 
 
+def test_a_plugins_own_password_flow_clears_the_lock(app, client, get_user):
+    """Another plugin setting a password (an invitation, with its own reason) reaches
+    lockout through fsec's public call, as /change and /reset do."""
+    from flask_security.utils import announce_password_changed
+
+    for _ in range(3):
+        _fail(client)
+    with app.app_context():
+        user = app.extensions["security"].datastore.find_user(email="alice@example.com")
+        assert is_locked(user)
+        announce_password_changed(user, "invite")
+    assert get_user(app, "alice@example.com").locked_until is None
+    assert _ok(client).status_code == 200
+
+
 def test_status_api(app, client, clock):
     _fail(client)
     with app.app_context():

@@ -29,12 +29,12 @@ def change_user_password(user: Any, password: str) -> None:
     stops working (they carry a fingerprint of the old hash); ``/change`` then
     renews the current session.
     """
-    from .utils import hash_password
+    from .utils import announce_password_changed, hash_password
 
     user.password = hash_password(password)
     _datastore.put(user)
     _datastore.commit()
-    _security.plugins.hook.fsec_password_changed(user=user, reason="change")
+    announce_password_changed(user, "change")
     send_password_changed_notice(user)
     password_changed.send(current_app._get_current_object(), user=user)
 

@@ -345,8 +345,13 @@ def fsec_consume_login_state(user: Any, expected: dict[str, Any]) -> bool | None
 def fsec_password_changed(user: Any, reason: str) -> None:
     """Called after a user's password hash changed and was committed.
 
+    Called through :func:`flask_security.utils.announce_password_changed`, by core's
+    change password, by password recovery, and by any plugin that sets a password in
+    a flow of its own (an invitation accepted), so implementations hear of every new
+    password, whoever set it.
+
     :param reason: ``"change"`` (the change-password view), ``"reset"`` (password
-        recovery), ``"cli"`` or a plugin's own word.
+        recovery), ``"cli"`` or a plugin's own word (``"invite"``).
     :returns: ``None``; all implementations are called.
     """
 

@@ -185,6 +185,41 @@ def authenticate_password(
     return user, None
 
 
+#: The reasons fsec itself gives to ``fsec_password_changed``; a plugin announcing a
+#: password it set passes a word of its own (``"invite"``), see
+#: :func:`announce_password_changed`.
+CORE_PASSWORD_REASONS: tuple[str, ...] = ("change", "reset", "cli")
+
+
+def announce_password_changed(user: Any, reason: str) -> None:
+    """Tell every enabled plugin that ``user``'s password was set or changed.
+
+    Call it from a plugin's own flow once the new hash is **committed** (an invitation
+    accepted, an admin tool setting a password...): it calls the
+    ``fsec_password_changed(user, reason)`` hook, so the plugins that act on a new
+    password hear of it as they do for ``/change`` and ``/reset`` (the lockout
+    example lifts a lock and clears the failed-login count). fsec's own change
+    password and password reset go through this function too.
+
+    It sends no blinker signal: ``password_changed`` and ``password_reset`` keep
+    their documented 3.0 meaning (the change view, the reset view); send a signal of
+    your own for your flow. Sessions, remember cookies and auth tokens made before
+    the change already stop working through the password fingerprint; nothing more
+    is needed for that.
+
+    :param user: the user whose ``password`` now holds the new hash (or ``None``
+        when a plugin removed the password).
+    :param reason: a short word saying why, passed on as the hook's ``reason``:
+        ``"change"``, ``"reset"`` and ``"cli"`` are fsec's (see
+        :data:`CORE_PASSWORD_REASONS`); a plugin passes its own (``"invite"``).
+    :returns: ``None``.
+    :raises ValueError: ``reason`` is not a non-empty string without blanks.
+    """
+    if not isinstance(reason, str) or not reason or reason != "".join(reason.split()):
+        raise ValueError(f"reason must be a non-empty word such as 'invite', not {reason!r}")
+    _security.plugins.hook.fsec_password_changed(user=user, reason=reason)
+
+
 def token_fingerprint(value: str | bytes | None) -> str:
     """A 128-bit HMAC of ``value`` keyed from ``SECRET_KEY``, as 32 hex characters.
 

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_security import current_datastore, current_security
 from flask_security.signals import password_reset, reset_password_instructions_sent
 from flask_security.utils import (
+    announce_password_changed,
     check_bound_token,
     config_value,
     generate_bound_token,
@@ -96,7 +97,7 @@ def update_password(user: Any, password: str) -> bool:
         current_datastore.commit()
         return False
     current_datastore.commit()
-    current_security.plugins.hook.fsec_password_changed(user=user, reason="reset")
+    announce_password_changed(user, "reset")
     current_security.send_mail_kind("reset_notice", user.email, user=user)
     password_reset.send(current_app._get_current_object(), user=user)
     return True
