@@ -11,6 +11,7 @@ own tests did), not only through ``flask``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -31,6 +32,35 @@ class BadInput(click.UsageError):
     def show(self, file: Any = None) -> None:
         """Print ``Error: <message>`` (one line) on stderr."""
         click.echo(f"Error: {self.format_message()}", err=True, file=file)
+
+
+def validate_cli_form(name_or_class: str | type, data: Mapping[str, Any], **kwargs: Any) -> Any:
+    """Validate a command's input with a security form's rules and messages, or exit.
+
+    :func:`flask_security.forms.validate_form_data` for click commands: the
+    registered form (after the application's overrides) validates ``data`` exactly
+    as on the web, without a request context; invalid data stops the command with
+    :class:`BadInput` (exit status 2, one line ``Error: email: Invalid email
+    address.; password: ...``).
+
+    :param name_or_class: a registered form name (``"register_form"``) or a form class.
+    :param data: ``{field name: value}`` (text; booleans for checkboxes).
+    :param kwargs: more keyword arguments for the form's constructor.
+    :returns: the validated form (read ``form.<field>.data``).
+    :raises BadInput: a field failed; the message names each field and its errors.
+    :raises RuntimeError: no enabled plugin registered the form.
+    """
+    from .forms import validate_form_data
+
+    form, errors = validate_form_data(name_or_class, data, **kwargs)
+    if errors:
+        _fail(
+            "; ".join(
+                f"{field}: {' '.join(' '.join(m.split()) for m in messages)}"
+                for field, messages in errors.items()
+            )
+        )
+    return form
 
 
 def _fail(message: str) -> None:

@@ -10,11 +10,13 @@ keeps working through a lazy import when the distribution is installed.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import StopValidation, ValidationError
 
@@ -172,6 +174,71 @@ class Form(FlaskForm):
         return bool(super().validate(extra_validators=extra_validators))
 
 
+def formdata_from_mapping(
+    data: Mapping[str, Any],
+) -> tuple[MultiDict[str, str], dict[str, list[str]]]:
+    """Form data for a WTForms form from a mapping (a JSON object, CLI values).
+
+    The one conversion of JSON bodies (:func:`flask_security.views.build_form`) and
+    of :func:`validate_form_data`: a ``str`` is kept, ``True``/``False`` become
+    ``"y"``/``""`` (what a checked/unchecked checkbox posts), ``None`` is left out
+    (the field is absent); any other value (number, list, object) is an error.
+
+    :param data: ``{field name: value}``.
+    :returns: ``(formdata, errors)``: ``errors`` is ``{field: [INVALID_JSON_VALUE
+        message]}`` for every value of another type (empty when all were usable).
+    """
+    formdata: MultiDict[str, str] = MultiDict()
+    errors: dict[str, list[str]] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            formdata[key] = "y" if value else ""
+        elif isinstance(value, str):
+            formdata[key] = value
+        else:
+            errors[str(key)] = [_msg("INVALID_JSON_VALUE")]
+    return formdata, errors
+
+
+def validate_form_data(
+    name_or_class: str | type, data: Mapping[str, Any], **kwargs: Any
+) -> tuple[Any, dict[str, list[str]]]:
+    """Validate ``data`` with a security form, as its web view would, without a request.
+
+    For CLI commands and background jobs: the form is the registered one (after the
+    application's overrides, ``SECURITY_<NAME>`` / ``Security(..., name=...)``), so
+    the rules and messages are those of the web form (length rules, ``email``
+    syntax, uniqueness, ``SECURITY_MSG_*`` overrides, translations). Needs an
+    application context only (``flask`` CLI commands have one); CSRF is not checked
+    (there is no browser session to protect). Inside a request it works the same and
+    ignores the request's own form data.
+    :func:`flask_security.cli.validate_cli_form` wraps it for click commands.
+
+    :param name_or_class: a registered form name (``"register_form"``, a plugin's own
+        ``"invite_form"``) or a form class.
+    :param data: ``{field name: value}`` (see :func:`formdata_from_mapping`: text,
+        booleans for checkboxes; ``None`` for an absent field).
+    :param kwargs: more keyword arguments for the form's constructor.
+    :returns: ``(form, errors)``: the bound form (``form.email.data``...; attributes
+        set by its validators, such as ``form.user``) and ``{field: [message]}``
+        (the shape of :func:`flask_security.views.form_errors`, form-level errors
+        under ``"form"``), empty when the data is valid.
+    :raises RuntimeError: no enabled plugin registered a form ``name_or_class``
+        (:meth:`flask_security.SecurityState.form_class`), or no application context.
+    """
+    from .views import form_errors
+
+    cls = _security.form_class(name_or_class) if isinstance(name_or_class, str) else name_or_class
+    formdata, errors = formdata_from_mapping(data)
+    form = cls(formdata=formdata, meta={"csrf": False}, **kwargs)
+    if errors:
+        return form, errors
+    form.validate()
+    return form, form_errors(form)
+
+
 class EmailFormMixin:
     email = StringField(get_form_field_label("email"), validators=[email_required, email_validator])
 
@@ -283,7 +350,7 @@ class LoginForm(Form, NextFormMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.next.data:
+        if not self.next.data and has_request_context():
             self.next.data = request.args.get("next", "")
         if not self.is_submitted():
             # SECURITY_DEFAULT_REMEMBER_ME pre-checks the box on the page.
@@ -363,11 +430,13 @@ __all__ = [
     "UserEmailFormMixin",
     "email_required",
     "email_validator",
+    "formdata_from_mapping",
     "get_form_field_label",
     "password_length",
     "password_required",
     "unique_user_email",
     "valid_user_email",
+    "validate_form_data",
 ]
 
 

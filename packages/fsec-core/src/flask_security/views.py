@@ -27,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 
 from .changeable import change_user_password
 from .core import _datastore, _security, current_user
+from .forms import formdata_from_mapping
 from .utils import (
     config_value,
     do_flash,
@@ -108,17 +109,7 @@ def _json_formdata() -> MultiDict[str, str]:
     data = request_json()
     if not isinstance(data, dict):
         raise InvalidJSONBody({"json": [get_message("INVALID_JSON")[0]]})
-    formdata: MultiDict[str, str] = MultiDict()
-    errors: dict[str, list[str]] = {}
-    for key, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            formdata[key] = "y" if value else ""
-        elif isinstance(value, str):
-            formdata[key] = value
-        else:
-            errors[str(key)] = [get_message("INVALID_JSON_VALUE")[0]]
+    formdata, errors = formdata_from_mapping(data)
     if errors:
         raise InvalidJSONBody(errors)
     if "csrf_token" not in formdata:

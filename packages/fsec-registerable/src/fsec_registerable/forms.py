@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import has_request_context, request
 from flask_security.forms import (
     Form,
     NewPasswordFormMixin,
@@ -46,7 +46,7 @@ class RegisterForm(ConfirmRegisterForm, PasswordConfirmFormMixin, NextFormMixin)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.next.data:
+        if not self.next.data and has_request_context():
             self.next.data = safe_redirect_target(request.args.get("next")) or ""
 
 
