@@ -22,6 +22,7 @@ from .core import (
 )
 from .datastore import Datastore, UserDatastore, UserExistsError
 from .decorators import (
+    ConfigRoles,
     anonymous_user_required,
     auth_required,
     auth_token_required,
@@ -55,6 +56,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AnonymousUser",
     "ChangePasswordForm",
+    "ConfigRoles",
     "Datastore",
     "LoginForm",
     "RoleMixin",

@@ -316,10 +316,25 @@ class UserDatastore:
 
         ``password`` should already be hashed (:func:`flask_security.utils.hash_password`);
         an unhashed one is stored as given (3.0), logged as a warning, verified as
-        ``plaintext`` and re-hashed at the first successful login;
+        ``plaintext`` and re-hashed at the first successful login.
+
+        ``password=None`` is supported, on every store: an account
+        without a usable password, for users who will set one through a mailed link
+        (password reset, an invitation plugin) or who sign in another way
+        (passwordless links, tokens). No password can ever match it: the login form,
+        JSON login and HTTP Basic answer exactly as for a wrong password
+        (``INVALID_PASSWORD``, after the same dummy hash work), never with a
+        "no password set" message (Flask-Security 3.0 answered ``PASSWORD_NOT_SET``,
+        which told anyone that the account exists and has no password; see the
+        migration notes). Change password refuses it too (the current password
+        cannot match); a reset link works and sets the first password.
+
         ``fs_uniquifier`` is set to a random value when the model has it;
         ``active`` defaults to ``True``; ``roles`` may hold role objects or names.
 
+        :param kwargs: the user model's fields (``email``, ``password``, ``active``,
+            ``roles``...).
+        :returns: the new user, put into the store (commit to save it).
         :raises UserExistsError: an identity attribute value (email...) is taken,
             compared ignoring case.
         :raises DatastoreError: a role name does not exist.

@@ -7,6 +7,7 @@ Every decorator checks the account through the same rules as login
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -231,13 +232,96 @@ def _identity() -> Any:
     return identity
 
 
-def roles_required(*roles: str) -> Callable[[F], F]:
+_CONFIG_KEY = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+class ConfigRoles:
+    """Role names read from the application's configuration at request time, for
+    :func:`roles_required` and :func:`roles_accepted`.
+
+    ``@roles_required(ConfigRoles("INVITE_ROLES"))`` requires the roles in
+    ``app.config["SECURITY_INVITE_ROLES"]`` as it is when each request arrives, so a
+    plugin can protect its view with a role the application chooses (and registers a
+    default for with ``fsec_config_defaults``) without wrapping the view. A plain
+    string given to the decorators is always a role *name*, never a key, so the two
+    cannot be confused: ``roles_required("INVITE_ROLES")`` requires a role called
+    ``INVITE_ROLES``. Both may be mixed: ``roles_required("staff",
+    ConfigRoles("INVITE_ROLES"))``.
+
+    The setting's value is one role name (``"admin"``) or a list of names
+    (``["admin", "hr"]``: ``roles_required`` needs all of them, ``roles_accepted``
+    any of them). **Fails closed:** when the key is missing or its value is empty or
+    not text, nobody passes (signed-in users get the forbidden answer, visitors are
+    sent to log in) and the application logger records an error naming the key.
+
+    :param key: the setting without ``SECURITY_`` (``"INVITE_ROLES"``), upper case
+        letters, digits and ``_``, as everywhere in the plugin API.
+    :raises ValueError: ``key`` is not of that shape, or starts with ``SECURITY_``.
+    """
+
+    def __init__(self, key: str) -> None:
+        if not isinstance(key, str) or not _CONFIG_KEY.fullmatch(key):
+            raise ValueError(f"ConfigRoles needs a setting name like 'INVITE_ROLES', not {key!r}")
+        if key.startswith("SECURITY_"):
+            raise ValueError(
+                f"give ConfigRoles the key without the SECURITY_ prefix: {key[9:]!r}, not {key!r}"
+            )
+        self.key = key
+
+    def names(self) -> tuple[str, ...] | None:
+        """The role names configured now (needs an application context).
+
+        :returns: a tuple of one or more names, or ``None`` when the setting is
+            missing, empty or not made of non-empty strings (then nobody passes).
+        """
+        value = current_app.config.get("SECURITY_" + self.key)
+        names = (value,) if isinstance(value, str) else value
+        if (
+            not isinstance(names, list | tuple)
+            or not names
+            or not all(isinstance(n, str) and n.strip() for n in names)
+        ):
+            current_app.logger.error(
+                "fsec: SECURITY_%s must be a role name or a list of role names (got %r); "
+                "nobody passes the views it protects",
+                self.key,
+                value,
+            )
+            return None
+        return tuple(names)
+
+    def __repr__(self) -> str:
+        return f"ConfigRoles({self.key!r})"
+
+
+def _role_names(roles: tuple[Any, ...]) -> list[Any] | None:
+    """The roles of a decorator with every :class:`ConfigRoles` read now, or ``None``
+    when one of them is misconfigured (the decorator then lets nobody in)."""
+    names: list[Any] = []
+    for role in roles:
+        if isinstance(role, ConfigRoles):
+            configured = role.names()
+            if configured is None:
+                return None
+            names.extend(configured)
+        else:
+            names.append(role)
+    return names
+
+
+def roles_required(*roles: str | ConfigRoles) -> Callable[[F], F]:
     """The user must have **all** of ``roles`` (Flask-Principal ``RoleNeed``s).
 
     Anonymous users are sent to log in (``401`` for JSON); logged-in users without
     the roles get :func:`handle_forbidden`.
+
+    :param roles: role names (``str``, documented 3.0 API) and/or
+        :class:`ConfigRoles` naming a setting that holds role names, read at each
+        request.
+    :returns: the decorator.
     """
-    perms = [Permission(RoleNeed(role)) for role in roles]
+    fixed = not any(isinstance(r, ConfigRoles) for r in roles)
+    perms = [Permission(RoleNeed(role)) for role in roles] if fixed else []
 
     def decorator(fn: F) -> F:
         @wraps(fn)
@@ -245,8 +329,13 @@ def roles_required(*roles: str) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 g._fsec_login_message = "UNAUTHORIZED"
                 return _security.login_manager.unauthorized()
+            if fixed:
+                needed = perms
+            else:
+                names = _role_names(roles)
+                needed = [Permission(RoleNeed(r)) for r in names] if names is not None else None
             identity = _identity()
-            if all(p.allows(identity) for p in perms):
+            if needed is not None and all(p.allows(identity) for p in needed):
                 return current_app.ensure_sync(fn)(*args, **kwargs)
             return handle_forbidden()
 
@@ -255,9 +344,14 @@ def roles_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
-def roles_accepted(*roles: str) -> Callable[[F], F]:
-    """The user must have **at least one** of ``roles``."""
-    perm = Permission(*[RoleNeed(role) for role in roles])
+def roles_accepted(*roles: str | ConfigRoles) -> Callable[[F], F]:
+    """The user must have **at least one** of ``roles``.
+
+    :param roles: role names and/or :class:`ConfigRoles` (see :func:`roles_required`).
+    :returns: the decorator.
+    """
+    fixed = not any(isinstance(r, ConfigRoles) for r in roles)
+    perm = Permission(*[RoleNeed(role) for role in roles]) if fixed else None
 
     def decorator(fn: F) -> F:
         @wraps(fn)
@@ -265,7 +359,11 @@ def roles_accepted(*roles: str) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 g._fsec_login_message = "UNAUTHORIZED"
                 return _security.login_manager.unauthorized()
-            if perm.allows(_identity()):
+            needed = perm
+            if not fixed:
+                names = _role_names(roles)
+                needed = Permission(*[RoleNeed(r) for r in names]) if names else None
+            if needed is not None and needed.allows(_identity()):
                 return current_app.ensure_sync(fn)(*args, **kwargs)
             return handle_forbidden()
 
@@ -295,6 +393,7 @@ def anonymous_user_required(fn: F) -> F:
 
 
 __all__ = [
+    "ConfigRoles",
     "anonymous_user_required",
     "auth_required",
     "auth_token_required",

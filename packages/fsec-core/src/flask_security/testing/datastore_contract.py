@@ -205,6 +205,21 @@ class DatastoreContract(_StoreRun):
         assert _role_names(stored) == []
         assert self.count_users(datastore) == 1
 
+    def test_create_user_without_a_password(self, datastore: UserDatastore) -> None:
+        """``create_user(password=None)`` is supported: the account is stored with no
+        password (``None``) and no password verifies against it."""
+        from ..utils import verify_and_update_password
+
+        user = datastore.create_user(email="nopass@example.com", password=None)
+        assert user.password is None
+        self.restart(datastore)
+        stored = self._fresh(datastore, "nopass@example.com")
+        assert stored is not None and stored.password is None and stored.active is True
+        for guess in ("", "None", "password"):
+            assert verify_and_update_password(guess, stored) is False
+        self.restart(datastore)
+        assert self._fresh(datastore, "nopass@example.com").password is None
+
     def test_create_user_keeps_given_active_and_fields(self, datastore: UserDatastore) -> None:
         self._user(datastore, "off@example.com", active=False, username="offline")
         self.restart(datastore)
@@ -873,6 +888,27 @@ class DatastoreViewsContract(_StoreRun):
         assert r.status_code == 401
         assert self._login(app.test_client(), "matt@example.com").status_code == 400
         assert self._login(app.test_client(), "matt@example.com", "new-password").status_code == 200
+
+    def test_views_account_without_password_answers_like_a_wrong_password(self, app: Flask) -> None:
+        """An account created with ``password=None``: JSON and form login and HTTP Basic
+        refuse every password exactly as a wrong one (no "no password set" answer)."""
+
+        def create(ds: Any) -> Any:
+            return ds.create_user(email="nopass@example.com", password=None)
+
+        self._change(app, create)
+        self._add_user(app, "matt@example.com")
+        client = app.test_client()
+        for guess in ("password", "None", "no-password-at-all"):
+            none = self._login(client, "nopass@example.com", guess)
+            wrong = self._login(client, "matt@example.com", guess + "-wrong")
+            assert none.status_code == 400
+            assert none.get_json() == wrong.get_json()
+            form = client.post("/login", data={"email": "nopass@example.com", "password": guess})
+            assert form.status_code == 200
+            headers = self._basic("nopass@example.com", guess)
+            assert client.get("/_contract/basic", headers=headers).status_code == 401
+            assert client.get("/_contract/protected").status_code == 302
 
     def test_views_basic_auth_never_takes_an_id_for_an_identity(self, app: Flask) -> None:
         user_id = self._add_user(app, "matt@example.com")
