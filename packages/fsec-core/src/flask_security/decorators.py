@@ -239,8 +239,9 @@ class ConfigRoles:
     """Role names read from the application's configuration at request time, for
     :func:`roles_required` and :func:`roles_accepted`.
 
-    ``@roles_required(ConfigRoles("INVITE_ROLES"))`` requires the roles in
-    ``app.config["SECURITY_INVITE_ROLES"]`` as it is when each request arrives, so a
+    ``@roles_required(ConfigRoles("INVITE_ROLES"))`` requires the roles in the
+    setting ``INVITE_ROLES`` (``SECURITY_`` + key in ``app.config``) as it is when
+    each request arrives, so a
     plugin can protect its view with a role the application chooses (and registers a
     default for with ``fsec_config_defaults``) without wrapping the view. A plain
     string given to the decorators is always a role *name*, never a key, so the two
