@@ -13,6 +13,9 @@
 #   isolated   each distribution from its own wheel in a fresh virtualenv, running
 #              its own tests (scripts/isolated.py)
 # FSEC_TEST_PARTS chooses parts, e.g. FSEC_TEST_PARTS="ruff workspace".
+# The browser tests (headless Chromium through Playwright, flask_security.testing.browser)
+# run inside the workspace and isolated parts; their screenshots go to
+# $FSEC_TEST_OUTPUT/browser/<test>/ (default .cache/test-output, emptied at each run).
 . "$(dirname -- "$0")/bootstrap.sh"
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -27,6 +30,19 @@ if ! command -v redis-server >/dev/null 2>&1; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
     fi
 fi
+# Chromium: the browser the browser tests drive (Debian's package; `playwright install`,
+# which downloads its own browsers, is never used). Without it those tests fail.
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "fsec: installing the Chromium browser package" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "fsec: no chromium: the browser tests will fail (apt-get install -y chromium)" >&2
+    fi
+fi
+FSEC_TEST_OUTPUT=${FSEC_TEST_OUTPUT:-"$ROOT/.cache/test-output"}
+export FSEC_TEST_OUTPUT
+rm -rf "$FSEC_TEST_OUTPUT/browser"
 PARTS=${FSEC_TEST_PARTS:-"ruff docs workspace compat isolated"}
 TIMES=""
 START_ALL=$(date +%s)

@@ -17,6 +17,15 @@
 * ``fsec_clock_shift`` (function): ``with fsec_clock_shift(-2 * 86400): ...`` signs
   itsdangerous tokens as if made that many seconds later (negative: earlier), to test
   the ``*_WITHIN`` expiries without waiting.
+* ``fsec_browser`` (session): a :class:`~.browser.Browser` (headless Chromium driven
+  by Playwright), one per test session or xdist worker. Without Chromium or the
+  ``playwright`` package the test **fails** with the install command, unless
+  ``FSEC_BROWSER=skip`` is set (then it is skipped).
+* ``fsec_page`` (function): ``fsec_page(base_url, **options)`` opens a
+  :class:`~.browser.BrowserPage` (own cookies) whose screenshots go to
+  ``<output>/browser/<test name>/`` (emptied when the test starts; see
+  :func:`~.browser.output_dir`); at teardown every page is closed and the test fails
+  when a page saw a console error, a page error or a 5xx response.
 * The terminal summary gets one line per contract suite, store and database run
   (:mod:`.contract_report`).
 """
@@ -102,6 +111,51 @@ def fsec_redis() -> Iterator[object]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def fsec_browser() -> Iterator[Any]:
+    from .browser import Browser, BrowserUnavailable
+
+    try:
+        browser = Browser()
+    except BrowserUnavailable as exc:
+        missing = str(exc)
+    else:
+        missing = ""
+    if missing:
+        if os.environ.get("FSEC_BROWSER") == "skip":
+            pytest.skip(f"FSEC_BROWSER=skip: {missing}")
+        pytest.fail(f"browser tests need Chromium and Playwright: {missing}", pytrace=False)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def fsec_page(request: pytest.FixtureRequest, fsec_browser: Any) -> Iterator[Callable[..., Any]]:
+    """``fsec_page(base_url, **options) -> BrowserPage``; options as
+    :meth:`~.browser.Browser.new_page` (``viewport``, ``locale``...) plus ``name``: the
+    screenshot sub-folder when a test opens several pages (``shots/<test>/<name>/``)."""
+    from .browser import output_dir, slug
+
+    test_dir = output_dir(request.config.rootpath) / "browser" / slug(request.node.name)
+    shutil.rmtree(test_dir, ignore_errors=True)
+    pages: list[Any] = []
+
+    def open_page(base_url: str, *, name: str | None = None, **options: Any) -> Any:
+        shots = test_dir / slug(name) if name else test_dir
+        page = fsec_browser.new_page(base_url, shots, **options)
+        pages.append(page)
+        return page
+
+    yield open_page
+    problems = [p for page in pages for p in page.problems]
+    for page in pages:
+        page.close()
+    if problems:
+        pytest.fail("browser problems:\n  " + "\n  ".join(str(p) for p in problems), pytrace=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
