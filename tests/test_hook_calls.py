@@ -5,6 +5,7 @@ moment with the documented arguments, and that what the hook returns takes effec
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 from typing import Any
@@ -75,6 +76,10 @@ def build_recorder(template_dir: str) -> types.ModuleType:
     @hookimpl
     def fsec_mails(register):
         register("recorder_mail", "RECORDER_SUBJECT", "RECORDER_SEND")
+
+    @hookimpl
+    def fsec_translation_directories(register):
+        register(os.path.join(os.path.dirname(template_dir), "translations"), "recorder")
 
     @hookimpl
     def fsec_cli_commands(register):
@@ -169,6 +174,7 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         fsec_views,
         fsec_template_folders,
         fsec_mails,
+        fsec_translation_directories,
         fsec_cli_commands,
         fsec_signals,
         fsec_datastores,
@@ -192,6 +198,20 @@ def build_recorder(template_dir: str) -> types.ModuleType:
     return module
 
 
+def _write_recorder_catalogue(folder) -> None:
+    """The recorder's German catalogue (domain ``recorder``), compiled with Babel."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalog = Catalog(locale="de", domain="recorder")
+    catalog.add("Refused by the recorder for %(email)s.", "Vom Recorder abgelehnt: %(email)s.")
+    catalog.add("Recorded mail", "Aufgezeichnete Mail")
+    target = folder / "de" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with open(target / "recorder.mo", "wb") as fh:
+        write_mo(fh, catalog)
+
+
 @pytest.fixture
 def recorder(tmp_path, monkeypatch):
     folder = tmp_path / "templates" / "security" / "email"
@@ -199,6 +219,7 @@ def recorder(tmp_path, monkeypatch):
     (folder.parent / "recorder.html").write_text("recorder page {{ value }}")
     (folder / "recorder_mail.txt").write_text("Hello {{ user.email }}: {{ recorder_note }}")
     (folder / "recorder_mail.html").write_text("<p>{{ recorder_note }}</p>")
+    _write_recorder_catalogue(tmp_path / "translations")
     module = build_recorder(str(tmp_path / "templates"))
     monkeypatch.setitem(sys.modules, MODULE, module)
     real = plugins.discover()
@@ -272,6 +293,30 @@ def test_fsec_mails_and_fsec_mail_context(app, recorder):
     app.config["SECURITY_RECORDER_SEND"] = False
     with app.test_request_context():
         assert state.send_mail_kind("recorder_mail", "a@example.com") is False
+
+
+def test_fsec_translation_directories_merges_the_plugins_catalogue(app, recorder, tmp_path):
+    from flask_babel import Babel
+    from flask_security.babel import DOMAIN, TRANSLATIONS_DIR
+    from flask_security.utils import get_message
+
+    state = app.extensions["security"]
+    assert state.translation_directories == [
+        (TRANSLATIONS_DIR, DOMAIN),
+        (str(tmp_path / "translations"), "recorder"),
+    ]
+    Babel(app, locale_selector=lambda: "de")
+    with app.test_request_context(), app.extensions["mail"].record_messages() as outbox:
+        # the plugin's own strings, through core's gettext, without naming its domain
+        text, _ = get_message("RECORDER_REFUSED", email="x@example.com")
+        assert text == "Vom Recorder abgelehnt: x@example.com."
+        # core's catalogue is still merged in
+        assert (
+            get_message("INVALID_PASSWORD")[0] == "Falsche E-Mail-Adresse oder falsches Passwort."
+        )
+        user = state.datastore.find_user(email="alice@example.com")
+        assert state.send_mail_kind("recorder_mail", user.email, user=user) is True
+    assert outbox[0].subject == "Aufgezeichnete Mail"
 
 
 def test_fsec_cli_commands(app):

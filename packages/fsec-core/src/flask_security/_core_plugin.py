@@ -60,6 +60,13 @@ def fsec_template_folders(register: Callable[[str], None]) -> None:
 
 
 @hookimpl(trylast=True)
+def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
+    from .babel import DOMAIN, TRANSLATIONS_DIR
+
+    register(TRANSLATIONS_DIR, DOMAIN)
+
+
+@hookimpl(trylast=True)
 def fsec_mails(register: Callable[..., None]) -> None:
     register("change_notice", "EMAIL_SUBJECT_PASSWORD_CHANGE_NOTICE", "SEND_PASSWORD_CHANGE_EMAIL")
 

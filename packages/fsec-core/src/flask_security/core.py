@@ -266,12 +266,18 @@ class SecurityState:
         self.plugins = plugins
         self.forms: dict[str, type] = {}
         self.messages: dict[str, tuple[str, str]] = {}
+        #: ``{key: (text put into app.config, text to translate)}`` for default messages
+        #: whose config copy had its placeholders filled in (3.0 compatibility).
+        self.message_fills: dict[str, tuple[str, str]] = {}
         self.mails: dict[str, tuple[str, str | None]] = {}
         #: Mails registered with ``links=True``: their links must use a trusted host.
         self.link_mails: set[str] = set()
         self.signals: dict[str, Any] = {}
         self.datastores: dict[str, type] = {}
         self.template_folders: list[str] = []
+        #: ``(folder, gettext domain)`` of every enabled plugin's catalogues, core's
+        #: first (hook ``fsec_translation_directories``; see :mod:`flask_security.babel`).
+        self.translation_directories: list[tuple[str, str]] = []
         self.cli_groups: dict[str, click.Group] = {}
         self.contributions: dict[str, dict[str, str]] = {}
         self._context_processors: dict[str | None, list[Callable[[], dict[str, Any]]]] = {}

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import StopValidation, ValidationError
 
-from .babel import lazy_gettext
+from .babel import N_, lazy_gettext
 from .core import _datastore, _security, current_user
 from .utils import (
     authenticate_password,
@@ -31,18 +31,18 @@ from .utils import (
 )
 
 _default_field_labels = {
-    "email": "Email Address",
-    "password": "Password",
-    "remember_me": "Remember Me",
-    "login": "Login",
-    "register": "Register",
-    "send_confirmation": "Resend Confirmation Instructions",
-    "recover_password": "Recover Password",
-    "reset_password": "Reset Password",
-    "retype_password": "Retype Password",
-    "new_password": "New Password",
-    "change_password": "Change Password",
-    "send_login_link": "Send Login Link",
+    "email": N_("Email Address"),
+    "password": N_("Password"),
+    "remember_me": N_("Remember Me"),
+    "login": N_("Login"),
+    "register": N_("Register"),
+    "send_confirmation": N_("Resend Confirmation Instructions"),
+    "recover_password": N_("Recover Password"),
+    "reset_password": N_("Reset Password"),
+    "retype_password": N_("Retype Password"),
+    "new_password": N_("New Password"),
+    "change_password": N_("Change Password"),
+    "send_login_link": N_("Send Login Link"),
 }
 
 

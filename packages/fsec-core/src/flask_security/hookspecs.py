@@ -121,6 +121,30 @@ def fsec_template_folders(register: Callable[[str], None]) -> None:
 
 
 @hookspec
+def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
+    """Make a plugin's gettext catalogues known, so its strings are translated.
+
+    Each distribution carries its own catalogues for its own strings (messages, form
+    labels, page texts, mail subjects and bodies), compiled with Babel into
+    ``<folder>/<locale>/LC_MESSAGES/<domain>.mo`` inside its wheel
+    (``scripts/i18n.py`` extracts, updates, compiles and checks them). Core merges the
+    catalogues of core and of every enabled plugin for the request's locale (see
+    :mod:`flask_security.babel`: ``SECURITY_I18N_DIRNAME``'s ``"builtin"``), so
+    :func:`flask_security.babel.gettext`, ``lazy_gettext``, ``get_message`` and the
+    templates' ``_fsdomain`` find a plugin's strings without naming its domain.
+
+    :param register: ``register(folder, domain)``: ``folder`` is the absolute path of
+        the folder holding the ``<locale>/`` sub-folders (usually
+        ``os.path.join(os.path.dirname(__file__), "translations")``); ``domain`` the
+        catalogues' file name without ``.mo`` (fsec's first-party plugins use their
+        import package name, ``"fsec_recoverable"``; core's is ``"flask_security"``).
+        Catalogues registered later win for a message two of them translate (core's
+        come first).
+    :returns: ``None``.
+    """
+
+
+@hookspec
 def fsec_mails(register: Callable[..., None]) -> None:
     """Describe the mails a plugin sends.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from typing import Any
 
 from flask import Blueprint, Flask
@@ -59,9 +58,11 @@ def build_state(
         normalize_form=state.config("PASSWORD_NORMALIZE_FORM"),
     )
     if state.config("I18N_DIRNAME") is None:
-        app.config["SECURITY_I18N_DIRNAME"] = os.path.join(
-            os.path.dirname(os.path.abspath(__file__)), "translations"
-        )
+        # 3.0's documented default: core's translations folder, which stands for every
+        # distribution's built-in catalogues (flask_security.babel).
+        from .babel import TRANSLATIONS_DIR
+
+        app.config["SECURITY_I18N_DIRNAME"] = TRANSLATIONS_DIR
     _cookie_defaults(app)
     previous = app.extensions.get("security")
     if previous is None:
@@ -88,6 +89,12 @@ def build_state(
     # The default templates' logout form carries the CSRF token (also without
     # Flask-WTF's CSRFProtect, which would add its own csrf_token global).
     app.add_template_global(generate_csrf, "fsec_csrf_token")
+    from .babel import _fsdomain, current_language
+
+    # Templates translate with _fsdomain("text", name=value) (upstream 5.x's name); it
+    # works without Flask-Babel (then only formatting).
+    app.add_template_global(_fsdomain, "_fsdomain")
+    app.add_template_global(current_language, "fsec_language")
     app.extensions["security"] = state
     host.hook.fsec_init_app(app=app, state=state)
     check_link_host(app, state)
@@ -166,12 +173,13 @@ def _collect_contributions(app: Flask, state: SecurityState, options: dict[str, 
         # 3.0's message had no placeholder, and apps (and 3.0's tests) format these
         # config values with the documented placeholders only: store it with the
         # configured range filled in.
-        app.config["SECURITY_MSG_PASSWORD_INVALID_LENGTH"] = (
-            text.replace("%(min)s", str(app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6))).replace(
-                "%(max)s", str(app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128))
-            ),
-            category,
-        )
+        filled = text.replace(
+            "%(min)s", str(app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6))
+        ).replace("%(max)s", str(app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128)))
+        app.config["SECURITY_MSG_PASSWORD_INVALID_LENGTH"] = (filled, category)
+        # get_message translates the text with placeholders (the catalogues' msgid)
+        # while the config keeps this filled-in copy.
+        state.message_fills["PASSWORD_INVALID_LENGTH"] = (filled, text)
     record("fsec_messages", messages)
 
     forms = host.collect("fsec_forms")
@@ -201,6 +209,12 @@ def _collect_contributions(app: Flask, state: SecurityState, options: dict[str, 
     state.datastores = {k: c.value for k, c in stores.items()}
     record("fsec_datastores", stores)
 
+    catalogues = host.collect("fsec_translation_directories", unique=False)
+    # Core's (trylast: collected last) first, then plugins in their order: a later
+    # catalogue wins for a message two of them translate.
+    ordered = [c for c in catalogues if c.plugin == _plugins.CORE_PLUGIN]  # type: ignore[union-attr]
+    ordered += [c for c in catalogues if c.plugin != _plugins.CORE_PLUGIN]  # type: ignore[union-attr]
+    state.translation_directories = [(str(c.args[0]), str(c.args[1])) for c in ordered]  # type: ignore[union-attr]
     folders = host.collect("fsec_template_folders", unique=False)
     state.template_folders = [c.args[0] for c in folders]  # type: ignore[union-attr]
     state.contributions = contributions

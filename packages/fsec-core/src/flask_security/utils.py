@@ -46,6 +46,9 @@ def get_message(key: str, **kwargs: Any) -> tuple[str, str]:
     :raises KeyError: no enabled plugin defines the message.
     """
     text, category = current_app.config.get("SECURITY_MSG_" + key) or _security.messages[key]
+    filled = _security.message_fills.get(key)
+    if filled is not None and text == filled[0]:
+        text = filled[1]  # the default with placeholders: the catalogues' msgid
     return gettext(text, **kwargs), category
 
 

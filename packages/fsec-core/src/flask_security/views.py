@@ -269,11 +269,12 @@ def logout() -> Any:
 
 # A refused sign-out (stale or missing CSRF token) is a page in the security layout
 # with a fresh sign-out button, not bare text: a tab opened before the latest sign-in
-# holds an old token, and its user must be able to try again from here.
+# holds an old token, and its user must be able to try again from here. ("Log out" is
+# extracted from security/_macros.html.)
 _LOGOUT_REFUSED_PAGE = """{% extends "security/_layout.html" %}
 {% from "security/_macros.html" import render_logout_form %}
-{% block title %}Log out{% endblock %}
-{% block content %}<h1>Log out</h1>
+{% block title %}{{ _fsdomain("Log out") }}{% endblock %}
+{% block content %}<h1>{{ _fsdomain("Log out") }}</h1>
 <p class="fsec-errors" role="alert">{{ message }}</p>
 {{ render_logout_form() }}{% endblock %}"""
 
