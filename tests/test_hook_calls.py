@@ -301,9 +301,13 @@ def test_fsec_translation_directories_merges_the_plugins_catalogue(app, recorder
     from flask_security.utils import get_message
 
     state = app.extensions["security"]
-    assert state.translation_directories == [
-        (TRANSLATIONS_DIR, DOMAIN),
-        (str(tmp_path / "translations"), "recorder"),
+    # core's first, then the enabled plugins' (registerable's and the recorder's)
+    assert state.translation_directories[0] == (TRANSLATIONS_DIR, DOMAIN)
+    assert state.translation_directories[-1] == (str(tmp_path / "translations"), "recorder")
+    assert [d for _, d in state.translation_directories] == [
+        "flask_security",
+        "fsec_registerable",
+        "recorder",
     ]
     Babel(app, locale_selector=lambda: "de")
     with app.test_request_context(), app.extensions["mail"].record_messages() as outbox:

@@ -168,3 +168,11 @@ def fsec_json_response(endpoint: str | None, payload: dict[str, Any], status: in
     info = g.get("fsec_lockout")
     if info is not None:
         payload.setdefault("lockout", info)
+
+
+@hookimpl
+def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
+    """Register this distribution's catalogues (domain ``fsec_lockout``)."""
+    register(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations"), "fsec_lockout"
+    )

@@ -153,3 +153,11 @@ def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
     from flask_security.utils import url_for_security
 
     return [(gettext("Resend confirmation instructions"), url_for_security("send_confirmation"))]
+
+
+@hookimpl
+def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
+    """Register this distribution's catalogues (domain ``fsec_confirmable``)."""
+    register(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations"), "fsec_confirmable"
+    )

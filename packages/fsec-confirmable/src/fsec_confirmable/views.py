@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import redirect, request
 from flask_security import current_datastore
+from flask_security.babel import format_period
 from flask_security.utils import (
     config_value,
     do_flash,
@@ -135,7 +136,7 @@ def confirm_email(token: str) -> Any:
             "CONFIRMATION_EXPIRED",
             wants_json,
             email=user.email,
-            within=config_value("CONFIRM_EMAIL_WITHIN"),
+            within=format_period(config_value("CONFIRM_EMAIL_WITHIN")),
         )
     if not confirm_user(user):  # another request used the link at the same instant
         return _already_confirmed(wants_json)

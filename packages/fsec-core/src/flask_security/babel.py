@@ -174,6 +174,47 @@ def current_language() -> str:
     return str(_current_locale()).replace("_", "-")
 
 
+_PERIOD_UNITS = (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def format_period(value: Any) -> str:
+    """A period setting (``"5 days"``, ``"30 minutes"``, or a ``timedelta``) in the
+    request's language, for ``%(within)s`` in messages and mails (template global
+    ``fsec_period``).
+
+    :param value: ``"<amount> <unit>"`` as the ``*_WITHIN`` settings take it, or a
+        ``datetime.timedelta``.
+    :returns: with a catalogue for the request's locale, the period in its exact
+        largest unit, worded by Babel's CLDR data (``"5 Tage"``, ``"5天"``); else
+        ``str(value)`` unchanged (English text stays as configured).
+    """
+    import datetime
+
+    translations = get_translations()
+    if translations is None or not getattr(translations, "_catalog", None):
+        return str(value)
+    delta = value
+    if not isinstance(delta, datetime.timedelta):
+        try:
+            amount, unit = str(value).split()
+            delta = datetime.timedelta(**{unit: int(amount)})
+        except (ValueError, TypeError):
+            return str(value)
+    seconds = int(delta.total_seconds())
+    if seconds <= 0:
+        return str(value)
+    from babel.units import format_unit
+
+    for unit, size in _PERIOD_UNITS:
+        if seconds % size == 0:
+            return str(
+                format_unit(
+                    seconds // size, f"duration-{unit}", length="long", locale=_current_locale()
+                )
+            )
+    return str(value)  # pragma: no cover - the seconds unit always divides
+
+
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     """Translate a text whose form depends on the number ``num`` (``%(num)s`` is set).
 
@@ -245,6 +286,7 @@ __all__ = [
     "LazyString",
     "builtin_sources",
     "current_language",
+    "format_period",
     "get_translations",
     "gettext",
     "lazy_gettext",

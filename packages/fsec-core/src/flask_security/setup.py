@@ -89,12 +89,13 @@ def build_state(
     # The default templates' logout form carries the CSRF token (also without
     # Flask-WTF's CSRFProtect, which would add its own csrf_token global).
     app.add_template_global(generate_csrf, "fsec_csrf_token")
-    from .babel import _fsdomain, current_language
+    from .babel import _fsdomain, current_language, format_period
 
     # Templates translate with _fsdomain("text", name=value) (upstream 5.x's name); it
     # works without Flask-Babel (then only formatting).
     app.add_template_global(_fsdomain, "_fsdomain")
     app.add_template_global(current_language, "fsec_language")
+    app.add_template_global(format_period, "fsec_period")
     app.extensions["security"] = state
     host.hook.fsec_init_app(app=app, state=state)
     check_link_host(app, state)

@@ -75,3 +75,12 @@ def fsec_init_app(app: Any, state: Any) -> None:
             "fsec-trackable; the user model needs its fields) or enable a plugin "
             "implementing the fsec_login_state hook"
         )
+
+
+@hookimpl
+def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
+    """Register this distribution's catalogues (domain ``fsec_passwordless``)."""
+    register(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations"),
+        "fsec_passwordless",
+    )

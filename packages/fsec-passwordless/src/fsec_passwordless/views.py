@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import redirect, request
 from flask_security import current_datastore, current_security, current_user
+from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
 from flask_security.utils import (
     config_value,
@@ -101,7 +102,7 @@ def token_login(token: str) -> Any:
     if expired:
         send_login_instructions(user)
         return _token_problem(
-            "LOGIN_EXPIRED", email=user.email, within=config_value("LOGIN_WITHIN")
+            "LOGIN_EXPIRED", email=user.email, within=format_period(config_value("LOGIN_WITHIN"))
         )
     refusal = current_security.login_refusal(user, "passwordless")
     if refusal is None and not consume_login_state(user, {"password": user.password}):

@@ -78,3 +78,11 @@ def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
     from flask_security.utils import get_message, url_for_security
 
     return [(get_message("FORGOT_PASSWORD")[0], url_for_security("forgot_password"))]
+
+
+@hookimpl
+def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
+    """Register this distribution's catalogues (domain ``fsec_recoverable``)."""
+    register(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations"), "fsec_recoverable"
+    )

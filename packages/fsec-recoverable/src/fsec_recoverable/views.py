@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import redirect, request
 from flask_security import current_datastore, current_security
+from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
 from flask_security.utils import (
     config_value,
@@ -110,7 +111,7 @@ def reset_password(token: str) -> Any:
         return _token_problem(
             "PASSWORD_RESET_EXPIRED",
             email=user.email,
-            within=config_value("RESET_PASSWORD_WITHIN"),
+            within=format_period(config_value("RESET_PASSWORD_WITHIN")),
         )
     form = build_form("reset_password_form")
     if form.validate_on_submit():

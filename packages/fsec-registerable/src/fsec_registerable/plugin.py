@@ -73,3 +73,12 @@ def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
     from flask_security.utils import url_for_security
 
     return [(gettext("Create an account"), url_for_security("register"))]
+
+
+@hookimpl
+def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
+    """Register this distribution's catalogues (domain ``fsec_registerable``)."""
+    register(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations"),
+        "fsec_registerable",
+    )

@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 import pytest
 from flask import Flask
 
+from ..babel import LOCALES
 from ..hookspecs import hookimpl
 from ..plugins import discover
 from .redirects import HOSTILE_NEXT, location_stays_on_site
@@ -87,6 +88,11 @@ class FeatureContract:
     :cvar templates: page templates it ships (``security/...``).
     :cvar mails: mail names it registers (templates ``security/email/<name>.txt/.html``).
     :cvar extra_config: config needed besides the flag (e.g. another feature's flag).
+    :cvar translated_locales: locales whose catalogues must translate every message
+        and mail subject the feature registers (default: every locale fsec ships,
+        :data:`flask_security.babel.LOCALES`; ``()`` for a plugin without catalogues).
+        Checked against the installed distribution's compiled catalogues, registered
+        through ``fsec_translation_directories``, when Flask-Babel is installed.
 
     The behaviour tests (hostile ``next`` values on every endpoint; a refused account
     answering the same whatever the password) create a user with
@@ -103,6 +109,7 @@ class FeatureContract:
     templates: ClassVar[tuple[str, ...]] = ()
     mails: ClassVar[tuple[str, ...]] = ()
     extra_config: ClassVar[dict[str, Any]] = {}
+    translated_locales: ClassVar[tuple[str, ...]] = LOCALES
 
     @pytest.fixture
     def make_app(self) -> Callable[[dict[str, Any]], Flask]:  # pragma: no cover
@@ -186,6 +193,31 @@ class FeatureContract:
             assert mail not in state.mails
 
     # -- contributions ---------------------------------------------------------------
+
+    def test_contract_strings_translated(self, make_app: Any) -> None:
+        """Every message and mail subject the feature registers has a translation in
+        each of :attr:`translated_locales`, from the compiled catalogues installed with
+        the distribution (so a ``.mo`` left out of the wheel fails here)."""
+        if not self.translated_locales:
+            pytest.skip("the plugin ships no catalogues (translated_locales = ())")
+        flask_babel = pytest.importorskip("flask_babel")
+        from ..babel import get_translations
+
+        app = make_app(self._on())
+        chosen: dict[str, str] = {}
+        flask_babel.Babel(app, locale_selector=lambda: chosen["locale"])
+        state = app.extensions["security"]
+        texts = {state.messages[key][0] for key in self.messages}
+        for mail in self.mails:
+            subject = app.config.get("SECURITY_" + state.mails[mail][0])
+            if isinstance(subject, str):
+                texts.add(subject)
+        for locale in self.translated_locales:
+            chosen["locale"] = locale
+            with app.test_request_context():
+                catalog = getattr(get_translations(), "_catalog", {})
+                missing = sorted(t for t in texts if not catalog.get(t))
+            assert not missing, f"{self.distribution} {locale}: untranslated {missing}"
 
     def test_contract_views_mount(self, make_app: Any) -> None:
         app = make_app(self._on())
