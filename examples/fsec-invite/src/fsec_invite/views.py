@@ -1,0 +1,123 @@
+"""The plugin's two views: ``invite`` (administrators) and ``accept_invite`` (the link).
+
+Both answer HTML forms and JSON alike with fsec's view helpers
+(:mod:`flask_security.views`), so they behave like fsec's own views: ``400`` with
+field errors for bad input, the CSRF token for a JSON ``GET``, pages rendered with
+the context processors of their view name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, request
+from flask_security import ConfigRoles, current_datastore, current_security, roles_required
+from flask_security.decorators import anonymous_user_required
+from flask_security.utils import (
+    config_value,
+    do_flash,
+    get_message,
+    get_post_redirect,
+    is_json_request,
+    login_user,
+    url_for_security,
+)
+from flask_security.views import (
+    build_form,
+    form_errors,
+    form_failure_status,
+    json_error,
+    json_response,
+    render_page,
+    user_payload,
+)
+from flask_wtf.csrf import generate_csrf
+
+from .invite import accept_invitation, check_invite_token, invite_user
+
+
+# --8<-- [start:invite_view]
+@roles_required(ConfigRoles("INVITE_ROLES"))
+def invite() -> Any:
+    """``/invite``: a signed-in user with the roles in ``SECURITY_INVITE_ROLES``
+    invites an address (the same rules as ``flask users invite``).
+
+    GET: the page ``SECURITY_INVITE_USER_TEMPLATE`` with ``invite_form`` (JSON:
+    ``{"csrf_token": ...}``). A valid POST creates the account and mails the link;
+    HTML: ``INVITE_SENT`` flashed and back to this page; JSON: ``200`` with
+    ``{"user": {"id": ...}}``. Bad input: ``400`` with field errors (JSON) or the
+    page with the errors.
+    """
+    form = build_form("invite_form")
+    if form.validate_on_submit():
+        user = invite_user(form.email.data)
+        if is_json_request():
+            return json_response(user_payload(user))
+        do_flash(*get_message("INVITE_SENT", email=form.email.data))
+        return redirect(url_for_security("invite"))
+    if is_json_request():
+        if request.method == "GET":
+            return json_response({"csrf_token": generate_csrf()})
+        return json_error(form_errors(form))
+    return render_page("INVITE_USER_TEMPLATE", "invite", form_failure_status(), invite_form=form)
+
+
+# --8<-- [end:invite_view]
+
+
+# --8<-- [start:accept_view]
+def _link_problem(key: str, **kwargs: Any) -> Any:
+    text, category = get_message(key, **kwargs)
+    if is_json_request():
+        return json_error({"token": [text]})
+    do_flash(text, category)
+    return redirect(url_for_security("login"))
+
+
+@anonymous_user_required
+def accept_invite(token: str) -> Any:
+    """``/invite/<token>``: the invitee chooses a password and is signed in.
+
+    A bad, used or expired link: ``INVITE_INVALID`` / ``INVITE_EXPIRED``, flashed on
+    the way to the login page (JSON: ``400`` with ``errors.token``), also when
+    another request used the same link between this one's check and its write.
+    GET: the page ``SECURITY_ACCEPT_INVITE_TEMPLATE`` with ``accept_invite_form``
+    and ``invite_token``. A valid POST sets the password once
+    (:func:`~fsec_invite.invite.accept_invitation`), signs the invitee in
+    (``login_user(user, method="invite")``) and redirects to
+    ``SECURITY_INVITE_POST_ACCEPT_VIEW`` or ``SECURITY_POST_LOGIN_VIEW`` (JSON: the
+    user and an ``authentication_token``).
+    """
+    expired, invalid, user = check_invite_token(token)
+    if invalid or user is None:
+        return _link_problem("INVITE_INVALID")
+    if expired:
+        return _link_problem("INVITE_EXPIRED", within=config_value("INVITE_WITHIN"))
+    form = build_form("accept_invite_form")
+    if form.validate_on_submit():
+        if not accept_invitation(user, form.password.data):
+            return _link_problem("INVITE_INVALID")  # used by another request meanwhile
+        signed_in = login_user(user, method="invite")
+        current_datastore.commit()
+        if is_json_request():
+            return json_response(user_payload(user, include_token=True) if signed_in else {})
+        do_flash(*get_message("INVITE_ACCEPTED"))
+        if not signed_in:  # another plugin refuses the account (fsec_login_allowed)
+            refusal = current_security.login_refusal(user, "invite") or "DISABLED_ACCOUNT"
+            do_flash(*get_message(refusal, email=user.email))
+            return redirect(url_for_security("login"))
+        return redirect(get_post_redirect("INVITE_POST_ACCEPT_VIEW"))
+    if is_json_request():
+        if request.method == "GET":
+            return json_response({"csrf_token": generate_csrf()})
+        return json_error(form_errors(form))
+    return render_page(
+        "ACCEPT_INVITE_TEMPLATE",
+        "accept_invite",
+        form_failure_status(),
+        accept_invite_form=form,
+        invite_token=token,
+    )
+
+
+# --8<-- [end:accept_view]
