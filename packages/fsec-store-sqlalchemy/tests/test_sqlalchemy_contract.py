@@ -52,6 +52,32 @@ class SessionUser(Base, UserMixin):
     confirmed_at: Mapped[Any | None] = mapped_column(sa.DateTime())
     login_count: Mapped[int | None] = mapped_column()
     roles: Mapped[list[SessionRole]] = relationship(secondary=session_roles_users)
+    fs_webauthn_user_handle: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    webauthn: Mapped[list[SessionWebAuthn]] = relationship(
+        back_populates="user", cascade="all, delete", order_by="SessionWebAuthn.id"
+    )
+
+
+class SessionWebAuthn(Base):
+    """Upstream 5.x's documented WebAuthn fields, in plain SQLAlchemy 2."""
+
+    __tablename__ = "session_webauthn"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[bytes] = mapped_column(sa.LargeBinary(1024), index=True, unique=True)
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary(1024))
+    sign_count: Mapped[int] = mapped_column(default=0)
+    transports: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    extensions: Mapped[str | None] = mapped_column(sa.String(255))
+    lastuse_datetime: Mapped[Any] = mapped_column(sa.DateTime())
+    name: Mapped[str] = mapped_column(sa.String(64))
+    usage: Mapped[str] = mapped_column(sa.String(64))
+    backup_state: Mapped[bool] = mapped_column()
+    device_type: Mapped[str] = mapped_column(sa.String(64))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("session_user.id", ondelete="CASCADE"))
+    user: Mapped[SessionUser] = relationship(back_populates="webauthn")
+
+    def get_user_mapping(self) -> dict[str, Any]:
+        return {"id": self.user_id}
 
 
 def _session_app(url: str, config: dict[str, Any], engines: list[sa.Engine]) -> Flask:
@@ -66,7 +92,9 @@ def _session_app(url: str, config: dict[str, Any], engines: list[sa.Engine]) -> 
     app = Flask("fsec_session_store_app")
     app.config.update(TEST_CONFIG)
     app.config.update(config)
-    datastore = SQLAlchemySessionUserDatastore(session, SessionUser, SessionRole)
+    datastore = SQLAlchemySessionUserDatastore(
+        session, SessionUser, SessionRole, SessionWebAuthn
+    )
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)  # after the datastore added the lower(email) index
     Security(app, datastore)

@@ -171,17 +171,61 @@ class Datastore:
         """
         raise NotImplementedError
 
+    # -- a feature's own models (upstream 5.x's WebAuthn credentials...) ---------------
+
+    def find_model(self, model: type, **filters: Any) -> Any | None:
+        """The first stored instance of ``model`` whose fields equal ``filters``, or
+        ``None``. *Store primitive.*
+
+        For the models a feature keeps beside users (fsec-webauthn's credentials): the
+        feature stays store-agnostic and each store answers with its own query. A
+        filter value may be a stored instance of another model for a reference field
+        (``user=user``); ``bytes`` values compare as bytes.
+
+        :param model: the model class (SQLAlchemy model, MongoEngine document, peewee
+            model or Pony entity).
+        :param filters: ``{field: value}``, all of which must match.
+        :returns: the instance, or ``None``.
+        """
+        raise NotImplementedError
+
+    def find_models(self, model: type, **filters: Any) -> list[Any]:
+        """Every stored instance of ``model`` whose fields equal ``filters`` (see
+        :meth:`find_model`), in storage order. *Store primitive.*
+
+        :returns: a list (empty when none matches).
+        """
+        raise NotImplementedError
+
+    def create_model(self, model: type, **fields: Any) -> Any:
+        """Create an instance of ``model`` from ``fields`` and put it into the store;
+        returns it. Not committed (the caller commits), except for stores that write
+        at once.
+
+        Stores keep the reverse side of a reference in step where the ORM does not
+        (MongoEngine: a ``ListField(ReferenceField(model))`` on the referenced
+        document gets the new instance appended), so ``user.webauthn`` lists a new
+        credential everywhere.
+        """
+        return self.put(model(**fields))
+
 
 class UserDatastore:
     """Users and roles over ``user_model`` and ``role_model``.
 
     :param user_model: the user model class (with :class:`~flask_security.UserMixin`).
     :param role_model: the role model class (with :class:`~flask_security.RoleMixin`).
+    :param webauthn_model: upstream Flask-Security 5.x's fourth argument: the model
+        of WebAuthn credentials (passkeys), used by fsec-webauthn; ``None`` when the
+        application has none.
     """
 
-    def __init__(self, user_model: type, role_model: type) -> None:
+    def __init__(
+        self, user_model: type, role_model: type, webauthn_model: type | None = None
+    ) -> None:
         self.user_model = user_model
         self.role_model = role_model
+        self.webauthn_model = webauthn_model
 
     # -- store primitives ------------------------------------------------------------
 

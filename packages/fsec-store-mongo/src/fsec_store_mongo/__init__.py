@@ -103,6 +103,48 @@ class MongoEngineDatastore(Datastore):
         model._changed_fields = [f for f in model._changed_fields if f not in changed]
         return True
 
+    def find_model(self, model: type, **filters: Any) -> Any | None:
+        """See :meth:`flask_security.datastore.Datastore.find_model`; ``None`` also
+        when a value is invalid for its field."""
+        try:
+            return model.objects(**filters).first()  # type: ignore[attr-defined]
+        except ValidationError:
+            return None
+
+    def find_models(self, model: type, **filters: Any) -> list[Any]:
+        """See :meth:`flask_security.datastore.Datastore.find_models`."""
+        try:
+            return list(model.objects(**filters))  # type: ignore[attr-defined]
+        except ValidationError:
+            return []
+
+    def create_model(self, model: type, **fields: Any) -> Any:
+        """See :meth:`flask_security.datastore.Datastore.create_model`: the document
+        is saved, then appended to every ``ListField(ReferenceField(model))`` of the
+        documents it references (upstream's ``User.webauthn`` list), which are saved.
+
+        :raises flask_security.datastore.DatastoreError: a unique index refused it.
+        """
+        from mongoengine import Document, ListField, ReferenceField
+
+        try:
+            instance = model(**fields).save()
+        except NotUniqueError as exc:
+            raise DatastoreError(f"the {model.__name__} could not be stored: {exc}") from exc
+        for value in fields.values():
+            if not isinstance(value, Document):
+                continue
+            for name, field in type(value)._fields.items():
+                inner = getattr(field, "field", None)
+                if (
+                    isinstance(field, ListField)
+                    and isinstance(inner, ReferenceField)
+                    and inner.document_type is model
+                ):
+                    getattr(value, name).append(instance)
+                    value.save()
+        return instance
+
 
 class MongoEngineUserDatastore(MongoEngineDatastore, UserDatastore):
     """Users and roles on MongoEngine documents (documented 3.0 API).
@@ -112,11 +154,15 @@ class MongoEngineUserDatastore(MongoEngineDatastore, UserDatastore):
         ``ListField(ReferenceField(Role))``; ``email`` should be ``unique=True`` so
         the database backs the duplicate check.
     :param role_model: the role ``Document`` (with ``RoleMixin``).
+    :param webauthn_model: the WebAuthn credential ``Document`` (upstream 5.x's
+        fourth argument; fsec-webauthn), or ``None``.
     """
 
-    def __init__(self, db: Any, user_model: type, role_model: type) -> None:
+    def __init__(
+        self, db: Any, user_model: type, role_model: type, webauthn_model: type | None = None
+    ) -> None:
         MongoEngineDatastore.__init__(self, db)
-        UserDatastore.__init__(self, user_model, role_model)
+        UserDatastore.__init__(self, user_model, role_model, webauthn_model)
 
     # -- primitives ------------------------------------------------------------------
 

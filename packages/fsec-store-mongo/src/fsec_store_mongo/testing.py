@@ -81,7 +81,36 @@ class User(me.Document, UserMixin):
     current_login_ip = me.StringField(max_length=100)
     login_count = me.IntField()
     roles = me.ListField(me.ReferenceField(Role), default=[])
+    # upstream 5.x's WebAuthn fields (fsec-webauthn)
+    fs_webauthn_user_handle = me.StringField(max_length=64, unique=True, sparse=True)
+    webauthn = me.ListField(me.ReferenceField("WebAuthn"), default=[])
     meta = {"collection": "fsec_test_user"}
+
+
+class WebAuthn(me.Document):
+    """A passkey: upstream Flask-Security 5.x's documented WebAuthn fields."""
+
+    credential_id = me.BinaryField(primary=False, required=True, unique=True, max_bytes=1024)
+    public_key = me.BinaryField(required=True, max_bytes=1024)
+    sign_count = me.IntField(default=0)
+    transports = me.ListField(me.StringField(max_length=64), default=[])
+    extensions = me.StringField(max_length=255)
+    lastuse_datetime = me.DateTimeField(required=True)
+    name = me.StringField(max_length=64, required=True)
+    usage = me.StringField(max_length=64, required=True)
+    backup_state = me.BooleanField(required=True)
+    device_type = me.StringField(max_length=64, required=True)
+    user = me.ReferenceField(User)
+    meta = {"collection": "fsec_test_webauthn"}
+
+    def get_user_mapping(self) -> dict[str, Any]:
+        """Fields finding the credential's user (upstream's mapping)."""
+        return {"id": self.user.id}
+
+
+# Deleting a user deletes their passkeys; deleting a passkey removes it from the list.
+User.register_delete_rule(WebAuthn, "user", me.CASCADE)
+WebAuthn.register_delete_rule(User, "webauthn", me.PULL)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -92,13 +121,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     :param config: overrides of ``TEST_APP_CONFIG``.
     :returns: the app; ``app.extensions["security"].datastore`` is the datastore.
     """
-    for document in (User, Role):
+    for document in (User, Role, WebAuthn):
         document.drop_collection()
         document.ensure_indexes()
     app = Flask("fsec_mongo_test_app")
     app.config.update(TEST_APP_CONFIG)
     app.config.update(config or {})
-    Security(app, MongoEngineUserDatastore(me, User, Role))
+    Security(app, MongoEngineUserDatastore(me, User, Role, WebAuthn))
 
     @app.route("/")
     @login_required

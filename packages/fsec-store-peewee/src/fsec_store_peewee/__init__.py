@@ -155,6 +155,40 @@ class PeeweeDatastore(Datastore):
                 model._dirty.discard(name)
         return True
 
+    @staticmethod
+    def _where(model: Any, filters: dict[str, Any]) -> list[Any]:
+        fields = model._meta.fields
+        return [
+            fields[name].is_null() if value is None else fields[name] == value
+            for name, value in filters.items()
+        ]
+
+    def find_model(self, model: type, **filters: Any) -> Any | None:
+        """See :meth:`flask_security.datastore.Datastore.find_model`."""
+        query = model.select()  # type: ignore[attr-defined]
+        if filters:
+            query = query.where(*self._where(model, filters))
+        return query.first()
+
+    def find_models(self, model: type, **filters: Any) -> list[Any]:
+        """See :meth:`flask_security.datastore.Datastore.find_models`."""
+        query = model.select()  # type: ignore[attr-defined]
+        if filters:
+            query = query.where(*self._where(model, filters))
+        return list(query.order_by(model._meta.primary_key))  # type: ignore[attr-defined]
+
+    def create_model(self, model: type, **fields: Any) -> Any:
+        """See :meth:`flask_security.datastore.Datastore.create_model` (one
+        ``INSERT``, committed in autocommit mode).
+
+        :raises flask_security.datastore.DatastoreError: a constraint refused it.
+        """
+        try:
+            with self.database.atomic():
+                return model.create(**fields)  # type: ignore[attr-defined]
+        except peewee.IntegrityError as exc:
+            raise DatastoreError(f"the {model.__name__} could not be stored: {exc}") from exc
+
 
 class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
     """Users and roles on peewee models (documented 3.0 API).
@@ -165,13 +199,22 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
     :param role_link: the link model: one ``ForeignKeyField`` to ``user_model``
         (``backref="roles"``) and one to ``role_model``, plus ``name`` and
         ``description`` properties reading its role's.
+    :param webauthn_model: the WebAuthn credential model (upstream 5.x's fifth
+        argument; fsec-webauthn), or ``None``.
     :raises TypeError: ``db`` is no peewee database, or ``role_link`` lacks one of
         the two foreign keys.
     """
 
-    def __init__(self, db: Any, user_model: type, role_model: type, role_link: type) -> None:
+    def __init__(
+        self,
+        db: Any,
+        user_model: type,
+        role_model: type,
+        role_link: type,
+        webauthn_model: type | None = None,
+    ) -> None:
         PeeweeDatastore.__init__(self, db)
-        UserDatastore.__init__(self, user_model, role_model)
+        UserDatastore.__init__(self, user_model, role_model, webauthn_model)
         self.UserRole = role_link
         self._user_fk = self._foreign_key(role_link, user_model)
         self._role_fk = self._foreign_key(role_link, role_model)
@@ -335,7 +378,9 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
         return bool(deleted)
 
     def delete_user(self, user: Any) -> None:
-        """Delete ``user`` and its link rows (one transaction)."""
+        """Delete ``user``, its link rows and every row referring to it (a feature's
+        own models, such as WebAuthn credentials: ``delete_instance(recursive=True)``
+        as upstream 5.x does), in one transaction."""
         with self.database.atomic():
             self.UserRole.delete().where(self._user_fk == user._pk).execute()
-            user.delete_instance()
+            user.delete_instance(recursive=True)

@@ -44,6 +44,38 @@ class User(BaseModel, UserMixin):
     last_login_ip = peewee.CharField(max_length=100, null=True)
     current_login_ip = peewee.CharField(max_length=100, null=True)
     login_count = peewee.IntegerField(null=True)
+    # upstream 5.x's WebAuthn user handle (fsec-webauthn)
+    fs_webauthn_user_handle = peewee.CharField(max_length=64, unique=True, null=True)
+
+
+class ListAsText(peewee.TextField):
+    """A list of strings stored as one comma-separated text (peewee has no list)."""
+
+    def db_value(self, value: Any) -> Any:
+        return None if value is None else ",".join(value)
+
+    def python_value(self, value: Any) -> Any:
+        return None if value is None else [v for v in value.split(",") if v]
+
+
+class WebAuthn(BaseModel):
+    """A passkey: upstream Flask-Security 5.x's documented WebAuthn fields."""
+
+    credential_id = peewee.BlobField(unique=True)
+    public_key = peewee.BlobField()
+    sign_count = peewee.IntegerField(default=0)
+    transports = ListAsText(null=True)
+    extensions = peewee.CharField(max_length=255, null=True)
+    lastuse_datetime = peewee.DateTimeField()
+    name = peewee.CharField(max_length=64)
+    usage = peewee.CharField(max_length=64)
+    backup_state = peewee.BooleanField()
+    device_type = peewee.CharField(max_length=64)
+    user = peewee.ForeignKeyField(User, backref="webauthn", on_delete="CASCADE")
+
+    def get_user_mapping(self) -> dict[str, Any]:
+        """Fields finding the credential's user (upstream's mapping)."""
+        return {"id": self.user_id}  # type: ignore[attr-defined]
 
 
 class UserRoles(BaseModel):
@@ -61,7 +93,7 @@ class UserRoles(BaseModel):
         return self.role.description
 
 
-MODELS: list[type[peewee.Model]] = [Role, User, UserRoles]
+MODELS: list[type[peewee.Model]] = [Role, User, UserRoles, WebAuthn]
 
 
 def create_app(
@@ -78,7 +110,7 @@ def create_app(
     app = Flask("fsec_peewee_test_app")
     app.config.update(TEST_APP_CONFIG)
     app.config.update(config or {})
-    datastore = PeeweeUserDatastore(database, User, Role, UserRoles)
+    datastore = PeeweeUserDatastore(database, User, Role, UserRoles, WebAuthn)
     database.bind(MODELS)
     database.drop_tables(MODELS)
     database.create_tables(MODELS)  # after the datastore added the lower(email) index

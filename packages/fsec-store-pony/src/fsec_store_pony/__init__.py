@@ -240,6 +240,32 @@ class PonyDatastore(Datastore):
             model._dbvals_[attr] = value
         return True
 
+    @_in_session
+    def find_model(self, model: type, **filters: Any) -> Any | None:
+        """See :meth:`flask_security.datastore.Datastore.find_model`."""
+        return model.select().filter(**filters).first()  # type: ignore[attr-defined]
+
+    @_in_session
+    def find_models(self, model: type, **filters: Any) -> list[Any]:
+        """See :meth:`flask_security.datastore.Datastore.find_models`."""
+        query = model.select().filter(**filters)  # type: ignore[attr-defined]
+        return list(query.order_by(*model._pk_attrs_))  # type: ignore[attr-defined]
+
+    @_in_session
+    def create_model(self, model: type, **fields: Any) -> Any:
+        """See :meth:`flask_security.datastore.Datastore.create_model`; flushed at
+        once, so a unique constraint refuses it here (the session is rolled back).
+
+        :raises flask_security.datastore.DatastoreError: a constraint refused it.
+        """
+        try:
+            instance = model(**_without_unsettable_none(model, fields))
+            self.db.flush()
+        except (CacheIndexError, TransactionIntegrityError) as exc:
+            self.db.rollback()
+            raise DatastoreError(f"the {model.__name__} could not be stored: {exc}") from exc
+        return instance
+
 
 class PonyUserDatastore(PonyDatastore, UserDatastore):
     """Users and roles on Pony entities (documented 3.0 API).
@@ -248,11 +274,14 @@ class PonyUserDatastore(PonyDatastore, UserDatastore):
     :param user_model: the user entity (``UserMixin``) with ``roles = Set(Role)``;
         ``email`` should be ``unique=True`` so the database backs the duplicate check.
     :param role_model: the role entity (``RoleMixin``) with ``users = Set(User)``.
+    :param webauthn_model: the WebAuthn credential entity (fsec-webauthn), or ``None``.
     """
 
-    def __init__(self, db: Any, user_model: type, role_model: type) -> None:
+    def __init__(
+        self, db: Any, user_model: type, role_model: type, webauthn_model: type | None = None
+    ) -> None:
         PonyDatastore.__init__(self, db)
-        UserDatastore.__init__(self, user_model, role_model)
+        UserDatastore.__init__(self, user_model, role_model, webauthn_model)
         if role_model.__hash__ is RoleMixin.__hash__:
             # Pony adds an entity to its session cache's sets while creating it, before
             # ``name`` is set, so RoleMixin's hash-by-name cannot work for Pony roles.

@@ -26,7 +26,7 @@ from flask_security import (
     roles_required,
 )
 from flask_security.testing.datastore_contract import TEST_APP_CONFIG
-from pony.orm import Database, Optional, Required, Set
+from pony.orm import Database, Json, Optional, Required, Set
 
 from . import PonyUserDatastore
 
@@ -57,6 +57,28 @@ def define_entities(db: Database) -> tuple[type, type]:
         current_login_ip = Optional(str, 100, nullable=True)
         login_count = Optional(int)
         roles = Set(Role)
+        # upstream 5.x's WebAuthn fields (fsec-webauthn)
+        fs_webauthn_user_handle = Optional(str, 64, unique=True, nullable=True)
+        webauthn = Set("WebAuthn", cascade_delete=True)
+
+    class WebAuthn(db.Entity):  # type: ignore[name-defined,misc]
+        """A passkey: upstream Flask-Security 5.x's documented WebAuthn fields."""
+
+        credential_id = Required(bytes, unique=True, index=True)
+        public_key = Required(bytes)
+        sign_count = Required(int, default=0)
+        transports = Optional(Json)
+        extensions = Optional(str, 255, nullable=True)
+        lastuse_datetime = Required(datetime)
+        name = Required(str, 64)
+        usage = Required(str, 64)
+        backup_state = Required(bool)
+        device_type = Required(str, 64)
+        user = Required(User)
+
+        def get_user_mapping(self) -> dict[str, Any]:
+            """Fields finding the credential's user (upstream's mapping)."""
+            return {"id": self.user.id}
 
     return User, Role
 
@@ -80,7 +102,11 @@ def create_app(config: dict[str, Any] | None = None, db: Database | None = None)
     app = Flask("fsec_pony_test_app")
     app.config.update(TEST_APP_CONFIG)
     app.config.update(config or {})
-    Security(app, PonyUserDatastore(db, db.entities["User"], db.entities["Role"]))
+    entities = db.entities
+    Security(
+        app,
+        PonyUserDatastore(db, entities["User"], entities["Role"], entities.get("WebAuthn")),
+    )
 
     @app.route("/")
     @login_required

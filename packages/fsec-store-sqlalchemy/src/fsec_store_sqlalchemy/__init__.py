@@ -121,6 +121,31 @@ class SQLAlchemyDatastore(Datastore):
                 set_committed_value(model, name, value)
         return True
 
+    def find_model(self, model: type, **filters: Any) -> Any | None:
+        """See :meth:`flask_security.datastore.Datastore.find_model` (``filter_by``;
+        a relationship compares with a stored instance)."""
+        stmt = sa.select(model).filter_by(**filters).limit(1)
+        return self.session.execute(stmt).scalars().first()
+
+    def find_models(self, model: type, **filters: Any) -> list[Any]:
+        """See :meth:`flask_security.datastore.Datastore.find_models`."""
+        mapper = sa.inspect(model)
+        stmt = sa.select(model).filter_by(**filters).order_by(*mapper.primary_key)
+        return list(self.session.execute(stmt).scalars().all())
+
+    def create_model(self, model: type, **fields: Any) -> Any:
+        """See :meth:`flask_security.datastore.Datastore.create_model`; the row is
+        flushed at once, so a unique constraint refuses it here (the session is
+        rolled back and :class:`~flask_security.datastore.DatastoreError` raised)."""
+        instance = model(**fields)
+        self.session.add(instance)
+        try:
+            self.session.flush()
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise DatastoreError(f"the {model.__name__} could not be stored: {exc.orig}") from exc
+        return instance
+
 
 class SQLAlchemyUserDatastore(SQLAlchemyDatastore, UserDatastore):
     """Users and roles with Flask-SQLAlchemy 3.1 (documented 3.0 API).
@@ -128,11 +153,15 @@ class SQLAlchemyUserDatastore(SQLAlchemyDatastore, UserDatastore):
     :param db: the ``flask_sqlalchemy.SQLAlchemy`` object.
     :param user_model: the user model (``UserMixin``), with a ``roles`` relationship.
     :param role_model: the role model (``RoleMixin``).
+    :param webauthn_model: the WebAuthn credential model (upstream 5.x's fourth
+        argument; fsec-webauthn), or ``None``.
     """
 
-    def __init__(self, db: Any, user_model: type, role_model: type) -> None:
+    def __init__(
+        self, db: Any, user_model: type, role_model: type, webauthn_model: type | None = None
+    ) -> None:
         SQLAlchemyDatastore.__init__(self, db)
-        UserDatastore.__init__(self, user_model, role_model)
+        UserDatastore.__init__(self, user_model, role_model, webauthn_model)
         mapper = sa.inspect(user_model)
         self._pk = mapper.primary_key[0]
         self._pk_type: Any = None
@@ -211,7 +240,14 @@ class SQLAlchemySessionUserDatastore(SQLAlchemyUserDatastore):
     """Users and roles with a plain SQLAlchemy 2 (scoped) session.
 
     :param session: a ``Session`` or ``scoped_session``.
+    :param webauthn_model: the WebAuthn credential model, or ``None``.
     """
 
-    def __init__(self, session: Any, user_model: type, role_model: type) -> None:
-        super().__init__(_SessionHolder(session), user_model, role_model)
+    def __init__(
+        self,
+        session: Any,
+        user_model: type,
+        role_model: type,
+        webauthn_model: type | None = None,
+    ) -> None:
+        super().__init__(_SessionHolder(session), user_model, role_model, webauthn_model)

@@ -64,6 +64,33 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     roles = db.relationship(
         "Role", secondary=roles_users, backref=db.backref("users", lazy="dynamic")
     )
+    # upstream 5.x's WebAuthn fields (fsec-webauthn)
+    fs_webauthn_user_handle = db.Column(db.String(64), unique=True, nullable=True)
+    webauthn = db.relationship(
+        "WebAuthn", back_populates="user", cascade="all, delete", order_by="WebAuthn.id"
+    )
+
+
+class WebAuthn(db.Model):  # type: ignore[name-defined,misc]
+    """A passkey: upstream Flask-Security 5.x's documented WebAuthn fields."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    credential_id = db.Column(db.LargeBinary(1024), index=True, unique=True, nullable=False)
+    public_key = db.Column(db.LargeBinary(1024), nullable=False)
+    sign_count = db.Column(db.Integer, default=0, nullable=False)
+    transports = db.Column(db.JSON, nullable=True)
+    extensions = db.Column(db.String(255))
+    lastuse_datetime = db.Column(db.DateTime, nullable=False)
+    name = db.Column(db.String(64), nullable=False)
+    usage = db.Column(db.String(64), nullable=False)
+    backup_state = db.Column(db.Boolean, nullable=False)
+    device_type = db.Column(db.String(64), nullable=False)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"))
+    user = db.relationship("User", back_populates="webauthn")
+
+    def get_user_mapping(self) -> dict[str, Any]:
+        """Fields finding the credential's user (upstream's mapping)."""
+        return {"id": self.user_id}
 
 
 TEST_CONFIG: dict[str, Any] = {
@@ -94,7 +121,7 @@ def create_app(
     app.config.update(TEST_CONFIG)
     app.config.update(config or {})
     db.init_app(app)
-    datastore = datastore_class(db, User, Role)
+    datastore = datastore_class(db, User, Role, WebAuthn)
     Security(app, datastore, **(security_kwargs or {}))
 
     @app.route("/")
