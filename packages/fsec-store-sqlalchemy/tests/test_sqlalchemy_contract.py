@@ -92,9 +92,7 @@ def _session_app(url: str, config: dict[str, Any], engines: list[sa.Engine]) -> 
     app = Flask("fsec_session_store_app")
     app.config.update(TEST_CONFIG)
     app.config.update(config)
-    datastore = SQLAlchemySessionUserDatastore(
-        session, SessionUser, SessionRole, SessionWebAuthn
-    )
+    datastore = SQLAlchemySessionUserDatastore(session, SessionUser, SessionRole, SessionWebAuthn)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)  # after the datastore added the lower(email) index
     Security(app, datastore)

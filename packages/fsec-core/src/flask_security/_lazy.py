@@ -23,6 +23,16 @@ LAZY_NAMES: dict[str, tuple[str, str]] = {
     "ForgotPasswordForm": ("fsec_recoverable.forms", "fsec-recoverable"),
     "ResetPasswordForm": ("fsec_recoverable.forms", "fsec-recoverable"),
     "PasswordlessLoginForm": ("fsec_passwordless.forms", "fsec-passwordless"),
+    # upstream Flask-Security 5.x's WebAuthn names
+    "WebAuthnMixin": ("fsec_webauthn.models", "fsec-webauthn"),
+    "WebauthnUtil": ("fsec_webauthn.util", "fsec-webauthn"),
+    "WebAuthnRegisterForm": ("fsec_webauthn.forms", "fsec-webauthn"),
+    "WebAuthnRegisterResponseForm": ("fsec_webauthn.forms", "fsec-webauthn"),
+    "WebAuthnSigninForm": ("fsec_webauthn.forms", "fsec-webauthn"),
+    "WebAuthnSigninResponseForm": ("fsec_webauthn.forms", "fsec-webauthn"),
+    "WebAuthnDeleteForm": ("fsec_webauthn.forms", "fsec-webauthn"),
+    "wan_registered": ("fsec_webauthn.signals", "fsec-webauthn"),
+    "wan_deleted": ("fsec_webauthn.signals", "fsec-webauthn"),
 }
 
 #: 3.0's view functions in ``flask_security.views`` that live in feature
@@ -42,6 +52,7 @@ MODULE_NAMES: dict[str, frozenset[str]] = {
     "flask_security": frozenset(LAZY_NAMES),
     "flask_security.datastore": frozenset(n for n in LAZY_NAMES if n.endswith("Datastore")),
     "flask_security.forms": frozenset(n for n in LAZY_NAMES if n.endswith("Form")),
+    "flask_security.signals": frozenset(n for n in LAZY_NAMES if n.islower()),
     "flask_security.views": frozenset(VIEW_NAMES),
 }
 

@@ -290,6 +290,9 @@ class SecurityState:
         self._serializers: dict[str, tuple[Any, URLSafeTimedSerializer]] = {}
         self._fingerprint_hmac: Any = None
         self.send_mail: Callable[..., Any] = self._default_send_mail
+        #: The keyword arguments given to ``Security``/``init_app`` (form overrides
+        #: and any a plugin documents, such as ``webauthn_util_cls``).
+        self.init_options: dict[str, Any] = {}
 
     # -- configuration -------------------------------------------------------------
 

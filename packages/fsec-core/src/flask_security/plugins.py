@@ -42,6 +42,7 @@ FIRST_PARTY_FEATURES: dict[str, str] = {
     "recoverable": "fsec-recoverable",
     "passwordless": "fsec-passwordless",
     "trackable": "fsec-trackable",
+    "webauthn": "fsec-webauthn",
 }
 
 #: First-party store plugins: entry-point name -> distribution.

@@ -46,6 +46,9 @@ def build_state(
     names = _plugins.enabled_plugin_names(app.config, datastore, available)
     host = _plugins.PluginHost.create(names, available)
     state = SecurityState(app, datastore, host)
+    # The keyword arguments given to Security, for plugins reading their own
+    # (upstream 5.x's webauthn_util_cls...).
+    state.init_options = dict(options)
 
     _collect_contributions(app, state, options)
     state.password_hasher = PasswordHasher(

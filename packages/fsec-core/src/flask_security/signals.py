@@ -6,6 +6,8 @@ Features fire them; plugins may define more and register them through the
 
 from __future__ import annotations
 
+from typing import Any
+
 from blinker import Namespace
 
 _signals = Namespace()
@@ -36,6 +38,14 @@ reset_password_instructions_sent = _signals.signal("password-reset-instructions-
 #: ``SECURITY_RETURN_GENERIC_RESPONSES`` answered as if it worked (Flask-Security 5.x
 #: name and arguments; ``form_data`` holds the submitted fields, secrets removed).
 user_not_registered = _signals.signal("user-not-registered")
+
+
+def __getattr__(name: str) -> Any:
+    # Signals of feature distributions (fsec-webauthn's wan_registered...).
+    from ._lazy import lazy_getattr
+
+    return lazy_getattr(__name__, name)
+
 
 __all__ = [
     "confirm_instructions_sent",

@@ -1,0 +1,128 @@
+"""fsec-webauthn's hook implementations: the ``webauthn`` entry point.
+
+Imported only when ``SECURITY_WEBAUTHN`` is true.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from flask_security.hookspecs import hookimpl
+
+_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
+
+@hookimpl
+def fsec_config_defaults(register: Callable[[str, Any], None]) -> None:
+    from .config import DEFAULTS
+
+    for key, value in DEFAULTS.items():
+        register(key, value)
+
+
+@hookimpl
+def fsec_messages(register: Callable[[str, tuple[str, str]], None]) -> None:
+    from .config import MESSAGES
+
+    for key, value in MESSAGES.items():
+        register(key, value)
+
+
+@hookimpl
+def fsec_forms(register: Callable[[str, type], None]) -> None:
+    from . import forms
+
+    register("wan_register_form", forms.WebAuthnRegisterForm)
+    register("wan_register_response_form", forms.WebAuthnRegisterResponseForm)
+    register("wan_signin_form", forms.WebAuthnSigninForm)
+    register("wan_signin_response_form", forms.WebAuthnSigninResponseForm)
+    register("wan_delete_form", forms.WebAuthnDeleteForm)
+
+
+@hookimpl
+def fsec_views(register: Callable[..., None], state: Any) -> None:
+    from . import views
+
+    register_url = str(state.config("WAN_REGISTER_URL"))
+    signin_url = str(state.config("WAN_SIGNIN_URL"))
+    register("wan_register", register_url, views.wan_register, methods=["GET", "POST"])
+    register(
+        "wan_register_response",
+        register_url.rstrip("/") + "/<token>",
+        views.wan_register_response,
+        methods=["POST"],
+    )
+    register("wan_signin", signin_url, views.wan_signin, methods=["GET", "POST"])
+    register(
+        "wan_signin_response",
+        signin_url.rstrip("/") + "/<token>",
+        views.wan_signin_response,
+        methods=["POST"],
+    )
+    register(
+        "wan_delete", str(state.config("WAN_DELETE_URL")), views.wan_delete, methods=["GET", "POST"]
+    )
+    register("wan_js", "/wan-static/webauthn.js", views.webauthn_js, methods=["GET"])
+
+
+@hookimpl
+def fsec_template_folders(register: Callable[[str], None]) -> None:
+    register(_TEMPLATES)
+
+
+@hookimpl
+def fsec_signals(register: Callable[[str, Any], None]) -> None:
+    from .signals import wan_deleted, wan_registered
+
+    register("wan_registered", wan_registered)
+    register("wan_deleted", wan_deleted)
+
+
+@hookimpl
+def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
+    """ "Sign in with a passkey" under the login form; "Passkeys" on the passkey
+    sign-in page leads back to the password form."""
+    from flask_security.utils import url_for_security
+
+    if view == "login" and state.config("WAN_ALLOW_AS_FIRST_FACTOR"):
+        return [("Sign in with a passkey", url_for_security("wan_signin"))]
+    if view == "wan_signin":
+        return [("Sign in with a password", url_for_security("login"))]
+    return None
+
+
+@hookimpl
+def fsec_init_app(app: Any, state: Any) -> None:
+    """Check the models and the trusted host; build the app's ``WebauthnUtil``.
+
+    :raises RuntimeError: the datastore has no ``webauthn_model`` or a model lacks
+        a field (all are named), or the app names no trusted host
+        (``SECURITY_EXTERNAL_BASE_URL``, ``SERVER_NAME`` or ``TRUSTED_HOSTS``): the
+        RP ID and origin must never come from the request's ``Host`` alone.
+    """
+    from werkzeug.utils import import_string
+
+    from .models import missing_fields
+    from .util import WebauthnUtil, trusted_host_configured
+
+    missing = missing_fields(state.datastore)
+    if missing:
+        raise RuntimeError(
+            "SECURITY_WEBAUTHN needs upstream Flask-Security 5.x's WebAuthn model: pass "
+            "it to the datastore (SQLAlchemyUserDatastore(db, User, Role, WebAuthn)) and "
+            "give the models these fields: " + ", ".join(missing)
+        )
+    if not trusted_host_configured(app):
+        raise RuntimeError(
+            "SECURITY_WEBAUTHN checks the origin and RP ID of every passkey against the "
+            "host the site is reached at: set SECURITY_EXTERNAL_BASE_URL = "
+            "'https://your.site' (or Flask's SERVER_NAME or TRUSTED_HOSTS)"
+        )
+    cls = state.config("WEBAUTHN_UTIL_CLS") or getattr(state, "init_options", {}).get(
+        "webauthn_util_cls"
+    )
+    if isinstance(cls, str):
+        cls = import_string(cls)
+    app.extensions["fsec_webauthn_util"] = (cls or WebauthnUtil)(app)
