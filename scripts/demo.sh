@@ -1,4 +1,4 @@
 #!/bin/sh
-# Run the demo app on http://127.0.0.1:5000 (FSEC_DEMO_PORT to change).
+# Run the demo app on http://localhost:5000 (FSEC_DEMO_PORT to change).
 . "$(dirname -- "$0")/bootstrap.sh"
 exec "$UV" run --locked --all-packages python examples/demo/app.py

@@ -140,3 +140,45 @@ def test_demo_home_page_token_steps_work_in_passwordless_mode(tmp_path):
         "/api/me", headers={"Authentication-Token": token, "Accept": "application/json"}
     )
     assert me.status_code == 200 and "user@example.com" in me.get_data(as_text=True)
+
+
+def test_demo_passkey_register_and_sign_in_without_password(demo):
+    """The demo offers passkeys: a signed-in user adds one through the JSON API (CSRF
+    on, as in the browser), signs out, and signs in with it, no password."""
+    import json
+
+    from fsec_webauthn.testing import SoftAuthenticator
+
+    client = demo.test_client()
+    auth = SoftAuthenticator(origin="http://localhost:5000")
+    token = client.get("/login", headers={"Accept": "application/json"}).json["response"][
+        "csrf_token"
+    ]
+    login = {"email": "user@example.com", "password": "user-password"}
+    r = client.post("/login", json=login, headers={"X-CSRFToken": token})
+    assert r.status_code == 200
+    token = r.json["response"]["csrf_token"]
+    headers = {"X-CSRFToken": token}
+    start = client.post("/wan-register", json={"name": "demo key"}, headers=headers)
+    assert start.status_code == 200, start.json
+    body = start.json["response"]
+    credential = auth.create(json.loads(body["credential_options"]))
+    r = client.post(
+        f"/wan-register/{body['wan_state']}", json={"credential": credential}, headers=headers
+    )
+    assert r.status_code == 200, r.json
+    client.post("/logout", json={}, headers=headers)
+    assert client.get("/profile").status_code == 302
+    token = client.get("/login", headers={"Accept": "application/json"}).json["response"][
+        "csrf_token"
+    ]
+    headers = {"X-CSRFToken": token}
+    start = client.post("/wan-signin", json={}, headers=headers).json["response"]
+    assertion = auth.get(json.loads(start["credential_options"]))
+    r = client.post(
+        f"/wan-signin/{start['wan_state']}", json={"credential": assertion}, headers=headers
+    )
+    assert r.status_code == 200, r.json
+    page = client.get("/").get_data(as_text=True)
+    assert "Signed in as <strong>user@example.com</strong>" in page
+    assert 'href="/wan-register"' in page

@@ -63,6 +63,32 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     roles = db.relationship(
         "Role", secondary=roles_users, backref=db.backref("users", lazy="dynamic")
     )
+    # Passkeys (fsec-webauthn, upstream Flask-Security 5.x's fields).
+    fs_webauthn_user_handle = db.Column(db.String(64), unique=True)
+    webauthn = db.relationship(
+        "WebAuthn", back_populates="user", cascade="all, delete", order_by="WebAuthn.id"
+    )
+
+
+class WebAuthn(db.Model):  # type: ignore[name-defined,misc]
+    """A user's passkey (upstream Flask-Security 5.x's documented WebAuthn model)."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    credential_id = db.Column(db.LargeBinary(1024), index=True, unique=True, nullable=False)
+    public_key = db.Column(db.LargeBinary(1024), nullable=False)
+    sign_count = db.Column(db.Integer, default=0, nullable=False)
+    transports = db.Column(db.JSON)
+    extensions = db.Column(db.String(255))
+    lastuse_datetime = db.Column(db.DateTime, nullable=False)
+    name = db.Column(db.String(64), nullable=False)
+    usage = db.Column(db.String(64), nullable=False)
+    backup_state = db.Column(db.Boolean, nullable=False)
+    device_type = db.Column(db.String(64), nullable=False)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"))
+    user = db.relationship("User", back_populates="webauthn")
+
+    def get_user_mapping(self) -> dict[str, Any]:
+        return {"id": self.user_id}
 
 
 def _secret(name: str) -> str:
@@ -88,8 +114,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAIL_DEFAULT_SENDER="demo@fsec.invalid",
         # Links in mails are built on this URL, never on the request's Host header
         # (which any client chooses); fsec refuses to start without a trusted host.
+        # Passkeys are checked against it too, and browsers allow them on https sites
+        # and on http://localhost only (a host name, not 127.0.0.1).
         SECURITY_EXTERNAL_BASE_URL=os.environ.get("FSEC_DEMO_BASE_URL")
-        or f"http://127.0.0.1:{os.environ.get('FSEC_DEMO_PORT', '5000')}",
+        or f"http://localhost:{os.environ.get('FSEC_DEMO_PORT', '5000')}",
+        SECURITY_WAN_RP_NAME="fsec demo",
     )
     # Every installed first-party feature is switched on by its documented flag.
     installed = discover()
@@ -121,7 +150,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             )
 
     db.init_app(app)
-    datastore = SQLAlchemyUserDatastore(db, User, Role)
+    datastore = SQLAlchemyUserDatastore(db, User, Role, WebAuthn)
     security = Security(app, datastore)
 
     @security.send_mail_task
