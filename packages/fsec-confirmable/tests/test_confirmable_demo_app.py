@@ -61,7 +61,7 @@ def test_demo_register_and_confirm(demo: Flask, capsys: pytest.CaptureFixture[st
     assert r.status_code == 302
     out = capsys.readouterr().out
     assert "MAIL to visitor@example.com: Welcome" in out
-    match = re.search(r"http://127\.0\.0\.1:5000(/confirm/\S+)", out)
+    match = re.search(r"http://localhost:5000(/confirm/\S+)", out)
     assert match, out
     # Not signed in before confirming.
     assert client.get("/profile").status_code == 302
