@@ -1,0 +1,74 @@
+"""A passkey assertion signs in once under real concurrency.
+
+gunicorn with 4 sync worker processes serves fsec on a real PostgreSQL database. For
+each trial a client starts a passkey sign-in, the software authenticator answers, and
+the same step-2 request (same session cookie, ``wan_state`` and assertion: a captured
+request replayed by copies of the browser) is sent by 4 threads released at the same
+instant. Exactly one may sign in: for a passkey that counts signatures and for one
+whose counter stays 0 (synced passkeys), where only the database's compare-and-set on
+``sign_count`` and ``lastuse_datetime`` decides.
+
+Trials: ``FSEC_RACE_TRIALS`` (default 100) divided by 5 per kind, at least 5.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from typing import Any
+
+import pytest
+from flask_security.testing.live import LiveServer, race
+from fsec_store_sqlalchemy.testing import WebAuthn, add_user, db
+from fsec_webauthn.testing import SoftAuthenticator
+
+TRIALS = max(5, int(os.environ.get("FSEC_RACE_TRIALS", "100")) // 5)
+THREADS = 4
+
+
+@pytest.fixture(scope="module")
+def server(fsec_live_module: Any) -> LiveServer:
+    return fsec_live_module({"SECURITY_WEBAUTHN": True}, workers=4)
+
+
+def _register(server: LiveServer, email: str, auth: SoftAuthenticator) -> None:
+    add_user(server.app, email, "secret-pw")
+    client = server.client()
+    assert client.post("/login", json={"email": email, "password": "secret-pw"}).status == 200
+    start = client.post("/wan-register", json={"name": "key"}).json()["response"]
+    credential = auth.create(json.loads(start["credential_options"]))
+    done = client.post(f"/wan-register/{start['wan_state']}", json={"credential": credential})
+    assert done.status == 200, done.body
+
+
+@pytest.mark.parametrize("counter_step", [1, 0], ids=["counting", "zero-counter"])
+def test_one_assertion_signs_in_once(server: LiveServer, counter_step: int) -> None:
+    email = f"race{counter_step}@example.com"
+    auth = SoftAuthenticator(origin=server.url, counter_step=counter_step)
+    _register(server, email, auth)
+    tally: Counter[int] = Counter()
+    for _ in range(TRIALS):
+        first = server.client()
+        start = first.post("/wan-signin", json={}).json()["response"]
+        assertion = auth.get(json.loads(start["credential_options"]))
+        calls = []
+        for _ in range(THREADS):
+            copy = server.client()
+            copy.cookies = dict(first.cookies)
+            calls.append(
+                copy.prepare(
+                    "POST", f"/wan-signin/{start['wan_state']}", json={"credential": assertion}
+                )
+            )
+        answers = race(calls)
+        assert all(a.status in (200, 400) for a in answers), [a.status for a in answers]
+        tally[sum(1 for a in answers if a.status == 200)] += 1
+    print(f"passkey sign-in, {THREADS} threads, counter_step={counter_step}: {dict(tally)}")
+    assert tally == Counter({1: TRIALS})
+    with server.app.app_context():
+        db.session.expire_all()
+        row = db.session.execute(db.select(WebAuthn).filter_by(name="key")).scalars().all()
+        counts = sorted(r.sign_count for r in row)
+    assert TRIALS * counter_step in counts
+    assert server.tracebacks() == 0, server.log_text()[-4000:]
