@@ -6,6 +6,7 @@ import unicodedata
 from typing import Any
 
 from flask_security import current_datastore, current_security, current_user
+from flask_security.babel import lazy_gettext
 from flask_security.forms import Form, NextFormMixin
 from flask_security.utils import config_value, get_message
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
@@ -63,9 +64,9 @@ class WebAuthnRegisterForm(Form):
     """Step 1 of registering a passkey: ``name`` (unique for the user) and ``usage``
     (``"first"`` or ``"secondary"``, see :func:`allowed_usages`)."""
 
-    name = StringField("Name of the passkey", validators=[_check_name])
-    usage = StringField("Use it to", default="first")
-    submit = SubmitField("Add a passkey")
+    name = StringField(lazy_gettext("Name of the passkey"), validators=[_check_name])
+    usage = StringField(lazy_gettext("Use it to"), default="first")
+    submit = SubmitField(lazy_gettext("Add a passkey"))
 
     def validate_name(self, field: Any) -> None:
         if find_credential_by_name(current_datastore, current_user, field.data) is not None:
@@ -82,7 +83,7 @@ class WebAuthnRegisterResponseForm(Form):
     """Step 2 of registering: ``credential``, the browser's answer as JSON."""
 
     credential = HiddenField()
-    submit = SubmitField("Save the passkey")
+    submit = SubmitField(lazy_gettext("Save the passkey"))
 
     def validate_credential(self, field: Any) -> None:
         if not field.data:
@@ -93,9 +94,9 @@ class WebAuthnSigninForm(Form, NextFormMixin):
     """Step 1 of signing in with a passkey: an optional ``identity`` (used only with
     ``SECURITY_WAN_ALLOW_USER_HINTS``) and ``remember``."""
 
-    identity = StringField("Email address (optional)")
-    remember = BooleanField("Remember me")
-    submit = SubmitField("Sign in with a passkey")
+    identity = StringField(lazy_gettext("Email address (optional)"))
+    remember = BooleanField(lazy_gettext("Remember me"))
+    submit = SubmitField(lazy_gettext("Sign in with a passkey"))
 
 
 class WebAuthnSigninResponseForm(Form, NextFormMixin):
@@ -103,8 +104,8 @@ class WebAuthnSigninResponseForm(Form, NextFormMixin):
     ``remember``."""
 
     credential = HiddenField()
-    remember = BooleanField("Remember me")
-    submit = SubmitField("Sign in")
+    remember = BooleanField(lazy_gettext("Remember me"))
+    submit = SubmitField(lazy_gettext("Sign in"))
 
     def validate_credential(self, field: Any) -> None:
         if not field.data:
@@ -114,8 +115,8 @@ class WebAuthnSigninResponseForm(Form, NextFormMixin):
 class WebAuthnDeleteForm(Form):
     """Delete a passkey of the signed-in user by ``name``."""
 
-    name = StringField("Name of the passkey")
-    submit = SubmitField("Remove")
+    name = StringField(lazy_gettext("Name of the passkey"))
+    submit = SubmitField(lazy_gettext("Remove"))
 
     def validate_name(self, field: Any) -> None:
         name = clean_name(field.data)

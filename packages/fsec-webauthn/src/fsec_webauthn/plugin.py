@@ -84,13 +84,22 @@ def fsec_signals(register: Callable[[str, Any], None]) -> None:
 def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
     """ "Sign in with a passkey" under the login form; "Passkeys" on the passkey
     sign-in page leads back to the password form."""
+    from flask_security.babel import gettext
     from flask_security.utils import url_for_security
 
     if view == "login" and state.config("WAN_ALLOW_AS_FIRST_FACTOR"):
-        return [("Sign in with a passkey", url_for_security("wan_signin"))]
+        return [(gettext("Sign in with a passkey"), url_for_security("wan_signin"))]
     if view == "wan_signin":
-        return [("Sign in with a password", url_for_security("login"))]
+        return [(gettext("Sign in with a password"), url_for_security("login"))]
     return None
+
+
+@hookimpl
+def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
+    """Register this distribution's catalogues (domain ``fsec_webauthn``)."""
+    register(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations"), "fsec_webauthn"
+    )
 
 
 @hookimpl

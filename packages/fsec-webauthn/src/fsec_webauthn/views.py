@@ -19,6 +19,7 @@ from typing import Any
 from flask import current_app, redirect, request, send_from_directory
 from flask_login import login_required
 from flask_security import current_datastore, current_security, current_user
+from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
 from flask_security.utils import (
     config_value,
@@ -79,6 +80,18 @@ def util() -> Any:
 
 def _now() -> datetime.datetime:
     return config_value("DATETIME_FACTORY")()
+
+
+def _period(key: str) -> str:
+    """``SECURITY_<key>`` (a ``timedelta`` or seconds) worded for ``%(within)s``, in
+    the request's language (:func:`flask_security.babel.format_period`)."""
+    value = config_value(key)
+    seconds = int(_seconds(key))
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60), ("seconds", 1)):
+        if seconds > 0 and seconds % size == 0:
+            value = f"{seconds // size} {unit}"
+            break
+    return format_period(value)
 
 
 def _seconds(key: str) -> float:
@@ -223,7 +236,7 @@ def wan_register_response(token: str) -> Any:
     form = build_form("wan_register_response_form")
     status, data = ceremony.finish(token, "wan-register", _seconds("WAN_REGISTER_WITHIN"))
     if status != "ok" or data is None:
-        within = config_value("WAN_REGISTER_WITHIN")
+        within = _period("WAN_REGISTER_WITHIN")
         return _step2_problem("WEBAUTHN_EXPIRED", "wan_register", within=within)
     if data.get("user") != getattr(user, "fs_webauthn_user_handle", None):
         return _step2_problem("WEBAUTHN_MISMATCH_USER_HANDLE", "wan_register")
@@ -490,7 +503,7 @@ def wan_signin_response(token: str) -> Any:
         return _step2_problem("WEBAUTHN_CREDENTIAL_INVALID", "wan_signin")
     key, user, data = verify_assertion(token, form.credential.data, "first")
     if key is not None:
-        within = config_value("WAN_SIGNIN_WITHIN")
+        within = _period("WAN_SIGNIN_WITHIN")
         return _step2_problem(key, "wan_signin", within=within)
     current_datastore.commit()  # the passkey's use is recorded even if login is refused
     remember = _remember_value(form.remember.data)

@@ -5,7 +5,8 @@
  * options (py_webauthn's options_to_json) is completed on page load: the options'
  * base64url fields become ArrayBuffers, navigator.credentials.create/get runs, the
  * answer is serialised to JSON (base64url again) into the form's "credential" field,
- * and the form is submitted. Errors are shown in the form's status line.
+ * and the form is submitted. Errors are shown in the form's status line, worded by the
+ * page (data-wan-failed, data-wan-checking, data-wan-unsupported: translated there).
  */
 (function () {
   "use strict";
@@ -82,7 +83,7 @@
     var source = document.getElementById(form.getAttribute("data-wan-options"));
     if (!source) { return; }
     if (!window.PublicKeyCredential || !navigator.credentials) {
-      status(form, "This browser cannot use passkeys here (it needs https or localhost).", true);
+      status(form, form.getAttribute("data-wan-unsupported") || "Passkeys are not available here.", true);
       return;
     }
     var options = JSON.parse(source.textContent);
@@ -99,11 +100,11 @@
         form.appendChild(field);
       }
       field.value = serialise(cred);
-      status(form, "Checking the passkey...", false);
+      status(form, form.getAttribute("data-wan-checking") || "...", false);
       form.submit();
     }).catch(function (err) {
-      status(form, "The passkey was not " + (create ? "created" : "used") + ": " +
-        (err && err.message ? err.message : err) + ". Try again.", true);
+      status(form, (form.getAttribute("data-wan-failed") || "Failed.") + " (" +
+        (err && err.name ? err.name : err) + ")", true);
     });
   }
 
