@@ -9,6 +9,16 @@ Markers in the Markdown pages are replaced at build time:
 * ``<!-- fsec:messages -->``: every message key per plugin (``fsec_messages``) with
   its category and default text.
 * ``<!-- fsec:distributions -->``: every installed distribution providing a plugin.
+* ``<!-- fsec:templates -->``: where each distribution of the repository keeps its
+  page and mail templates (read from the repository, installed or not).
+* ``<!-- fsec:feature-contract-attributes -->`` / ``<!-- fsec:feature-contract-checks
+  -->``: :class:`flask_security.testing.contracts.FeatureContract`'s attributes (from
+  its ``:cvar:`` fields) and checks (its ``test_contract_*`` docstrings).
+
+The site builds without warnings with any subset of fsec's distributions installed:
+a plugin of this repository that is not installed still gets its section (and anchor)
+in the configuration and message references, saying it was not installed
+(``tests/test_docs_subset.py`` builds the site with fsec-core and one store only).
 
 A configuration key without a meaning in ``config.toml`` is logged as a warning, so
 ``mkdocs build --strict`` fails until it is documented. The same functions back the
@@ -157,6 +167,8 @@ def render_config() -> str:
                 meaning = "(undocumented)"
             parts.append(f"| `SECURITY_{key}` | {format_default(default)} | {_cell(meaning)} |")
         parts.append("")
+    for name, dist in _absent_plugins():
+        parts.append(_absent_section(name, dist, name))
     parts.append("## Read without a registered default {#other}\n")
     parts.append(
         "fsec reads these keys but no plugin registers a default for them (flags that "
@@ -187,6 +199,8 @@ def render_messages() -> str:
         for key, (text, category) in ref.messages.items():
             parts.append(f"| `{key}` | {category} | {_cell(text)} |")
         parts.append("")
+    for name, dist in _absent_plugins():
+        parts.append(_absent_section(name, dist, f"msg-{name}"))
     return "\n".join(parts) + "\n"
 
 
@@ -210,13 +224,6 @@ def render_distributions() -> str:
     return "\n".join(rows) + "\n"
 
 
-_MARKERS = {
-    "<!-- fsec:config -->": render_config,
-    "<!-- fsec:messages -->": render_messages,
-    "<!-- fsec:distributions -->": render_distributions,
-}
-
-
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     """Replace the ``<!-- fsec:... -->`` markers with generated tables."""
     for marker, render in _MARKERS.items():
@@ -231,3 +238,256 @@ _ROLE = re.compile(r":(?:func|class|meth|mod|data|attr|exc|obj|cvar|ivar):(?=<co
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     """Drop reST role prefixes left by docstrings (``:func:`` before ``<code>``)."""
     return _ROLE.sub("", html)
+
+
+# ---------------------------------------------------------------------------------------
+# The repository's distributions, installed or not (so every page builds with any subset)
+# ---------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@dataclass
+class RepoDistribution:
+    """A distribution of this repository (``packages/*``, ``examples/*``), from its
+    ``pyproject.toml``: whether or not it is installed where the site is built.
+
+    :ivar dist: distribution name.
+    :ivar folder: its folder relative to the repository root.
+    :ivar plugins: its ``flask_security`` entry points, ``{name: target}``.
+    :ivar package: its import package folder (``src/<package>``), or ``None``.
+    """
+
+    dist: str
+    folder: str
+    plugins: dict[str, str]
+    package: Path | None
+
+
+def repository_distributions() -> list[RepoDistribution]:
+    """Every distribution with a ``[project]`` under ``packages/`` and ``examples/``,
+    fsec-core first, then by name."""
+    out: list[RepoDistribution] = []
+    for pyproject in [
+        *ROOT.glob("packages/*/pyproject.toml"),
+        *ROOT.glob("examples/*/pyproject.toml"),
+    ]:
+        with open(pyproject, "rb") as fh:
+            project = tomllib.load(fh).get("project")
+        if not project:
+            continue
+        plugins = dict(project.get("entry-points", {}).get("flask_security", {}))
+        packages = [
+            p for p in (pyproject.parent / "src").glob("*") if (p / "__init__.py").is_file()
+        ]
+        out.append(
+            RepoDistribution(
+                project["name"],
+                str(pyproject.parent.relative_to(ROOT)),
+                plugins,
+                packages[0] if packages else None,
+            )
+        )
+    return sorted(out, key=lambda d: (d.dist != "fsec-core", d.dist))
+
+
+def _absent_plugins() -> list[tuple[str, RepoDistribution]]:
+    """``(entry-point name, distribution)`` of this repository's plugins that are not
+    installed where the site is built."""
+    from flask_security.plugins import discover
+
+    installed = set(discover())
+    return [
+        (name, dist)
+        for dist in repository_distributions()
+        for name in dist.plugins
+        if name not in installed
+    ]
+
+
+def _absent_section(name: str, dist: RepoDistribution, anchor: str) -> str:
+    return (
+        f"## {dist.dist} {{#{anchor}}}\n\n"
+        f"`{dist.dist}` (`{dist.folder}/`) was not installed where this site was built, "
+        f"so its entries are not listed here: `pip install {dist.dist}` (or build the "
+        "site in fsec's workspace, which has every distribution) and build again.\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Templates of every distribution (docs/customizing.md)
+# ---------------------------------------------------------------------------------------
+
+
+def render_templates() -> str:
+    """One row per distribution shipping templates: where they are inside the
+    installed package, and which pages and mails it has (read from the repository)."""
+    rows = [
+        "| Distribution | Folder in the installed package | Pages "
+        "| Mails (`email/<name>.txt` and `.html`) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for dist in repository_distributions():
+        if dist.package is None:
+            continue
+        folder = dist.package / "templates" / "security"
+        if not folder.is_dir():
+            continue
+        pages = sorted(p.name for p in folder.glob("*.html"))
+        mails = sorted({p.stem for p in (folder / "email").glob("*.*")})
+        where = f"`{dist.package.name}/templates/security/`"
+        rows.append(
+            f"| `{dist.dist}` | {where} | "
+            + (", ".join(f"`{p}`" for p in pages) or "none")
+            + " | "
+            + (", ".join(f"`{m}`" for m in mails) or "none")
+            + " |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+# ---------------------------------------------------------------------------------------
+# FeatureContract (docs/plugins/testing.md)
+# ---------------------------------------------------------------------------------------
+
+_CVAR = re.compile(
+    r":cvar (\w+):\s*(.*?)(?=\n\s*:(?:cvar|ivar|param|returns|raises)\b|\n\s*\n|\Z)", re.S
+)
+
+
+def feature_contract_attributes() -> list[tuple[str, bool, str, str]]:
+    """``(name, required, default, meaning)`` for every class attribute of
+    :class:`flask_security.testing.contracts.FeatureContract`, from its annotations,
+    values and ``:cvar:`` fields."""
+    from flask_security.testing.contracts import FeatureContract
+
+    doc = FeatureContract.__doc__ or ""
+    meanings = {m.group(1): " ".join(m.group(2).split()) for m in _CVAR.finditer(doc)}
+    out = []
+    for name in FeatureContract.__annotations__:
+        required = name not in vars(FeatureContract)
+        default = "" if required else repr(vars(FeatureContract)[name])
+        out.append((name, required, default, meanings.get(name, "")))
+    return out
+
+
+def feature_contract_checks() -> list[tuple[str, str]]:
+    """``(test name, what it checks)`` for every ``test_contract_*`` method, from its
+    docstring."""
+    import inspect
+
+    from flask_security.testing.contracts import FeatureContract
+
+    return [
+        (name, " ".join((inspect.getdoc(fn) or "").split()))
+        for name, fn in vars(FeatureContract).items()
+        if name.startswith("test_contract_")
+    ]
+
+
+def render_feature_contract() -> tuple[str, str]:
+    """``(attributes table, checks table)`` of :class:`FeatureContract`."""
+    parts = ["| Attribute | Required | Default | What it says |", "| --- | --- | --- | --- |"]
+    for name, required, default, meaning in feature_contract_attributes():
+        if not meaning:
+            log.warning("FeatureContract.%s has no ':cvar %s:' in its docstring", name, name)
+        parts.append(
+            f"| `{name}` | {'**yes**' if required else 'no'} | "
+            f"{('`' + _cell(default) + '`') if default else ''} | {_cell(meaning)} |"
+        )
+    checks = ["| Check | What it does |", "| --- | --- |"]
+    for name, doc in feature_contract_checks():
+        if not doc:
+            log.warning("FeatureContract.%s has no docstring", name)
+        checks.append(f"| `{name}` | {_cell(doc)} |")
+    return "\n".join(parts) + "\n", "\n".join(checks) + "\n"
+
+
+_MARKERS = {
+    "<!-- fsec:config -->": render_config,
+    "<!-- fsec:messages -->": render_messages,
+    "<!-- fsec:distributions -->": render_distributions,
+    "<!-- fsec:templates -->": render_templates,
+    "<!-- fsec:feature-contract-attributes -->": lambda: render_feature_contract()[0],
+    "<!-- fsec:feature-contract-checks -->": lambda: render_feature_contract()[1],
+}
+
+
+# ---------------------------------------------------------------------------------------
+# flask_security.testing (docs/plugins/testing.md)
+# ---------------------------------------------------------------------------------------
+
+#: Modules of ``flask_security.testing`` that are machinery, not for tests to import.
+TESTING_INTERNAL = frozenset({"live_gunicorn_conf", "live_wsgi", "contract_report"})
+
+
+def testing_names() -> list[tuple[str, str, str]]:
+    """``(module, name, summary)`` for every public name of every module of
+    :mod:`flask_security.testing`: the fixtures of its pytest plugin (``fsec_*``), the
+    ``__all__`` of modules that have one, else the classes and functions a module
+    defines. ``summary`` is the first paragraph of the docstring (``#:`` comment for
+    data), empty when there is none."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import flask_security.testing as testing
+
+    out = []
+    for info in sorted(pkgutil.iter_modules(testing.__path__), key=lambda i: i.name):
+        if info.name in TESTING_INTERNAL:
+            continue
+        module = importlib.import_module(f"flask_security.testing.{info.name}")
+        if info.name == "fixtures":
+            names = [n for n in vars(module) if n.startswith("fsec_")]
+        elif hasattr(module, "__all__"):
+            names = list(module.__all__)
+        else:
+            names = [
+                n
+                for n, o in vars(module).items()
+                if not n.startswith("_")
+                and (inspect.isclass(o) or inspect.isfunction(o))
+                and o.__module__ == module.__name__
+            ]
+        for name in names:
+            obj = getattr(module, name)
+            if inspect.isclass(obj) or inspect.isfunction(obj) or name.startswith("fsec_"):
+                doc = (inspect.getdoc(obj) or "").split("\n\n")[0]
+            else:
+                doc = _comment_doc(module, name)
+            out.append((info.name, name, " ".join(doc.split())))
+    return out
+
+
+def render_testing_reference() -> str:
+    rows = ["| Name | Module | What it is |", "| --- | --- | --- |"]
+    for module, name, summary in testing_names():
+        if not summary:
+            log.warning("flask_security.testing.%s.%s has no docstring", module, name)
+        rows.append(f"| `{name}` | `flask_security.testing.{module}` | {_cell(summary)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _comment_doc(module: Any, name: str) -> str:
+    """The ``#:`` comment block above ``name = ...`` (or ``name: T = ...``) in the
+    sources next to ``module``'s file, or ``""``."""
+    import inspect
+
+    root = Path(inspect.getfile(module)).parent
+    pattern = re.compile(rf"^{re.escape(name)}\s*(?::[^=]*)?=")
+    for path in sorted(root.glob("*.py")):
+        lines = path.read_text().splitlines()
+        for i, line in enumerate(lines):
+            if pattern.match(line):
+                doc: list[str] = []
+                j = i - 1
+                while j >= 0 and lines[j].startswith("#:"):
+                    doc.insert(0, lines[j][2:].strip())
+                    j -= 1
+                if doc:
+                    return " ".join(doc)
+    return ""
+
+
+_MARKERS["<!-- fsec:testing-reference -->"] = render_testing_reference
