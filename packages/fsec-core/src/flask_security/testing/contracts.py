@@ -169,18 +169,24 @@ class FeatureContract:
     # -- discovery -------------------------------------------------------------------
 
     def test_contract_discovered_as_entry_point(self) -> None:
+        """An entry point called ``name`` exists in the ``flask_security`` group and
+        comes from ``distribution`` (so ``pip install <distribution>`` provides it)."""
         info = discover().get(self.name)
         assert info is not None, f"no 'flask_security' entry point named {self.name!r}"
         assert info.dist is not None
         assert info.dist.replace("_", "-").lower() == self.distribution.lower()
 
     def test_contract_enabled_registers_plugin(self, make_app: Any) -> None:
+        """With the plugin switched on (``flag`` = ``True``, or ``SECURITY_PLUGINS =
+        [name]``), the app's plugin host has it and it implements at least one hook."""
         app = make_app(self._on())
         state = app.extensions["security"]
         assert self.name in state.plugins.infos
         assert state.plugins.implemented()[self.name], "the plugin implements no hook"
 
     def test_contract_disabled_means_absent(self, make_app: Any) -> None:
+        """Switched off (only ``extra_config``), the plugin is not registered, none of its
+        ``endpoints`` exist and none of its ``mails`` is registered."""
         app = make_app(self._off())
         state = app.extensions["security"]
         assert self.name not in state.plugins.infos
@@ -220,12 +226,16 @@ class FeatureContract:
             assert not missing, f"{self.distribution} {locale}: untranslated {missing}"
 
     def test_contract_views_mount(self, make_app: Any) -> None:
+        """Switched on, every endpoint in ``endpoints`` is a view of the security
+        blueprint (``security.<endpoint>``)."""
         app = make_app(self._on())
         bp = app.extensions["security"].blueprint_name
         for endpoint in self.endpoints:
             assert f"{bp}.{endpoint}" in app.view_functions, endpoint
 
     def test_contract_views_follow_url_prefix(self, make_app: Any) -> None:
+        """With ``SECURITY_URL_PREFIX = "/auth"``, every endpoint is still there and every
+        rule of the blueprint starts with ``/auth/``."""
         app = make_app(self._on(SECURITY_URL_PREFIX="/auth"))
         bp = app.extensions["security"].blueprint_name
         rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith(bp + ".")]
@@ -235,6 +245,9 @@ class FeatureContract:
         assert all(r.rule.startswith("/auth/") for r in rules)
 
     def test_contract_config_defaults(self, make_app: Any) -> None:
+        """Every key of ``config_defaults`` has that default in ``app.config``; each one
+        whose default is a string, number or boolean, given another value of the same
+        shape by the application, keeps the application's value."""
         app = make_app(self._on())
         for key, default in self.config_defaults.items():
             assert app.config["SECURITY_" + key] == default, key
@@ -251,6 +264,8 @@ class FeatureContract:
                 assert app2.config[key] == value, f"the app's {key} must win over the default"
 
     def test_contract_messages(self, make_app: Any) -> None:
+        """Every key of ``messages`` is registered with a text and a category among
+        ``error``, ``info``, ``success``; ``SECURITY_MSG_<KEY>`` overrides the first."""
         app = make_app(self._on())
         state = app.extensions["security"]
         for key in self.messages:
@@ -265,6 +280,9 @@ class FeatureContract:
                 assert get_message(key) == ("overridden", "info")
 
     def test_contract_templates_render_source(self, make_app: Any) -> None:
+        """Every page in ``templates`` and both parts (``.txt``, ``.html``) of every mail in
+        ``mails`` load through the app's Jinja loader (the files are where
+        ``fsec_template_folders`` says, also from a wheel)."""
         app = make_app(self._on())
         with app.test_request_context():
             for template in self.templates:
@@ -275,6 +293,8 @@ class FeatureContract:
                     assert app.jinja_env.get_template(name) is not None, name
 
     def test_contract_mails_registered(self, make_app: Any) -> None:
+        """Every mail in ``mails`` is registered (``fsec_mails``) with a subject key that
+        has a non-empty value in the app's config."""
         app = make_app(self._on())
         state = app.extensions["security"]
         for mail in self.mails:

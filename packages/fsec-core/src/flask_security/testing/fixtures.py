@@ -51,6 +51,9 @@ _live_databases = itertools.count()
 
 @pytest.fixture(scope="session")
 def fsec_postgres() -> Iterator[PostgresServer]:
+    """(session) A PostgreSQL server: ``FSEC_TEST_POSTGRES_URI`` when set, else a
+    throwaway cluster; ``create_database(name)`` gives a URL. Skipped without the
+    server binaries, except under CI."""
     uri = os.environ.get("FSEC_TEST_POSTGRES_URI")
     if uri:
         parts = urlsplit(uri)
@@ -76,6 +79,8 @@ def fsec_postgres() -> Iterator[PostgresServer]:
 
 @pytest.fixture
 def fsec_smtp() -> Iterator[object]:
+    """A real SMTP server (aiosmtpd, an :class:`~.smtp.SMTPSink`) on a free port,
+    keeping the messages it receives; ``reject = n`` refuses the next ``n`` mails."""
     pytest.importorskip("aiosmtpd")
     from .smtp import start_smtp
 
@@ -88,6 +93,8 @@ def fsec_smtp() -> Iterator[object]:
 
 @pytest.fixture
 def fsec_hanging_smtp() -> Iterator[object]:
+    """A :class:`~.smtp.HangingSMTP`: accepts connections and never answers (to test
+    ``MAIL_TIMEOUT``)."""
     from .smtp import start_hanging_smtp
 
     server = start_hanging_smtp()
@@ -99,6 +106,8 @@ def fsec_hanging_smtp() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def fsec_redis() -> Iterator[object]:
+    """(session) A throwaway ``redis-server`` (:class:`~.redis.RedisServer`, ``url``),
+    persistence off. Skipped without the binary, except under CI."""
     from .redis import RedisUnavailable, start_redis
 
     try:
@@ -115,6 +124,8 @@ def fsec_redis() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def fsec_browser() -> Iterator[Any]:
+    """(session) One headless Chromium (:class:`~.browser.Browser`) per test session
+    or xdist worker; fails loudly when Chromium is missing."""
     from .browser import Browser, BrowserUnavailable
 
     try:
