@@ -182,3 +182,40 @@ def test_demo_passkey_register_and_sign_in_without_password(demo):
     page = client.get("/").get_data(as_text=True)
     assert "Signed in as <strong>user@example.com</strong>" in page
     assert 'href="/wan-register"' in page
+
+
+def _sign_in(client, email, password):
+    r = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": _csrf(client)}
+    )
+    assert r.status_code == 302
+
+
+def test_demo_admin_link_only_for_admins_and_a_friendly_403(demo):
+    """Issue 13 §2: the nav shows "Admin" to admins only; a plain user opening /admin
+    gets a page in the demo's layout with the reason and a way home (not Werkzeug's
+    bare 403), while JSON clients keep the JSON 403."""
+    admin = demo.test_client()
+    _sign_in(admin, "admin@example.com", "admin-password")
+    assert '<a href="/admin">Admin</a>' in admin.get("/").get_data(as_text=True)
+    user = demo.test_client()
+    assert '<a href="/admin">Admin</a>' not in user.get("/").get_data(as_text=True)
+    _sign_in(user, "user@example.com", "user-password")
+    assert '<a href="/admin">Admin</a>' not in user.get("/").get_data(as_text=True)
+    r = user.get("/admin")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 403
+    assert "<h1>Not allowed</h1>" in html and "You are not allowed to open this page." in html
+    assert '<a href="/">Back to the home page</a>' in html and "<nav>" in html
+    r = user.get("/admin", headers={"Accept": "application/json"})
+    assert r.status_code == 403 and r.is_json
+
+
+def test_demo_profile_shows_times_without_microseconds(demo):
+    _sign_in(demo.test_client(), "user@example.com", "user-password")
+    client = demo.test_client()
+    _sign_in(client, "user@example.com", "user-password")  # last_login_at is set now
+    html = client.get("/profile").get_data(as_text=True)
+    m = re.search(r"at (\d{1,2} \w+ \d{4}, \d\d:\d\d UTC)\.", html)
+    assert m, html
+    assert not re.search(r"\d\d:\d\d:\d\d", html)

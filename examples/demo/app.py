@@ -28,7 +28,9 @@ from flask_security.utils import hash_password
 from flask_sqlalchemy import SQLAlchemy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-INSTANCE = os.path.join(HERE, "instance")
+#: The folder of the SQLite file and the generated secrets; ``FSEC_DEMO_INSTANCE``
+#: chooses another (the browser tests run the demo on a throwaway one).
+INSTANCE = os.environ.get("FSEC_DEMO_INSTANCE") or os.path.join(HERE, "instance")
 
 db = SQLAlchemy()
 
@@ -165,6 +167,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.route("/")
     def index() -> Any:
         return render_template("index.html", features=sorted(current_security.plugins.infos))
+
+    @app.template_filter("when")
+    def when(value: Any) -> str:
+        # Stored times are naive UTC (SECURITY_DATETIME_FACTORY); shown to the minute.
+        return value.strftime("%-d %B %Y, %H:%M UTC") if value else "never"
+
+    @app.errorhandler(403)
+    def forbidden(error: Any) -> Any:
+        # roles_required answers 403 to a signed-in user without the role.
+        return render_template("403.html", message=getattr(error, "description", "")), 403
+
+    @app.route("/favicon.ico")
+    def favicon() -> Any:
+        # Browsers ask for it on every page; a 404 there is a console error.
+        icon = (
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+            '<rect width="16" height="16" rx="3" fill="#2c5d8f"/></svg>'
+        )
+        return app.response_class(
+            icon, mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+        )
 
     @app.route("/profile")
     @login_required

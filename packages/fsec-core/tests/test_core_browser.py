@@ -64,9 +64,7 @@ def server(tmp_path_factory) -> ProcessServer:
     script = tmp_path_factory.mktemp("browser-app") / "app.py"
     script.write_text(APP)
     port = free_port()
-    srv = start_process_server(
-        [sys.executable, str(script), str(port)], port, url_host="localhost"
-    )
+    srv = start_process_server([sys.executable, str(script), str(port)], port, url_host="localhost")
     yield srv
     srv.stop()
 
@@ -80,9 +78,7 @@ def test_page_step_writes_numbered_png_screenshots(fsec_page, server, request):
     assert first.name == "01-home-page.png" and second.name == "02-again.png"
     assert first.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and first.stat().st_size > 500
     # under <output>/browser/<test name>/
-    assert first.parent == output_dir(request.config.rootpath) / "browser" / slug(
-        request.node.name
-    )
+    assert first.parent == output_dir(request.config.rootpath) / "browser" / slug(request.node.name)
     assert page.shots == [first, second]
     assert page.problems == []
 

@@ -174,3 +174,25 @@ def test_mail_server_failure_is_logged_not_500(make_app, caplog):
     r = client.post("/change", json=NEW)
     assert r.status_code == 200
     assert "could not send the 'change_notice' mail" in caplog.text
+
+
+def test_wrong_current_password_reported_with_an_invalid_new_one(app):
+    """Issue 13 §2: both problems at once, as JSON and on the page."""
+    client = app.test_client()
+    login(client, "matt@example.com")
+    bad = {"password": "not-it", "new_password": "abc", "new_password_confirm": "abd"}
+    r = client.post("/change", json=bad)
+    assert r.status_code == 400
+    errors = r.json["response"]["errors"]
+    assert errors["password"] == ["Wrong email address or password."]
+    assert "new_password" in errors and "new_password_confirm" in errors
+    r = client.post("/change", data=bad)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert html.count('class="fsec-errors"') >= 3
+    # the right current password with an invalid new one: only the new one is refused
+    r = client.post("/change", json={**bad, "password": "password"})
+    assert r.status_code == 400 and "password" not in r.json["response"]["errors"]
+    with app.app_context():
+        user = app.extensions["security"].datastore.find_user(email="matt@example.com")
+        assert verify_password("password", user.password)

@@ -399,11 +399,17 @@ class ChangePasswordForm(Form):
     submit = SubmitField(get_form_field_label("change_password"))
 
     def validate(self, extra_validators: Any = None) -> bool:
-        if not super().validate(extra_validators=extra_validators):
-            return False
-        if not verify_and_update_password(self.password.data, current_user):
-            # 3.0's key on the ``password`` field (apps and their tests look for it).
-            self.password.errors.append(_msg("INVALID_PASSWORD"))
+        """Check the fields, and the current password whenever one was given: a wrong
+        current password is reported even when the new password is also refused (3.0
+        stopped at the first failing field, so the user fixed the new password first
+        and only then learned the current one was wrong)."""
+        valid = super().validate(extra_validators=extra_validators)
+        if self.password.data and not self.password.errors:
+            if not verify_and_update_password(self.password.data, current_user):
+                # 3.0's key on the ``password`` field (apps and their tests look for it).
+                self.password.errors.append(_msg("INVALID_PASSWORD"))
+                return False
+        if not valid:
             return False
         if self.password.data == self.new_password.data:
             self.new_password.errors.append(_msg("PASSWORD_IS_THE_SAME"))

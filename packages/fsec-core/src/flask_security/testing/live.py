@@ -528,12 +528,14 @@ class ProcessServer:
     :ivar url: ``http://<url_host>:<port>``.
     :ivar port: the TCP port it listens on.
     :ivar argv: the command.
+    :ivar env: the variables given on top of the environment.
     :ivar output_path: the file its stdout and stderr go to.
     """
 
     url: str
     port: int
     argv: list[str]
+    env: dict[str, str]
     output_path: str
     _process: subprocess.Popen[bytes] | None = None
     _file: Any = None
@@ -621,6 +623,7 @@ def start_process_server(
         url=f"http://{url_host}:{port}",
         port=port,
         argv=list(argv),
+        env=dict(env or {}),
         output_path=output_path,
         _process=process,
         _file=out,
