@@ -1,0 +1,119 @@
+"""A passkey in a real browser: headless Chromium (Debian's ``chromium``, driven by
+Playwright) with the DevTools virtual authenticator registers a passkey on the demo's
+page and signs in with it, no password typed (issue 12).
+
+The demo runs as its own process exactly as ``make demo`` starts it, on a throwaway
+instance folder and a free port, opened as ``http://localhost:<port>`` (WebAuthn needs
+a secure context and a domain name as RP ID: Chromium treats ``localhost`` over plain
+http as secure). The authenticator is a CTAP2 platform authenticator with resident
+keys and user verification (``WebAuthn.addVirtualAuthenticator`` over the page's CDP
+session). Every step saves a screenshot; a console error, page error or 5xx fails the
+test (``fsec_page``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from flask_security.testing.live import ProcessServer, start_process_server
+from flask_security.testing.postgres import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "examples" / "demo" / "app.py"
+
+AUTHENTICATOR = {
+    "protocol": "ctap2",
+    "transport": "internal",
+    "hasResidentKey": True,
+    "hasUserVerification": True,
+    "isUserVerified": True,
+    "automaticPresenceSimulation": True,
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> ProcessServer:
+    port = free_port()
+    env = {
+        "FSEC_DEMO_INSTANCE": str(tmp_path_factory.mktemp("passkey-demo")),
+        "FSEC_DEMO_PORT": str(port),
+        "FSEC_DEMO_BASE_URL": f"http://localhost:{port}",
+        "FSEC_DEMO_PASSWORDLESS": "0",
+    }
+    server = start_process_server(
+        [sys.executable, str(DEMO)], port, env=env, cwd=str(ROOT), url_host="localhost"
+    )
+    yield server
+    server.stop()
+
+
+def _virtual_authenticator(bpage) -> tuple[object, str]:
+    cdp = bpage.cdp()
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
+    return cdp, added["authenticatorId"]
+
+
+def test_register_a_passkey_and_sign_in_with_it_no_password(fsec_page, demo) -> None:
+    bpage = fsec_page(demo.url)
+    page = bpage.page
+    cdp, authenticator = _virtual_authenticator(bpage)
+
+    # Sign in with the seeded password once, to add a passkey.
+    bpage.goto("/login")
+    page.get_by_label("Email Address").fill("user@example.com")
+    page.get_by_label("Password").fill("user-password")
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_url(demo.url + "/")
+    bpage.step("signed in with the password")
+
+    page.get_by_role("link", name="Passkeys").click()
+    page.wait_for_url("**/wan-register")
+    page.get_by_text("You have no passkey yet.").wait_for()
+    bpage.step("passkey page, none yet")
+    page.get_by_label("Name of the passkey").fill("Chromium on the test machine")
+    page.get_by_role("button", name="Add a passkey").click()
+    # the page script calls navigator.credentials.create(), the virtual authenticator
+    # answers, the script posts the answer, and the server redirects back here
+    page.get_by_text("The passkey Chromium on the test machine was added.").wait_for()
+    page.get_by_role("button", name="Remove passkey Chromium on the test machine").wait_for()
+    bpage.step("passkey added")
+    held = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    assert len(held) == 1 and held[0]["isResidentCredential"] is True
+    assert held[0]["rpId"] == "localhost"
+
+    # Sign out; sign in again with the passkey only.
+    bpage.goto("/")
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_text("You are not signed in.").wait_for()
+    bpage.step("signed out")
+    bpage.goto("/login")
+    page.get_by_role("link", name="Sign in with a passkey").first.click()
+    page.wait_for_url("**/wan-signin")
+    bpage.step("passkey sign-in page")
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_text("You are signed in with your passkey.").wait_for()
+    assert bpage.path() == "/"
+    page.get_by_text("Signed in as user@example.com").wait_for()
+    bpage.step("signed in with the passkey")
+    held = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    assert held[0]["signCount"] >= 1
+    assert bpage.goto("/profile").status == 200
+    # no password field was touched after the first sign-in: the second one used none
+    bpage.step("profile reached")
+
+
+def test_passkey_sign_in_cancelled_shows_a_message_not_an_error(fsec_page, demo) -> None:
+    """With no passkey for the site, the browser refuses; the page says so in its
+    status line (no console error, no server error) and nobody is signed in."""
+    bpage = fsec_page(demo.url)
+    page = bpage.page
+    _virtual_authenticator(bpage)  # an empty authenticator: nothing to offer
+    bpage.goto("/wan-signin")
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_text("The passkey was not used. Try again.").wait_for(timeout=70_000)
+    bpage.step("browser refused, message shown")
+    bpage.goto("/")
+    page.get_by_text("You are not signed in.").wait_for()
