@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run every check, in this order, stopping at the first failure:
-#   ruff       lint of the whole repository
+#   ruff       lint of the whole repository, then fsec-core's import layers
+#              (import-linter's "layers" contract in pyproject.toml; docs/layout.md)
 #   docs       the documentation site, warnings are errors (mkdocs build --strict)
 #   workspace  the whole pytest suite with every distribution installed together, on
 #              min(cores, 2) pytest-xdist workers (FSEC_TEST_WORKERS=N to choose)
@@ -62,6 +63,7 @@ timed() {
 
 if want ruff; then
     timed ruff "$UV" run --locked --all-packages ruff check .
+    timed layers "$UV" run --locked --all-packages lint-imports --no-cache
 fi
 if want docs; then
     SITE=$(mktemp -d "${TMPDIR:-/tmp}/fsec-site.XXXXXX")

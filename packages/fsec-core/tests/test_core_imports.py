@@ -122,3 +122,48 @@ def test_lazy_table_points_at_real_distributions():
     for name, (module, dist) in LAZY_NAMES.items():
         assert dist in dists, name
         assert module.split(".")[0] == dist.replace("-", "_").replace("fsec_store_", "fsec_store_")
+
+
+#: Every name ``flask_security.core`` defined before the state, the identity
+#: machinery, the mixins and the extension moved into modules of their own.
+CORE_MODULE_NAMES = [
+    "FORM_NAMES",
+    "AnonymousUser",
+    "RoleMixin",
+    "Security",
+    "SecurityState",
+    "UserMixin",
+    "_LazyIdentity",
+    "_LoginManager",
+    "_PACKAGE_DIR",
+    "_Principal",
+    "_SecurityState",
+    "_datastore",
+    "_get_current_user",
+    "_request_loader",
+    "_security",
+    "_user_loader",
+    "current_datastore",
+    "current_security",
+    "current_user",
+    "resolve_form_override",
+    "template_loader",
+]
+
+
+@pytest.mark.parametrize("name", CORE_MODULE_NAMES)
+def test_core_module_path_keeps_its_names(name):
+    import flask_security.core as core
+
+    assert getattr(core, name) is not None
+    assert name in core.REEXPORTED
+
+
+def test_core_names_are_the_owning_modules_objects():
+    import flask_security.core as core
+    from flask_security import extension, mixins, state
+
+    assert core.Security is extension.Security
+    assert core.UserMixin is mixins.UserMixin
+    assert core._security is state.current_security
+    assert core._SecurityState is state.SecurityState

@@ -218,6 +218,21 @@ def test_get_within_delta(make_app):
             get_within_delta("BAD_WITHIN")
 
 
+def test_view_context_processor_names_are_a_table(make_app):
+    from flask_security.callbacks import VIEW_CONTEXT_PROCESSORS
+
+    app = make_app()
+    state = app.extensions["security"]
+    for name in VIEW_CONTEXT_PROCESSORS:
+        assert callable(getattr(state, name))
+        assert callable(getattr(Security(), name))
+    # a misspelt name no longer registers a processor for a page that does not exist
+    with pytest.raises(AttributeError):
+        state.logn_context_processor
+    with pytest.raises(AttributeError):
+        Security().logn_context_processor
+
+
 def test_30_serializer_attributes_and_loader_functions(app):
     from flask_security.core import _request_loader, _user_loader
 
@@ -225,6 +240,11 @@ def test_30_serializer_attributes_and_loader_functions(app):
     assert state.remember_token_serializer is state.serializer("remember")
     with pytest.raises(AttributeError):
         state.nosuch_serializer
+    # the recoverable feature (which owns SECURITY_RESET_SALT) is off in this app
+    with pytest.raises(AttributeError, match="SECURITY_RESET_SALT"):
+        state.reset_serializer
+    app.config["SECURITY_RESET_SALT"] = "reset-salt"
+    assert state.reset_serializer is state.serializer("reset")
     token = login(app.test_client(), "matt@example.com").json["response"]["user"][
         "authentication_token"
     ]

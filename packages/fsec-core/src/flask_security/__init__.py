@@ -10,16 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core import (
-    AnonymousUser,
-    RoleMixin,
-    Security,
-    SecurityState,
-    UserMixin,
-    current_datastore,
-    current_security,
-    current_user,
-)
+from ._lazy import lazy_getattr
 from .datastore import Datastore, UserDatastore, UserExistsError
 from .decorators import (
     ConfigRoles,
@@ -31,8 +22,10 @@ from .decorators import (
     roles_accepted,
     roles_required,
 )
+from .extension import Security
 from .forms import ChangePasswordForm, LoginForm
 from .hookspecs import hookimpl, hookspec
+from .mixins import AnonymousUser, RoleMixin, UserMixin
 from .signals import (
     confirm_instructions_sent,
     login_instructions_sent,
@@ -42,14 +35,13 @@ from .signals import (
     user_confirmed,
     user_registered,
 )
+from .state import SecurityState, current_datastore, current_security, current_user
 from .utils import login_user, logout_user, url_for_security
 
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    from ._lazy import lazy_getattr
-
     return lazy_getattr(__name__, name)
 
 

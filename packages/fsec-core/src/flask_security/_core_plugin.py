@@ -8,39 +8,36 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from . import signals, views
+from .cli import CORE_COMMANDS
+from .config import CORE_DEFAULTS, CORE_MESSAGES
+from .forms import ChangePasswordForm, LoginForm
 from .hookspecs import hookimpl
+from .views import InvalidJSONBody, handle_invalid_json
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
 
 @hookimpl(trylast=True)
 def fsec_config_defaults(register: Callable[[str, Any], None]) -> None:
-    from .config import CORE_DEFAULTS
-
     for key, value in CORE_DEFAULTS.items():
         register(key, value)
 
 
 @hookimpl(trylast=True)
 def fsec_messages(register: Callable[[str, tuple[str, str]], None]) -> None:
-    from .config import CORE_MESSAGES
-
     for key, value in CORE_MESSAGES.items():
         register(key, value)
 
 
 @hookimpl(trylast=True)
 def fsec_forms(register: Callable[[str, type], None]) -> None:
-    from .forms import ChangePasswordForm, LoginForm
-
     register("login_form", LoginForm)
     register("change_password_form", ChangePasswordForm)
 
 
 @hookimpl(trylast=True)
 def fsec_views(register: Callable[..., None], state: Any) -> None:
-    from . import views
-
     register("login", state.config("LOGIN_URL"), views.login, methods=["GET", "POST"])
     logout_methods = state.config("LOGOUT_METHODS")
     if logout_methods:
@@ -73,16 +70,12 @@ def fsec_mails(register: Callable[..., None]) -> None:
 
 @hookimpl(trylast=True)
 def fsec_cli_commands(register: Callable[[str, Any], None]) -> None:
-    from .cli import CORE_COMMANDS
-
     for group, command in CORE_COMMANDS:
         register(group, command)
 
 
 @hookimpl(trylast=True)
 def fsec_signals(register: Callable[[str, Any], None]) -> None:
-    from . import signals
-
     for name in signals.__all__:
         register(name, getattr(signals, name))
 
@@ -97,6 +90,4 @@ def fsec_login_allowed(user: Any, method: str) -> str | None:
 
 @hookimpl(trylast=True)
 def fsec_blueprint_created(blueprint: Any, state: Any) -> None:
-    from .views import InvalidJSONBody, handle_invalid_json
-
     blueprint.register_error_handler(InvalidJSONBody, handle_invalid_json)

@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import current_app
 
-from .core import _datastore, _security
+from .hashing import hash_password
 from .signals import password_changed
+from .state import _datastore, _security
+from .utils import announce_password_changed
 
 
 def send_password_changed_notice(user: Any) -> bool:
@@ -29,8 +31,6 @@ def change_user_password(user: Any, password: str) -> None:
     stops working (they carry a fingerprint of the old hash); ``/change`` then
     renews the current session.
     """
-    from .utils import announce_password_changed, hash_password
-
     user.password = hash_password(password)
     _datastore.put(user)
     _datastore.commit()

@@ -18,8 +18,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .core import _datastore, _security
+from .config import get_identity_attributes
 from .datastore import DatastoreError
+from .hashing import hash_password
+from .plugins import discover
+from .state import _datastore, _security
 
 
 class BadInput(click.UsageError):
@@ -124,8 +127,6 @@ def users_create(identity: str, password: str, active: bool, attributes: tuple[s
     """Create a user. IDENTITY is the first identity attribute (email by default);
     ATTRIBUTES are other text fields of the user model as name:value. Without
     -a/--active the user is created inactive (documented 3.0 behaviour)."""
-    from .utils import get_identity_attributes, hash_password
-
     attr = get_identity_attributes()[0]
     extra = _parse_attributes(attributes)
     if attr == "email":
@@ -251,8 +252,6 @@ def roles_remove(user: str, role: str) -> None:
 @with_appcontext
 def security_plugins() -> None:
     """List discovered fsec plugins: name, distribution, version, enabled, hooks."""
-    from .plugins import discover
-
     host = _security.plugins
     implemented = host.implemented()
     rows = [("PLUGIN", "DISTRIBUTION", "VERSION", "STATE", "HOOKS")]

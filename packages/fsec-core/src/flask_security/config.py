@@ -12,6 +12,8 @@ import datetime
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
+from flask import current_app
+
 
 def _utcnow() -> datetime.datetime:
     """Naive UTC now, the documented default of ``SECURITY_DATETIME_FACTORY``.
@@ -187,3 +189,22 @@ def read_bool_settings(config: MutableMapping[str, Any], keys: Iterable[str]) ->
         if key in BOOL_OR_LIST_KEYS and isinstance(config[full], list | tuple | set | frozenset):
             continue
         config[full] = parse_bool_setting(full, config[full])
+
+
+def config_value(key: str, app: Any = None, default: Any = None) -> Any:
+    """``app.config["SECURITY_" + key]`` (``app`` defaults to ``current_app``); the
+    3.0 function of ``flask_security.utils``, which re-exports it.
+
+    :param key: the key without ``SECURITY_``, any case (``"LOGIN_URL"``).
+    :param app: a Flask application, or ``None`` for ``current_app``.
+    :param default: returned when the key is absent.
+    """
+    app = app or current_app
+    return app.config.get("SECURITY_" + key.upper(), default)
+
+
+def get_identity_attributes(app: Any = None) -> list[str]:
+    """``SECURITY_USER_IDENTITY_ATTRIBUTES`` as a list of attribute names
+    (``["email"]`` when unset; a single string is one name)."""
+    attrs = config_value("USER_IDENTITY_ATTRIBUTES", app=app) or ["email"]
+    return [attrs] if isinstance(attrs, str) else list(attrs)

@@ -15,6 +15,11 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask import current_app, has_app_context
+
+from ._lazy import lazy_getattr
+from .config import get_identity_attributes
+
 
 class DatastoreError(Exception):
     """Base class of datastore errors."""
@@ -271,8 +276,6 @@ class UserDatastore:
         if not isinstance(value, str) or not value.strip():
             return None
         if attributes is None:
-            from .utils import get_identity_attributes
-
             attributes = get_identity_attributes()
         for attr in attributes:
             user = self.find_user_ci(attr, value.strip())
@@ -321,12 +324,8 @@ class UserDatastore:
         return kwargs
 
     def _check_unique(self, kwargs: dict[str, Any]) -> None:
-        from flask import current_app, has_app_context
-
         attrs = ["email"]
         if has_app_context() and "security" in current_app.extensions:
-            from .utils import get_identity_attributes
-
             attrs = get_identity_attributes()
         for attr in attrs:
             value = kwargs.get(attr)
@@ -340,8 +339,6 @@ class UserDatastore:
         the same and re-hashes it at the first successful login (documented 3.0
         behaviour), but until then the password sits in the database in clear.
         """
-        from flask import current_app, has_app_context
-
         if not isinstance(password, str) or not has_app_context():
             return
         state = current_app.extensions.get("security")
@@ -427,8 +424,6 @@ class UserDatastore:
 
         :raises DatastoreError: the user model has no ``fs_uniquifier``.
         """
-        from flask import current_app, has_app_context
-
         self.set_uniquifier(user)
         state = current_app.extensions.get("security") if has_app_context() else None
         if state is not None:
@@ -510,8 +505,6 @@ class UserDatastore:
 
 
 def __getattr__(name: str) -> Any:
-    from ._lazy import lazy_getattr
-
     return lazy_getattr(__name__, name)
 
 

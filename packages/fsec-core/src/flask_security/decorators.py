@@ -17,7 +17,8 @@ from flask_login import login_required as _login_required
 from flask_principal import Permission, RoleNeed
 from werkzeug.exceptions import Unauthorized
 
-from .core import _LazyIdentity, _security, current_user
+from .identity import _LazyIdentity
+from .state import _security, current_user
 from .utils import (
     authenticate_password,
     config_value,

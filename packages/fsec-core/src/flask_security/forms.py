@@ -20,8 +20,9 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import StopValidation, ValidationError
 
+from ._lazy import lazy_getattr
 from .babel import N_, lazy_gettext
-from .core import _datastore, _security, current_user
+from .state import _datastore, _security, current_user
 from .utils import (
     authenticate_password,
     get_message,
@@ -447,6 +448,4 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    from ._lazy import lazy_getattr
-
     return lazy_getattr(__name__, name)

@@ -9,7 +9,7 @@ specs.
 There are two kinds of hooks.
 
 *Contribution hooks* (``fsec_config_defaults`` ... ``fsec_datastores``) are called once
-per :class:`~flask_security.core._SecurityState`, during ``init_app``, in plugin order
+per :class:`~flask_security.state.SecurityState`, during ``init_app``, in plugin order
 (plugins before core, because core's implementations are ``trylast``). Each receives a
 ``register`` callable bound to the calling plugin, so the host knows who contributed
 what. Registering a name that another (non-core) plugin already registered is a
@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import click
     from flask import Blueprint, Flask
 
-    from .core import SecurityState
+    from .state import SecurityState
 
 #: The project name pluggy uses, equal to the entry-point group name.
 PROJECT_NAME = "flask_security"

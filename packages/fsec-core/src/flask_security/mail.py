@@ -31,7 +31,7 @@ from flask import after_this_request, current_app, has_request_context, render_t
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
 
-    from .core import SecurityState
+    from .state import SecurityState
 
 #: Seconds each SMTP step may take when ``MAIL_TIMEOUT`` is not set.
 DEFAULT_MAIL_TIMEOUT = 10.0

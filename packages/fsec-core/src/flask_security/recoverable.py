@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._lazy import import_feature_module
+from .state import _security
 
 _impl = import_feature_module("fsec_recoverable.recoverable", "fsec-recoverable", __name__)
 
@@ -21,8 +22,6 @@ def send_password_reset_notice(user: Any) -> bool:
 
     :returns: whether a mail was handed to the sender.
     """
-    from .core import _security
-
     return bool(_security.send_mail_kind("reset_notice", user.email, user=user))
 
 

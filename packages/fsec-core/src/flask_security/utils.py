@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,22 +18,29 @@ from itsdangerous import BadSignature, SignatureExpired
 from werkzeug.routing import BuildError
 
 from .babel import gettext
-from .core import _datastore, _LazyIdentity, _security
+from .config import config_value as config_value
+from .config import get_identity_attributes as get_identity_attributes
+from .hashing import (  # 3.0's flask_security.utils names, defined there
+    encrypt_password as encrypt_password,
+)
+from .hashing import get_hmac as get_hmac
+from .hashing import hash_data as hash_data
+from .hashing import hash_password as hash_password
+from .hashing import token_fingerprint as token_fingerprint
+from .hashing import verify_and_update_password as verify_and_update_password
+from .hashing import verify_hash as verify_hash
+from .hashing import verify_password as verify_password
+from .identity import _LazyIdentity
 from .signals import (
     login_instructions_sent,
     reset_password_instructions_sent,
     user_registered,
 )
+from .state import _datastore, _security
 
 # ---------------------------------------------------------------------------------
 # Configuration and messages
 # ---------------------------------------------------------------------------------
-
-
-def config_value(key: str, app: Any = None, default: Any = None) -> Any:
-    """``app.config["SECURITY_" + key]`` (``app`` defaults to ``current_app``)."""
-    app = app or current_app
-    return app.config.get("SECURITY_" + key.upper(), default)
 
 
 def get_message(key: str, **kwargs: Any) -> tuple[str, str]:
@@ -77,45 +83,6 @@ def get_within_delta(key: str, app: Any = None) -> datetime.timedelta:
 # ---------------------------------------------------------------------------------
 # Passwords
 # ---------------------------------------------------------------------------------
-
-
-def get_hmac(password: str | bytes) -> bytes:
-    """``base64(HMAC-SHA512(SECURITY_PASSWORD_SALT, password))`` (88 ASCII bytes)."""
-    return _security.password_hasher.get_hmac(password)
-
-
-def hash_password(password: str | bytes) -> str:
-    """Hash ``password`` with the configured scheme and options."""
-    return _security.password_hasher.hash(password)
-
-
-def encrypt_password(password: str | bytes) -> str:
-    """Deprecated alias of :func:`hash_password` (since 2.0.2)."""
-    warnings.warn(
-        "encrypt_password is deprecated, use hash_password", DeprecationWarning, stacklevel=2
-    )
-    return hash_password(password)
-
-
-def verify_password(password: str | bytes, password_hash: str | None) -> bool:
-    """Whether ``password`` matches ``password_hash`` (never raises on a bad hash)."""
-    return _security.password_hasher.verify(password, password_hash)
-
-
-def verify_and_update_password(password: str | bytes, user: Any) -> bool:
-    """Verify ``password`` for ``user``; on success re-hash an outdated stored hash.
-
-    The new hash is put into the datastore (not committed; the caller commits).
-    Re-hashed: a deprecated scheme or outdated options (passlib), a password stored
-    unhashed (3.0's ``plaintext``), and hashes made by a legacy rule (see
-    :mod:`flask_security.passwords`).
-    """
-    hasher = _security.password_hasher
-    verified, needs_update = hasher.check(password, getattr(user, "password", None))
-    if verified and needs_update:
-        user.password = hasher.hash(password)
-        _datastore.put(user)
-    return verified
 
 
 #: NUL and the UTF-16 surrogate code points (which, in a Python string, are unpaired).
@@ -221,51 +188,6 @@ def announce_password_changed(user: Any, reason: str) -> None:
     if not isinstance(reason, str) or not reason or reason != "".join(reason.split()):
         raise ValueError(f"reason must be a non-empty word such as 'invite', not {reason!r}")
     _security.plugins.hook.fsec_password_changed(user=user, reason=reason)
-
-
-def token_fingerprint(value: str | bytes | None) -> str:
-    """A 128-bit HMAC of ``value`` keyed from ``SECRET_KEY``, as 32 hex characters.
-
-    Tokens carry fingerprints of the state they act on (password hash, email
-    address) so that a token stops working once that state changed.
-    """
-    return str(_security.fingerprint(value))
-
-
-def _hashing_context() -> Any:
-    """The passlib context of :func:`hash_data` / :func:`verify_hash` (3.0 rule).
-
-    Schemes are ``SECURITY_HASHING_SCHEMES``; those in
-    ``SECURITY_DEPRECATED_HASHING_SCHEMES`` still verify (added when missing).
-    """
-    from passlib.context import CryptContext
-
-    schemes = list(config_value("HASHING_SCHEMES") or [])
-    deprecated = list(config_value("DEPRECATED_HASHING_SCHEMES") or [])
-    schemes += [s for s in deprecated if s not in schemes]
-    return CryptContext(schemes=schemes, deprecated=deprecated)
-
-
-def _data_bytes(data: str | bytes) -> bytes:
-    return data.encode("utf-8") if isinstance(data, str) else data
-
-
-def hash_data(data: str | bytes) -> str:
-    """Hash ``data`` (``str`` as UTF-8, or ``bytes``) with the first of
-    ``SECURITY_HASHING_SCHEMES`` (passlib), for non-secret values (3.0 API).
-
-    :returns: the passlib hash string.
-    """
-    return str(_hashing_context().hash(_data_bytes(data)))
-
-
-def verify_hash(hashed_data: str, compare_data: str | bytes) -> bool:
-    """Whether ``compare_data`` matches a :func:`hash_data` value, or a value hashed
-    with one of ``SECURITY_DEPRECATED_HASHING_SCHEMES`` (3.0: plain MD5 hex)."""
-    try:
-        return bool(_hashing_context().verify(_data_bytes(compare_data), hashed_data))
-    except (ValueError, TypeError):
-        return False
 
 
 # ---------------------------------------------------------------------------------
@@ -815,12 +737,6 @@ def capture_reset_password_requests(reset_password_sent_at: Any = None) -> Any:
 def capture_passwordless_login_requests() -> Any:
     """Context manager collecting ``login_instructions_sent`` data (user, login_token)."""
     return _capture(login_instructions_sent)
-
-
-def get_identity_attributes(app: Any = None) -> list[str]:
-    """``SECURITY_USER_IDENTITY_ATTRIBUTES`` as a list of attribute names."""
-    attrs = config_value("USER_IDENTITY_ATTRIBUTES", app=app) or ["email"]
-    return [attrs] if isinstance(attrs, str) else list(attrs)
 
 
 def is_json_request() -> bool:

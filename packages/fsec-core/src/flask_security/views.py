@@ -25,9 +25,10 @@ from flask import (
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
+from ._lazy import lazy_getattr
 from .changeable import change_user_password
-from .core import _datastore, _security, current_user
 from .forms import formdata_from_mapping
+from .state import _datastore, _security, current_user
 from .utils import (
     config_value,
     do_flash,
@@ -317,6 +318,5 @@ def handle_invalid_json(exc: InvalidJSONBody) -> Response:
 
 def __getattr__(name: str) -> Any:
     # 3.0's feature views (register, forgot_password...), from their distributions.
-    from ._lazy import lazy_getattr
 
     return lazy_getattr(__name__, name)

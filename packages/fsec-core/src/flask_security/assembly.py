@@ -1,4 +1,8 @@
-"""``Security.init_app``'s work: plugins, contributions, Flask-Login, Principal, blueprint, CLI."""
+"""Assembling an application's :class:`~flask_security.state.SecurityState` from its
+plugins (``Security.init_app``'s work): discover and enable plugins, collect their
+contributions (defaults, messages, forms, mails, signals, stores, templates), set up
+Flask-Login and Flask-Principal, then build the complete state in one step and wire
+the blueprint and CLI groups of the app to it."""
 
 from __future__ import annotations
 
@@ -9,22 +13,21 @@ from typing import Any
 from flask import Blueprint, Flask
 from flask.cli import AppGroup, with_appcontext
 from flask_login import LoginManager
+from flask_wtf.csrf import generate_csrf
+from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.utils import import_string
 
 from . import plugins as _plugins
+from .babel import TRANSLATIONS_DIR, _fsdomain, current_language, format_period
+from .cli import BadInput
 from .config import read_bool_settings
-from .core import (
-    FORM_NAMES,
-    AnonymousUser,
-    SecurityState,
-    _LoginManager,
-    _Principal,
-    _request_loader,
-    _user_loader,
-    resolve_form_override,
-)
-from .core import template_loader as _template_loader
+from .decorators import handle_unauthenticated
+from .identity import _LoginManager, _Principal, _request_loader, _user_loader
+from .mail import delivery_mode
+from .mixins import AnonymousUser
 from .passwords import PasswordHasher
-from .utils import has_forbidden_characters
+from .state import FORM_NAMES, SecurityState
+from .utils import check_link_host, has_forbidden_characters, url_for_security
 
 _CLI_GROUPS = {"users": "CLI_USERS_NAME", "roles": "CLI_ROLES_NAME", "security": None}
 _CLI_HELP = {
@@ -45,55 +48,60 @@ def build_state(
     read_bool_settings(app.config, _plugins.FEATURE_FLAGS)
     names = _plugins.enabled_plugin_names(app.config, datastore, available)
     host = _plugins.PluginHost.create(names, available)
-    state = SecurityState(app, datastore, host)
-    # The keyword arguments given to Security, for plugins reading their own
-    # (upstream 5.x's webauthn_util_cls...).
-    state.init_options = dict(options)
 
-    _collect_contributions(app, state, options)
-    state.password_hasher = PasswordHasher(
-        scheme=state.config("PASSWORD_HASH"),
-        schemes=state.config("PASSWORD_SCHEMES"),
-        deprecated=state.config("DEPRECATED_PASSWORD_SCHEMES"),
-        options=state.config("PASSWORD_HASH_OPTIONS"),
-        salt=state.config("PASSWORD_SALT"),
-        single_hash=state.config("PASSWORD_SINGLE_HASH"),
-        normalize_form=state.config("PASSWORD_NORMALIZE_FORM"),
+    parts = _collect_contributions(app, host, options)
+    config = app.config
+    password_hasher = PasswordHasher(
+        scheme=config.get("SECURITY_PASSWORD_HASH"),
+        schemes=config.get("SECURITY_PASSWORD_SCHEMES"),
+        deprecated=config.get("SECURITY_DEPRECATED_PASSWORD_SCHEMES"),
+        options=config.get("SECURITY_PASSWORD_HASH_OPTIONS"),
+        salt=config.get("SECURITY_PASSWORD_SALT"),
+        single_hash=config.get("SECURITY_PASSWORD_SINGLE_HASH"),
+        normalize_form=config.get("SECURITY_PASSWORD_NORMALIZE_FORM"),
     )
-    if state.config("I18N_DIRNAME") is None:
+    if config.get("SECURITY_I18N_DIRNAME") is None:
         # 3.0's documented default: core's translations folder, which stands for every
         # distribution's built-in catalogues (flask_security.babel).
-        from .babel import TRANSLATIONS_DIR
-
-        app.config["SECURITY_I18N_DIRNAME"] = TRANSLATIONS_DIR
+        config["SECURITY_I18N_DIRNAME"] = TRANSLATIONS_DIR
     _cookie_defaults(app)
     previous = app.extensions.get("security")
     if previous is None:
-        _setup_login_manager(app, state, options)
-        _setup_principal(app, state)
+        login_manager = _setup_login_manager(app, options)
+        principal = _Principal(app)
     else:
         # A second init_app (3.0 allowed it): keep the request hooks of the first,
         # which read the current state through the app.
-        state.login_manager = previous.login_manager
-        state.principal = previous.principal
+        login_manager = previous.login_manager
+        principal = previous.principal
+    cli_groups = _cli_groups(app, host)
+    state = SecurityState(
+        app,
+        datastore,
+        host,
+        password_hasher=password_hasher,
+        login_manager=login_manager,
+        principal=principal,
+        cli_groups=cli_groups,
+        # The keyword arguments given to Security, for plugins reading their own
+        # (upstream 5.x's webauthn_util_cls...).
+        init_options=options,
+        **parts,
+    )
+    # The views are collected with the finished state (fsec_views receives it).
     _setup_blueprint(app, state, register_blueprint)
-    _setup_cli(app, state)
+    for group in cli_groups.values():
+        app.cli.add_command(group)
     if "mail" not in app.extensions:
-        from flask_mail import Mail
+        from flask_mail import Mail  # (heavy: only when the app has no Mail yet)
 
         Mail(app)
-    from .utils import check_link_host, url_for_security
-
     if app.jinja_env.globals.get("url_for_security") is not url_for_security:
         app.add_template_global(url_for_security, "url_for_security")
     _log_replacements(state)
-    from flask_wtf.csrf import generate_csrf
-
     # The default templates' logout form carries the CSRF token (also without
     # Flask-WTF's CSRFProtect, which would add its own csrf_token global).
     app.add_template_global(generate_csrf, "fsec_csrf_token")
-    from .babel import _fsdomain, current_language, format_period
-
     # Templates translate with _fsdomain("text", name=value) (upstream 5.x's name); it
     # works without Flask-Babel (then only formatting).
     app.add_template_global(_fsdomain, "_fsdomain")
@@ -102,8 +110,6 @@ def build_state(
     app.extensions["security"] = state
     host.hook.fsec_init_app(app=app, state=state)
     check_link_host(app, state)
-    from .mail import delivery_mode
-
     delivery_mode(state)  # a bad SECURITY_MAIL_DELIVERY fails at start-up
     return state
 
@@ -147,8 +153,11 @@ def _log_replacements(state: SecurityState) -> None:
         )
 
 
-def _collect_contributions(app: Flask, state: SecurityState, options: dict[str, Any]) -> None:
-    host = state.plugins
+def _collect_contributions(
+    app: Flask, host: _plugins.PluginHost, options: dict[str, Any]
+) -> dict[str, Any]:
+    """What the enabled plugins contribute, as keyword arguments of
+    :class:`SecurityState` (config defaults are put into ``app.config`` here)."""
     contributions: dict[str, dict[str, str]] = {}
 
     def record(hook: str, items: dict[Any, _plugins.Contribution]) -> None:
@@ -167,11 +176,12 @@ def _collect_contributions(app: Flask, state: SecurityState, options: dict[str, 
     record("fsec_config_defaults", defaults)
 
     messages = host.collect("fsec_messages")
-    state.messages = {k: c.value for k, c in messages.items()}
+    message_defaults = {k: c.value for k, c in messages.items()}
     # 3.0 put every default message into app.config (setdefault): apps and their
     # tests read ``app.config["SECURITY_MSG_<KEY>"]``; the app's own value wins.
-    for key, value in state.messages.items():
+    for key, value in message_defaults.items():
         app.config.setdefault("SECURITY_MSG_" + key, value)
+    message_fills: dict[str, tuple[str, str]] = {}
     text, category = app.config["SECURITY_MSG_PASSWORD_INVALID_LENGTH"]
     if "%(min)s" in text or "%(max)s" in text:
         # 3.0's message had no placeholder, and apps (and 3.0's tests) format these
@@ -183,34 +193,33 @@ def _collect_contributions(app: Flask, state: SecurityState, options: dict[str, 
         app.config["SECURITY_MSG_PASSWORD_INVALID_LENGTH"] = (filled, category)
         # get_message translates the text with placeholders (the catalogues' msgid)
         # while the config keeps this filled-in copy.
-        state.message_fills["PASSWORD_INVALID_LENGTH"] = (filled, text)
+        message_fills["PASSWORD_INVALID_LENGTH"] = (filled, text)
     record("fsec_messages", messages)
 
     forms = host.collect("fsec_forms")
-    for name, c in forms.items():
-        state.forms[name] = c.value
-    for name in set(FORM_NAMES) | set(state.forms):
+    form_classes = {name: c.value for name, c in forms.items()}
+    for name in set(FORM_NAMES) | set(form_classes):
         if options.get(name) is not None:
-            state.forms[name] = options[name]
+            form_classes[name] = options[name]
         elif app.config.get("SECURITY_" + name.upper()) is not None:
-            state.forms[name] = resolve_form_override(app.config["SECURITY_" + name.upper()])
+            form_classes[name] = resolve_form_override(app.config["SECURITY_" + name.upper()])
     record("fsec_forms", forms)
 
     mails = host.collect("fsec_mails")
+    mail_kinds: dict[str, tuple[str, str | None]] = {}
+    link_mails: set[str] = set()
     for name, c in mails.items():
         subject_key = c.args[0] if c.args else c.kwargs["subject_key"]
         enabled_key = c.args[1] if len(c.args) > 1 else c.kwargs.get("enabled_key")
-        state.mails[name] = (subject_key, enabled_key)
+        mail_kinds[name] = (subject_key, enabled_key)
         if c.kwargs.get("links"):
-            state.link_mails.add(name)
+            link_mails.add(name)
     record("fsec_mails", mails)
 
     signals = host.collect("fsec_signals")
-    state.signals = {k: c.value for k, c in signals.items()}
     record("fsec_signals", signals)
 
     stores = host.collect("fsec_datastores")
-    state.datastores = {k: c.value for k, c in stores.items()}
     record("fsec_datastores", stores)
 
     catalogues = host.collect("fsec_translation_directories", unique=False)
@@ -218,10 +227,19 @@ def _collect_contributions(app: Flask, state: SecurityState, options: dict[str, 
     # catalogue wins for a message two of them translate.
     ordered = [c for c in catalogues if c.plugin == _plugins.CORE_PLUGIN]  # type: ignore[union-attr]
     ordered += [c for c in catalogues if c.plugin != _plugins.CORE_PLUGIN]  # type: ignore[union-attr]
-    state.translation_directories = [(str(c.args[0]), str(c.args[1])) for c in ordered]  # type: ignore[union-attr]
     folders = host.collect("fsec_template_folders", unique=False)
-    state.template_folders = [c.args[0] for c in folders]  # type: ignore[union-attr]
-    state.contributions = contributions
+    return {
+        "forms": form_classes,
+        "messages": message_defaults,
+        "message_fills": message_fills,
+        "mails": mail_kinds,
+        "link_mails": link_mails,
+        "signals": {k: c.value for k, c in signals.items()},
+        "datastores": {k: c.value for k, c in stores.items()},
+        "template_folders": [c.args[0] for c in folders],  # type: ignore[union-attr]
+        "translation_directories": [(str(c.args[0]), str(c.args[1])) for c in ordered],  # type: ignore[union-attr]
+        "contributions": contributions,
+    }
 
 
 def _cookie_defaults(app: Flask) -> None:
@@ -243,29 +261,25 @@ def _cookie_defaults(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
 
 
-def _setup_login_manager(app: Flask, state: SecurityState, options: dict[str, Any]) -> None:
-    from .decorators import handle_unauthenticated
-
+def _setup_login_manager(app: Flask, options: dict[str, Any]) -> LoginManager:
+    """The app's Flask-Login manager: ``options["login_manager"]`` when given, else
+    fsec's, set up to answer through the app's current state."""
     lm: LoginManager | None = options.get("login_manager")
     if lm is None:
         lm = _LoginManager()
         lm.anonymous_user = options.get("anonymous_user") or AnonymousUser
-        lm.login_view = f"{state.blueprint_name}.login"
+        lm.login_view = f"{app.config.get('SECURITY_BLUEPRINT_NAME')}.login"
         # The app's current state answers (a second init_app replaces it).
         lm.user_loader(_user_loader)
         lm.request_loader(_request_loader)
         lm.unauthorized_handler(handle_unauthenticated)
         lm.init_app(app)
-    state.login_manager = lm
-
-
-def _setup_principal(app: Flask, state: SecurityState) -> None:
-    state.principal = _Principal(app)
+    return lm
 
 
 def _setup_blueprint(app: Flask, state: SecurityState, register_blueprint: bool) -> None:
     name = state.blueprint_name
-    loader = _template_loader(state.template_folders)
+    loader = template_loader(state.template_folders)
     if name in app.blueprints or f"{name}_templates" in app.blueprints:
         return  # a second init_app: the first call's blueprint stays
     if not register_blueprint:
@@ -301,8 +315,6 @@ def _refuse_forbidden_text(callback: Any) -> Any:
         for name, value in kwargs.items():
             values = value if isinstance(value, (tuple, list)) else (value,)
             if any(isinstance(v, str) and has_forbidden_characters(v) for v in values):
-                from .cli import BadInput
-
                 raise BadInput(
                     f"{name.upper()} holds a NUL or undecodable character; give it as plain text"
                 )
@@ -320,8 +332,10 @@ def _ensure_appcontext(command: Any) -> None:
     command._fsec_appcontext = True
 
 
-def _setup_cli(app: Flask, state: SecurityState) -> None:
-    commands = state.plugins.collect("fsec_cli_commands", unique=False)
+def _cli_groups(app: Flask, host: _plugins.PluginHost) -> dict[str, AppGroup]:
+    """The CLI groups holding the plugins' commands (``fsec_cli_commands``), by group
+    key; a group whose ``SECURITY_CLI_*_NAME`` is ``False`` or ``None`` is left out."""
+    commands = host.collect("fsec_cli_commands", unique=False)
     groups: dict[str, AppGroup] = {}
     for c in commands:
         group_key, command = c.args[0], c.args[1]  # type: ignore[union-attr]
@@ -330,7 +344,7 @@ def _setup_cli(app: Flask, state: SecurityState) -> None:
             raise _plugins.PluginError(
                 f"fsec plugin {c.plugin!r} registers a command in unknown group {group_key!r}"
             )
-        group_name = "security" if config_key is None else state.config(config_key)
+        group_name = "security" if config_key is None else app.config.get("SECURITY_" + config_key)
         if group_name is False or group_name is None:
             continue
         group = groups.get(group_key)
@@ -343,6 +357,14 @@ def _setup_cli(app: Flask, state: SecurityState) -> None:
             )
         _ensure_appcontext(command)
         group.add_command(command)
-    for group in groups.values():
-        app.cli.add_command(group)
-    state.cli_groups = dict(groups)
+    return groups
+
+
+def resolve_form_override(value: Any) -> type:
+    """A form class from config: the class itself or a dotted import path."""
+    return import_string(value) if isinstance(value, str) else value
+
+
+def template_loader(folders: list[str]) -> ChoiceLoader:
+    """A Jinja loader searching ``folders`` in order."""
+    return ChoiceLoader([FileSystemLoader(f) for f in folders])

@@ -1,0 +1,138 @@
+"""The :class:`Security` extension object (documented 3.0 API); ``init_app`` hands
+the work to :func:`flask_security.assembly.build_state`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app
+
+from .assembly import build_state
+from .callbacks import add_view_context_processors
+from .state import SecurityState
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flask_mail import Message
+
+
+@add_view_context_processors
+class Security:
+    """The Flask-Security extension (documented 3.0 API).
+
+    ``Security(app, datastore, register_blueprint=True, **kwargs)`` or the factory
+    form ``security = Security(); security.init_app(app, datastore)``.
+
+    :param app: the Flask application, or ``None`` for the factory pattern.
+    :param datastore: a :class:`~flask_security.datastore.UserDatastore`.
+    :param register_blueprint: register the ``security`` blueprint with its views.
+    :param kwargs: form overrides (``login_form=...``, ``register_form=...`` and the
+        other names in :data:`FORM_NAMES`), ``anonymous_user`` (class) and
+        ``login_manager`` (a pre-built Flask-Login ``LoginManager``).
+
+    The datastore and keyword arguments given here are kept for a later
+    ``init_app`` (in 3.0 they were lost with the factory pattern).
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        datastore: Any = None,
+        register_blueprint: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self.app = app
+        self.datastore = datastore
+        self._register_blueprint = register_blueprint
+        self._kwargs = kwargs
+        self._state: SecurityState | None = None
+        self._deferred: list[Callable[[SecurityState], Any]] = []
+        if app is not None and datastore is not None:
+            self._state = self.init_app(app, datastore, register_blueprint, **kwargs)
+
+    def init_app(
+        self,
+        app: Flask,
+        datastore: Any = None,
+        register_blueprint: bool | None = None,
+        **kwargs: Any,
+    ) -> SecurityState:
+        """Set fsec up for ``app``; returns the app's :class:`SecurityState`.
+
+        Called again for the same app (3.0 allowed it, e.g. to change password
+        settings), the new state replaces the old one; the Flask-Login and
+        Flask-Principal set-up and the blueprint of the first call stay.
+
+        :raises RuntimeError: no datastore was given, or ``SECRET_KEY`` is missing.
+        :raises flask_security.plugins.PluginError: a plugin problem (see
+            :mod:`flask_security.plugins`).
+        :raises flask_security.passwords.PasswordConfigError: bad password settings.
+        """
+        datastore = datastore if datastore is not None else self.datastore
+        if datastore is None:
+            raise RuntimeError("Security.init_app needs a datastore")
+        self.datastore = datastore
+        if register_blueprint is None:
+            register_blueprint = self._register_blueprint
+        options = {**self._kwargs, **kwargs}
+        state = build_state(app, datastore, bool(register_blueprint), options)
+        for fn in self._deferred:
+            fn(state)
+        self._state = state
+        # 3.0 set ``security.app`` in init_app too (factory pattern); the state of
+        # the current app is still looked up per request (several apps may share one
+        # ``Security``).
+        self.app = app
+        return state
+
+    def _current_state(self) -> SecurityState | None:
+        try:
+            state = current_app.extensions.get("security")
+        except RuntimeError:
+            state = None
+        return state or self._state
+
+    def _defer(self, apply: Callable[[SecurityState], Any]) -> None:
+        self._deferred.append(apply)
+        if self._state is not None:
+            apply(self._state)
+
+    # Decorators usable before init_app (factory pattern): applied to every state.
+    def send_mail_task(self, fn: Callable[[Message], Any]) -> Callable[[Message], Any]:
+        """See :meth:`SecurityState.send_mail_task`."""
+        self._defer(lambda s: s.send_mail_task(fn))
+        return fn
+
+    def mail_context_processor(
+        self, fn: Callable[[], dict[str, Any]]
+    ) -> Callable[[], dict[str, Any]]:
+        """See :meth:`SecurityState.mail_context_processor`."""
+        self._defer(lambda s: s.mail_context_processor(fn))
+        return fn
+
+    def unauthorized_handler(self, fn: Callable[[], Any]) -> Callable[[], Any]:
+        """See :meth:`SecurityState.unauthorized_handler`."""
+        self._defer(lambda s: s.unauthorized_handler(fn))
+        return fn
+
+    def context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        """See :meth:`SecurityState.context_processor`."""
+        self._defer(lambda s: s.context_processor(fn))
+        return fn
+
+    def add_context_processor(self, view: str, fn: Callable[[], dict[str, Any]]) -> None:
+        """See :meth:`SecurityState.add_context_processor` (applied to every state)."""
+        self._defer(lambda s: s.add_context_processor(view, fn))
+
+    def __getattr__(self, name: str) -> Any:
+        # 3.0: attributes of the state are reachable on the extension object.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        state = self.__dict__.get("_state")
+        if state is None:
+            raise AttributeError(name)
+        state = self._current_state()
+        return getattr(state, name)
+
+
+__all__ = ["Security"]

@@ -1,0 +1,232 @@
+"""Signed tokens and access fingerprints: the token component of the state.
+
+:class:`flask_security.state.SecurityState` inherits these two mixins; they need only
+``self.app`` (the Flask application), ``self.config(key)``, ``self.datastore`` and
+``self.login_refusal(user, method)``. Keys come from ``SECRET_KEY`` and Flask 3.1's
+``SECRET_KEY_FALLBACKS`` on every call, so a key rotated at run time is used at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+class TokenSigning:
+    """Serializers and purpose-bound token payloads (itsdangerous, HMAC-SHA256)."""
+
+    app: Any
+    config: Callable[..., Any]
+    _serializers: dict[str, tuple[Any, URLSafeTimedSerializer]]
+
+    def secret_keys(self) -> tuple[str | bytes, ...]:
+        """``SECRET_KEY`` then Flask 3.1's ``SECRET_KEY_FALLBACKS`` (most recent first).
+
+        Read from ``app.config`` on every call, so a key changed at run time is used
+        without a restart: the first key signs, every key verifies.
+        """
+        config = self.app.config
+        return (config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or ()))
+
+    def serializer(self, name: str) -> URLSafeTimedSerializer:
+        """The itsdangerous serializer for tokens of kind ``name``.
+
+        Its salt is ``SECURITY_<NAME>_SALT`` (``confirm``, ``reset``, ``login``,
+        ``remember`` ...); signatures are HMAC-SHA256 keyed by ``SECRET_KEY``, and
+        tokens signed with a key in ``SECRET_KEY_FALLBACKS`` verify too (itsdangerous
+        key rotation). Rebuilt when the salt or a key changes.
+
+        :raises KeyError: no ``SECURITY_<NAME>_SALT`` is configured.
+        """
+        salt = self.app.config["SECURITY_" + name.upper() + "_SALT"]
+        keys = self.secret_keys()
+        cached = self._serializers.get(name)
+        if cached is not None and cached[0] == (salt, keys):
+            return cached[1]
+        ser = URLSafeTimedSerializer(
+            list(reversed(keys)),  # itsdangerous: oldest first, the last one signs
+            salt=salt,
+            signer_kwargs={"digest_method": hashlib.sha256},
+        )
+        self._serializers[name] = ((salt, keys), ser)
+        return ser
+
+    def legacy_payloads_allowed(self, name: str) -> bool:
+        """Whether tokens of kind ``name`` may carry a payload without its purpose.
+
+        Tokens issued before fsec put the purpose into every payload hold a bare list.
+        Their kind is known only from the salt they were signed with, so they are
+        accepted only while ``SECURITY_<NAME>_SALT`` differs from every other
+        ``SECURITY_*_SALT`` (``PASSWORD_SALT`` aside): with two equal salts a token of
+        one kind would pass as the other (issue: a reset link used as an auth token).
+        """
+        own_key = "SECURITY_" + name.upper() + "_SALT"
+        config = self.app.config
+        own = config.get(own_key)
+        return not any(
+            value == own
+            for key, value in config.items()
+            if key.startswith("SECURITY_")
+            and key.endswith("_SALT")
+            and key not in (own_key, "SECURITY_PASSWORD_SALT")
+        )
+
+    def dumps_token(self, name: str, purpose: str, data: list[Any]) -> str:
+        """Sign ``{"p": purpose, "d": data}`` with the serializer ``name``.
+
+        :param purpose: what the token is for (``"auth"``, ``"reset"``...); checked by
+            :meth:`loads_token`, so a token of one purpose never passes as another even
+            when two kinds share a salt.
+        :returns: a URL-safe ASCII string (itsdangerous, timestamped).
+        """
+        return str(self.serializer(name).dumps({"p": purpose, "d": data}))
+
+    def unwrap_payload(self, name: str, purpose: str, payload: Any) -> list[Any] | None:
+        """The data of a loaded token payload when it is for ``purpose``, else ``None``.
+
+        A bare list (a token from before purposes) is accepted when
+        :meth:`legacy_payloads_allowed`.
+        """
+        if isinstance(payload, dict):
+            if payload.get("p") == purpose and isinstance(payload.get("d"), list):
+                return list(payload["d"])
+            return None
+        if isinstance(payload, list) and self.legacy_payloads_allowed(name):
+            return payload
+        return None
+
+
+class AccessFingerprints(TokenSigning):
+    """Fingerprints of a user's access state and the auth tokens built on them."""
+
+    datastore: Any
+    login_refusal: Callable[[Any, str], str | None]
+    _fingerprint_hmac: Any
+
+    def _fingerprint_macs(self) -> list[Any]:
+        # One keyed HMAC object per secret key, copied for each call: keying a new one
+        # costs several times more (OpenSSL looks the digest up again), on every
+        # authenticated request. Rebuilt when SECRET_KEY or its fallbacks change.
+        keys = self.secret_keys()
+        cached = self._fingerprint_hmac
+        if cached is None or cached[0] != keys:
+            macs = []
+            for key in keys:
+                raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+                derived = hmac.new(raw, b"fsec-password-fingerprint", hashlib.sha256).digest()
+                macs.append(hmac.new(derived, digestmod=hashlib.sha256))
+            cached = self._fingerprint_hmac = (keys, macs)
+        return list(cached[1])
+
+    @staticmethod
+    def _mac_hex(mac: Any, value: str | bytes | None) -> str:
+        mac = mac.copy()
+        mac.update(value.encode("utf-8") if isinstance(value, str) else (value or b""))
+        return str(mac.hexdigest()[:32])
+
+    def fingerprint(self, value: str | bytes | None) -> str:
+        """A 128-bit HMAC-SHA256 of ``value`` (``None`` counts as empty) keyed from
+        ``SECRET_KEY``, as 32 hex characters. Reveals nothing about ``value``."""
+        return self._mac_hex(self._fingerprint_macs()[0], value)
+
+    def fingerprint_key_index(self, value: str | bytes | None, expected: Any) -> int | None:
+        """Which key's :meth:`fingerprint` of ``value`` equals ``expected``: ``0`` for
+        ``SECRET_KEY``, ``1``... for ``SECRET_KEY_FALLBACKS``; ``None`` for none
+        (constant-time comparisons)."""
+        if not isinstance(expected, str):
+            return None
+        for index, mac in enumerate(self._fingerprint_macs()):
+            if hmac.compare_digest(self._mac_hex(mac, value), expected):
+                return index
+        return None
+
+    def fingerprint_matches(self, value: str | bytes | None, expected: Any) -> bool:
+        """Whether ``expected`` is the :meth:`fingerprint` of ``value`` under
+        ``SECRET_KEY`` or one of ``SECRET_KEY_FALLBACKS``."""
+        return self.fingerprint_key_index(value, expected) is not None
+
+    def access_state(self, user: Any) -> str:
+        """What sessions, remember cookies and auth tokens of ``user`` are bound to:
+        the password hash and, when the model has upstream's ``fs_uniquifier`` and it
+        is set, that value. Changing either ends them all."""
+        value = getattr(user, "password", None) or ""
+        uniquifier = getattr(user, "fs_uniquifier", None)
+        if uniquifier:
+            value = f"{value}\x1f{uniquifier}"
+        return str(value)
+
+    def password_fingerprint(self, user: Any) -> str:
+        """:meth:`fingerprint` of :meth:`access_state`.
+
+        Sessions, remember cookies and auth tokens carry it; any password change (or
+        ``fs_uniquifier`` change, see ``UserDatastore.reset_user_access``) changes it,
+        which ends them all.
+        """
+        return self.fingerprint(self.access_state(user))
+
+    def auth_token_for(self, user: Any) -> str:
+        """A signed auth token for ``user`` (see :meth:`UserMixin.get_auth_token`).
+
+        Payload ``{"p": "auth", "d": [user id, password fingerprint]}``, signed by the
+        ``remember`` serializer.
+        """
+        return self.dumps_token("remember", "auth", [str(user.id), self.password_fingerprint(user)])
+
+    def user_from_auth_token(self, token: str) -> Any | None:
+        """The active user an auth token names, or ``None``.
+
+        Cost: one HMAC verification and one primary-key lookup; no password hash.
+        Checks the purpose (``"auth"``), ``SECURITY_TOKEN_MAX_AGE`` (seconds), the
+        password fingerprint (constant-time, any of the secret keys) and
+        :meth:`login_refusal` (``"token"``).
+        """
+        try:
+            payload = self.serializer("remember").loads(token, max_age=self.config("TOKEN_MAX_AGE"))
+        except (BadSignature, SignatureExpired, TypeError, ValueError):
+            return None
+        data = self.unwrap_payload("remember", "auth", payload)
+        if not (
+            isinstance(data, list) and len(data) == 2 and all(isinstance(x, str) for x in data)
+        ):
+            return None
+        user = self.datastore.load_user(data[0])
+        if user is None or not self.fingerprint_matches(self.access_state(user), data[1]):
+            return None
+        if self.login_refusal(user, "token") is not None:
+            return None
+        return user
+
+
+#: Flask-Security 3.0's serializer attributes of the state -> the token kind
+#: (``SECURITY_<KIND>_SALT``) of :meth:`TokenSigning.serializer`.
+SERIALIZER_ATTRIBUTES: dict[str, str] = {
+    "remember_token_serializer": "remember",
+    "login_serializer": "login",
+    "reset_serializer": "reset",
+    "confirm_serializer": "confirm",
+}
+
+
+class SerializerAttribute:
+    """Descriptor behind each name of :data:`SERIALIZER_ATTRIBUTES`: the serializer
+    of its kind, or ``AttributeError`` when that kind has no salt configured."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            return obj.serializer(self.kind)
+        except KeyError:
+            raise AttributeError(f"no SECURITY_{self.kind.upper()}_SALT is configured") from None
+
+
+for _name, _kind in SERIALIZER_ATTRIBUTES.items():
+    setattr(TokenSigning, _name, SerializerAttribute(_kind))
+del _name, _kind

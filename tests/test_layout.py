@@ -1,0 +1,44 @@
+"""The module map (docs/layout.md) and import-linter's layers contract
+(pyproject.toml) name the same modules of ``flask_security`` in the same order, and
+every module of the package is in them, so no module escapes the contract."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import flask_security
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Path(flask_security.__file__).resolve().parent
+
+
+def _contract_layers() -> list[set[str]]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (contract,) = [c for c in config["contracts"] if c["type"] == "layers"]
+    assert contract["containers"] == ["flask_security"]
+    return [set(re.split(r"\s*[:|]\s*", layer.strip())) for layer in contract["layers"]]
+
+
+def _documented_layers() -> list[set[str]]:
+    text = (ROOT / "docs" / "layout.md").read_text()
+    rows = re.findall(r"^\| (\d+) \| ([^|]+) \|", text, flags=re.MULTILINE)
+    assert [int(n) for n, _ in rows] == list(range(1, len(rows) + 1))
+    return [set(re.findall(r"`([\w.]+)`", modules)) for _, modules in rows]
+
+
+def _package_modules() -> set[str]:
+    names = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    names |= {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    return names
+
+
+def test_module_map_matches_the_contract() -> None:
+    assert _documented_layers() == _contract_layers()
+
+
+def test_every_core_module_is_in_a_layer() -> None:
+    layered = set().union(*_contract_layers())
+    assert _package_modules() - layered == set()
+    assert layered - _package_modules() == set()
