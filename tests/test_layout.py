@@ -42,3 +42,18 @@ def test_every_core_module_is_in_a_layer() -> None:
     layered = set().union(*_contract_layers())
     assert _package_modules() - layered == set()
     assert layered - _package_modules() == set()
+
+
+def test_code_links_into_the_migration_notes_resolve() -> None:
+    """Comments cite ``docs/migration.md#<section>`` (not a document the repository
+    lacks); each anchor is a heading of that page (mkdocs' toc slugs)."""
+    headings = re.findall(r"^#+ (.+)$", (ROOT / "docs" / "migration.md").read_text(), re.M)
+    slugs = {re.sub(r"\s+", "-", re.sub(r"[^\w\s-]", "", h.lower()).strip()) for h in headings}
+    cited: dict[str, str] = {}
+    for folder in ("packages", "examples", "tests"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for anchor in re.findall(r"docs/migration\.md#([\w-]+)", path.read_text()):
+                cited[anchor] = str(path.relative_to(ROOT))
+            assert "compat-notes" not in path.read_text() or path.name == "test_layout.py", path
+    assert cited, "no code cites the migration notes"
+    assert {a: p for a, p in cited.items() if a not in slugs} == {}

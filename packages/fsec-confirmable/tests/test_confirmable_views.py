@@ -212,7 +212,8 @@ def test_confirmed_at_uses_datetime_factory(make_confirmable_app: Any, user_row:
 
 
 def test_link_works_once(app: Any, user_row: Any) -> None:
-    """3.0 logged the user in again on every use of the link (compat-notes point 4)."""
+    """3.0 logged the user in again on every use of the link
+    (docs/migration.md#links-that-act-work-once)."""
     add_user(app, "u@example.com")
     token = token_for(app, "u@example.com")
     first = app.test_client()

@@ -144,7 +144,7 @@ def test_unauthorized_handler_overrides(make_app):
 
 
 def test_security_object_unauthorized_handler_before_init_app():
-    from flask_security import Security
+    from flask_security import Security, roles_required
     from fsec_store_sqlalchemy import SQLAlchemyUserDatastore
     from fsec_store_sqlalchemy.testing import TEST_CONFIG, Role, User, db
 
@@ -152,13 +152,26 @@ def test_security_object_unauthorized_handler_before_init_app():
 
     @security.unauthorized_handler
     def handler():
-        return "custom", 401
+        return "custom", 418
 
     app = Flask("factory")
     app.config.update(TEST_CONFIG)
     db.init_app(app)
-    state = security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
-    assert state._unauthorized_callback is handler
+    with app.app_context():
+        db.create_all()
+
+    @app.route("/admin")
+    @roles_required("admin")
+    def admin():
+        return "admin area"
+
+    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
+    add_user(app, "joe@example.com", roles=("editor",))
+    c = app.test_client()
+    login(c, "joe@example.com")
+    r = c.get("/admin")
+    # the handler registered before init_app answers the refused request
+    assert (r.status_code, r.get_data(as_text=True)) == (418, "custom")
 
 
 # -- token ------------------------------------------------------------------------------

@@ -112,8 +112,20 @@ def test_register_blueprint_false_keeps_templates_and_api(make_app):
     assert app.test_client().get("/").status_code == 401
 
 
-def test_context_processors(make_app):
-    app = make_app()
+def _page_templates(app, tmp_path):
+    """Login and change-password pages that print two context values."""
+    folder = tmp_path / "security"
+    folder.mkdir()
+    for name in ("login_user.html", "change_password.html"):
+        (folder / name).write_text("{{ hello|default('-') }}/{{ only|default('-') }}")
+    app.template_folder = str(tmp_path)
+    app.jinja_env.loader = app.create_global_jinja_loader()
+
+
+def test_context_processors(make_app, tmp_path):
+    app = make_app({"SECURITY_CHANGEABLE": True})
+    add_user(app, "cp@example.com", "password")
+    _page_templates(app, tmp_path)
     state = app.extensions["security"]
 
     @state.context_processor
@@ -124,15 +136,11 @@ def test_context_processors(make_app):
     def login_only():
         return {"only": "login"}
 
-    from flask_security.views import render_page
-
-    with app.test_request_context("/login"):
-        from flask_security.core import current_security
-
-        ctx = current_security._run_context_processors("login")
-        assert ctx == {"hello": "world", "only": "login"}
-        assert current_security._run_context_processors("change_password") == {"hello": "world"}
-        assert render_page  # the page renderer merges them (covered by the page test below)
+    client = app.test_client()
+    assert client.get("/login").get_data(as_text=True) == "world/login"
+    login(client, "cp@example.com")
+    # the global processor reaches every page, the login one only the login page
+    assert client.get("/change").get_data(as_text=True) == "world/-"
 
 
 def test_context_processor_values_reach_the_page(make_app, tmp_path):
@@ -150,30 +158,31 @@ def test_context_processor_values_reach_the_page(make_app, tmp_path):
     assert app.test_client().get("/login").get_data(as_text=True) == "world/login/email"
 
 
-def test_security_decorators_before_init_app_apply_later():
+def test_security_decorators_before_init_app_apply_later(tmp_path):
     security = Security()
 
     @security.login_context_processor
     def lp():
-        return {"x": 1}
+        return {"only": "before-init"}
 
     app = _bare_app()
-    state = security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
-    with app.test_request_context():
-        assert state._run_context_processors("login") == {"x": 1}
+    security.init_app(app, SQLAlchemyUserDatastore(db, User, Role))
+    _page_templates(app, tmp_path)
+    assert app.test_client().get("/login").get_data(as_text=True) == "-/before-init"
 
 
 def test_message_override_and_flash_switch(make_app):
     app = make_app({"SECURITY_MSG_LOGIN": ("Log in first, please.", "warning")})
     client = app.test_client()
-    client.get("/")
+    assert client.get("/").headers["Location"].startswith("/login")
     with client.session_transaction() as sess:
         assert sess["_flashes"] == [("warning", "Log in first, please.")]
     with app.test_request_context():
         assert get_message("LOGIN") == ("Log in first, please.", "warning")
     app = make_app({"SECURITY_FLASH_MESSAGES": False})
     client = app.test_client()
-    client.get("/")
+    # the same redirect to the login page, without the message
+    assert client.get("/").headers["Location"].startswith("/login")
     with client.session_transaction() as sess:
         assert "_flashes" not in sess
 

@@ -1,4 +1,4 @@
-"""Same-origin redirects only (compat-notes unsafe point 1)."""
+"""Same-origin redirects only (docs/migration.md#redirects-stay-on-your-site)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ timestamp). It is therefore
   is invalid;
 * usable once: it confirms only while ``user.confirmed_at`` is unset, so a second
   use neither confirms nor logs anybody in (3.0 logged the user in again on every
-  use, compat-notes unsafe point 4); the confirmation is an atomic compare-and-set,
-  so this holds for simultaneous uses too;
+  use: docs/migration.md#links-that-act-work-once); the confirmation is an atomic
+  compare-and-set, so this holds for simultaneous uses too;
 * valid for ``SECURITY_CONFIRM_EMAIL_WITHIN`` ("5 days").
 """
 

@@ -82,7 +82,8 @@ def fsec_signals(register: Callable[[str, Any], None]) -> None:
 
 @hookimpl(tryfirst=True)
 def fsec_login_allowed(user: Any, method: str) -> str | None:
-    """Inactive accounts are refused on every path (compat-notes unsafe point 2)."""
+    """Inactive accounts are refused on every path
+    (docs/migration.md#deactivated-accounts-are-refused-everywhere)."""
     if not getattr(user, "is_active", False):
         return "DISABLED_ACCOUNT"
     return None

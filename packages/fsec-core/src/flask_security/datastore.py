@@ -271,7 +271,7 @@ class UserDatastore:
 
         Used by login, basic auth and the CLI. ``attributes`` defaults to
         ``SECURITY_USER_IDENTITY_ATTRIBUTES``; a primary key is never tried, so
-        ``"1"`` does not name user 1 (compat-notes unsafe point 6).
+        ``"1"`` does not name user 1 (docs/migration.md#a-number-is-not-a-login-name).
         """
         if not isinstance(value, str) or not value.strip():
             return None

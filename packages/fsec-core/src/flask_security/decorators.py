@@ -76,7 +76,7 @@ def handle_forbidden() -> Any:
     ``@security.unauthorized_handler`` when set; else, for a JSON request, a JSON
     ``403`` (docs/json-api.md); else a redirect to ``SECURITY_UNAUTHORIZED_VIEW``
     (URL, endpoint or callable) when set; else ``403``. Never redirects to the
-    Referer (compat-notes point 10).
+    Referer (docs/migration.md#unauthorized_view-none-means-403).
     """
     callback = _security._unauthorized_callback
     if callback is not None:

@@ -28,7 +28,8 @@ class UserMixin(BaseUserMixin):
         """Flask-Login's *alternative token*: ``"<id>:<password fingerprint>"``.
 
         Flask-Login keeps this string in the session and the remember cookie, so both
-        die when the password changes (compat-notes, unsafe point 7).
+        die when the password changes
+        (docs/migration.md#sessions-and-remember-cookies-die-with-the-password).
         """
         return f"{self.id}:{_security.password_fingerprint(self)}"
 

@@ -527,8 +527,9 @@ def safe_redirect_target(target: Any) -> str | None:
         ``None``.
 
     Accepted: paths starting with a single ``/`` and absolute ``http(s)`` URLs of the
-    current host and scheme (reduced to their path). Refused (compat-notes unsafe
-    point 1, OWASP Unvalidated Redirects cheat sheet): any backslash, blank or
+    current host and scheme (reduced to their path). Refused
+    (docs/migration.md#redirects-stay-on-your-site, OWASP Unvalidated Redirects
+    cheat sheet): any backslash, blank or
     control character anywhere (browsers strip or reinterpret them: ``\\\\host``,
     ``/\\host``, `` //host``, tab/newline tricks), scheme-relative ``//host``, other
     schemes (``javascript:``), ``http:/host``, other hosts. The value returned is

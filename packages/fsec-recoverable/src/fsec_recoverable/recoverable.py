@@ -49,7 +49,8 @@ def reset_password_token_status(token: str) -> tuple[bool, bool, Any | None]:
 def send_reset_password_instructions(user: Any) -> str | None:
     """Mail ``user`` a reset link and send ``reset_password_instructions_sent``.
 
-    Inactive accounts get nothing (compat-notes unsafe point 8). The mail is
+    Inactive accounts get nothing
+    (docs/migration.md#reset-instructions-only-for-active-accounts). The mail is
     ``reset_instructions`` (switch ``SECURITY_SEND_PASSWORD_RESET_EMAIL``), context
     ``user``, ``reset_link`` (absolute URL), ``token`` and ``within``.
 

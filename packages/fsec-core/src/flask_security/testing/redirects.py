@@ -2,8 +2,8 @@
 
 Used by core's redirect tests and by :class:`~flask_security.testing.FeatureContract`
 (every feature's views are tried with each value), so a new plugin is checked with
-the same list. Rule (compat-notes unsafe point 1, OWASP Unvalidated Redirects and
-Forwards cheat sheet): whatever the input's shape, the ``Location`` a view sends is a
+the same list. Rule (docs/migration.md#redirects-stay-on-your-site, OWASP Unvalidated
+Redirects and Forwards cheat sheet): whatever the input's shape, the ``Location`` a view sends is a
 path of the site itself.
 """
 
