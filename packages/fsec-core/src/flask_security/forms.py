@@ -175,6 +175,16 @@ class Form(FlaskForm):
         return bool(super().validate(extra_validators=extra_validators))
 
 
+def form_errors(form: Any) -> dict[str, list[str]]:
+    """``{field name: [messages]}`` for every field with errors (form-level errors under
+    ``"form"``); also importable from :mod:`flask_security.views`, where views use it."""
+    errors = {field.name: [str(e) for e in field.errors] for field in form if field.errors}
+    form_level = getattr(form, "form_errors", None)
+    if form_level:
+        errors["form"] = [str(e) for e in form_level]
+    return errors
+
+
 def formdata_from_mapping(
     data: Mapping[str, Any],
 ) -> tuple[MultiDict[str, str], dict[str, list[str]]]:
@@ -224,13 +234,11 @@ def validate_form_data(
     :param kwargs: more keyword arguments for the form's constructor.
     :returns: ``(form, errors)``: the bound form (``form.email.data``...; attributes
         set by its validators, such as ``form.user``) and ``{field: [message]}``
-        (the shape of :func:`flask_security.views.form_errors`, form-level errors
+        (the shape of :func:`form_errors`, form-level errors
         under ``"form"``), empty when the data is valid.
     :raises RuntimeError: no enabled plugin registered a form ``name_or_class``
         (:meth:`flask_security.SecurityState.form_class`), or no application context.
     """
-    from .views import form_errors
-
     cls = _security.form_class(name_or_class) if isinstance(name_or_class, str) else name_or_class
     formdata, errors = formdata_from_mapping(data)
     form = cls(formdata=formdata, meta={"csrf": False}, **kwargs)

@@ -27,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 
 from ._lazy import lazy_getattr
 from .changeable import change_user_password
+from .forms import form_errors as form_errors
 from .forms import formdata_from_mapping
 from .state import _datastore, _security, current_user
 from .utils import (
@@ -80,16 +81,6 @@ def json_response(payload: dict[str, Any] | None = None, status: int = 200) -> R
 def json_error(errors: dict[str, list[str]], status: int = 400) -> Response:
     """A JSON error answer: ``{"response": {"errors": errors}}``."""
     return json_response({"errors": errors}, status)
-
-
-def form_errors(form: Any) -> dict[str, list[str]]:
-    """``{field name: [messages]}`` for every field with errors (form-level errors under
-    ``"form"``)."""
-    errors = {field.name: [str(e) for e in field.errors] for field in form if field.errors}
-    form_level = getattr(form, "form_errors", None)
-    if form_level:
-        errors["form"] = [str(e) for e in form_level]
-    return errors
 
 
 def request_json() -> Any:

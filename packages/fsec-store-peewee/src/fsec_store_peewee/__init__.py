@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import peewee
-from flask_security.core import UserMixin
+from flask_security import UserMixin
 from flask_security.datastore import (
     Datastore,
     DatastoreError,

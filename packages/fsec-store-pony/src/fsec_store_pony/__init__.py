@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import appcontext_tearing_down, g, has_app_context, has_request_context, request
-from flask_security.core import RoleMixin
+from flask_security import RoleMixin
 from flask_security.datastore import (
     Datastore,
     DatastoreError,

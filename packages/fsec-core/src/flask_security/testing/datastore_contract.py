@@ -76,9 +76,9 @@ from typing import Any, ClassVar
 import pytest
 from flask import Flask, jsonify
 
-from ..core import current_user
 from ..datastore import DatastoreError, UserDatastore, UserExistsError
 from ..decorators import auth_token_required, http_auth_required, login_required, roles_required
+from ..state import current_user
 
 #: A configuration for the apps ``make_app`` builds: apply it first, then the
 #: contract's ``config``. bcrypt at 4 rounds keeps hashing out of the measurements.
