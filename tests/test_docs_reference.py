@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def all_test_files() -> list[Path]:
 def test_there_are_hooks_to_check():
     names = hook_names()
     assert len(names) >= 19
-    assert "fsec_login_allowed" in names and "fsec_json_response" in names
+    assert "fsec_login_refusal" in names and "fsec_json_response" in names
 
 
 @pytest.mark.parametrize("hook", hook_names())
@@ -67,11 +68,54 @@ def test_hook_has_docs_entry(hook):
     assert fn.__doc__ and ":returns:" in fn.__doc__, f"{hook}'s docstring lacks :returns:"
 
 
+def real_references(path: Path) -> set[str]:
+    """The ``fsec_*`` names a Python file really uses: a function defined under that
+    name (a hook implementation), an attribute (``hook.fsec_x(...)``), a name, a
+    keyword argument, or a string that is exactly the name (``"fsec_x"`` in a
+    ``parametrize`` list or a recorder). A mention in a comment or inside a longer
+    string (a docstring, a message) does not count."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(errors="replace"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found.add(node.name)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.keyword) and node.arg:
+            found.add(node.arg)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.add(node.value)
+        elif isinstance(node, ast.alias):
+            found.add(node.asname or node.name)
+    return {name for name in found if name.startswith("fsec_")}
+
+
 @pytest.mark.parametrize("hook", hook_names())
 def test_hook_is_named_in_a_test(hook):
-    pattern = re.compile(rf"\b{hook}\b")
-    users = [p for p in all_test_files() if pattern.search(p.read_text(errors="replace"))]
-    assert users, f"no test file calls or asserts {hook}"
+    users = [p for p in all_test_files() if hook in real_references(p)]
+    assert users, f"no test file implements, calls or names {hook} (comments do not count)"
+
+
+def test_hook_reference_counts_no_comment(tmp_path):
+    """The rule above is not fooled by a comment or a docstring."""
+    sample = tmp_path / "test_sample.py"
+    sample.write_text(
+        '"""Mentions fsec_only_in_docstring."""\n'
+        "# fsec_only_in_comment\n"
+        "def fsec_impl(user): ...\n"
+        "hook.fsec_called(user=1)\n"
+        'NAMES = ["fsec_listed"]\n'
+    )
+    assert real_references(sample) == {"fsec_impl", "fsec_called", "fsec_listed"}
+
+
+def test_hook_table_names_only_real_hooks():
+    """Every row of the overview table is a hook spec (a renamed or removed hook
+    leaves no row behind), and every spec has a row (test_hook_has_docs_entry)."""
+    page = (DOCS / "plugins" / "hooks.md").read_text()
+    rows = re.findall(r"^\| `(fsec_\w+)` \|", page, flags=re.MULTILINE)
+    assert sorted(rows) == sorted(hook_names())
 
 
 _LITERAL = re.compile(r"\bSECURITY_([A-Z0-9_]*[A-Z0-9])\b")

@@ -97,7 +97,7 @@ def test_race_lost_to_the_database_is_answered_generically(
         [v for v in field.kwargs["validators"] if v is not unique_user_email],
     )
     monkeypatch.setattr(
-        generic_app.extensions["security"].datastore, "_check_unique", lambda kw: None
+        generic_app.extensions["security"].datastore, "check_unique", lambda kw: None
     )
     with generic_app.extensions["mail"].record_messages() as outbox:
         r = generic_app.test_client().post(

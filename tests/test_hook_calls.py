@@ -100,8 +100,8 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         record("fsec_init_app", app=app, state=state)
 
     @hookimpl
-    def fsec_login_allowed(user, method):
-        record("fsec_login_allowed", email=user.email, method=method)
+    def fsec_login_refusal(user, method):
+        record("fsec_login_refusal", email=user.email, method=method)
         return "RECORDER_REFUSED" if user.email == "refused@example.com" else None
 
     @hookimpl
@@ -179,7 +179,7 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         fsec_signals,
         fsec_datastores,
         fsec_init_app,
-        fsec_login_allowed,
+        fsec_login_refusal,
         fsec_login_failed,
         fsec_login_refused,
         fsec_after_login,
@@ -400,15 +400,15 @@ def test_fsec_user_access_reset(app, recorder):
     assert calls(recorder, "fsec_user_access_reset")[-1] == {"email": "refused@example.com"}
 
 
-def test_fsec_login_allowed_and_fsec_after_login(app, recorder):
+def test_fsec_login_refusal_and_fsec_after_login(app, recorder):
     client = app.test_client()
     assert login(client, "alice@example.com").status_code == 200
-    assert {"email": "alice@example.com", "method": "form"} in calls(recorder, "fsec_login_allowed")
+    assert {"email": "alice@example.com", "method": "form"} in calls(recorder, "fsec_login_refusal")
     assert calls(recorder, "fsec_after_login") == [{"email": "alice@example.com", "method": "form"}]
     # The session is checked again on the next request.
     assert client.get("/").status_code == 200
     assert {"email": "alice@example.com", "method": "session"} in calls(
-        recorder, "fsec_login_allowed"
+        recorder, "fsec_login_refusal"
     )
 
 
@@ -497,6 +497,7 @@ def test_fsec_json_response(app, recorder):
 def test_every_spec_is_implemented_by_the_recorder(recorder):
     from flask_security import hookspecs
 
-    specs = {n for n in vars(hookspecs) if n.startswith("fsec_")}
+    # a deprecated name is tested where it is kept working (test_core_plugins.py)
+    specs = {n for n in vars(hookspecs) if n.startswith("fsec_")} - set(hookspecs.RENAMED_HOOKS)
     implemented = {n for n in vars(recorder) if n.startswith("fsec_")}
     assert specs == implemented, specs ^ implemented

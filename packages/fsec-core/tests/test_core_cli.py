@@ -134,5 +134,5 @@ def test_security_plugins_lists_core_and_store(runner):
         "HOOKS",
     ]
     assert "enabled" in lines["core"] and "fsec-core" in lines["core"]
-    assert "fsec_login_allowed" in lines["core"]
+    assert "fsec_login_refusal" in lines["core"]
     assert "enabled" in lines["store-sqlalchemy"] and "fsec_datastores" in lines["store-sqlalchemy"]

@@ -162,7 +162,7 @@ def test_lifecycle_hooks_reach_plugins(fake_plugins, make_app):
         EVENTS = []
 
         @hookimpl
-        def fsec_login_allowed(user, method):
+        def fsec_login_refusal(user, method):
             EVENTS.append(("allowed", user.email, method))
             return "UNAUTHORIZED" if user.email.startswith("blocked") else None
 
@@ -358,3 +358,31 @@ def test_replacements_of_core_are_logged_at_startup(fake_plugins, make_app, capl
         plain = make_app()
     assert plain.extensions["security"].plugins.replaced == []
     assert not [r for r in caplog.records if "replaces" in r.getMessage()]
+
+
+def test_former_hook_name_fsec_login_allowed_still_refuses(fake_plugins, make_app):
+    """A plugin written for fsec 0.1 implements fsec_login_allowed: it still refuses
+    (asked after fsec_login_refusal), and registering it warns."""
+    fake_plugins(
+        "fake-old-name",
+        "fake_old_name",
+        """
+        from flask_security import hookimpl
+
+        @hookimpl
+        def fsec_login_allowed(user, method):
+            return "DISABLED_ACCOUNT" if user.email.startswith("old") else None
+        """,
+    )
+    from flask_security.hookspecs import RENAMED_HOOKS
+
+    assert RENAMED_HOOKS["fsec_login_allowed"] == "fsec_login_refusal"
+    with pytest.warns(DeprecationWarning, match="fsec_login_refusal"):
+        app = make_app({"SECURITY_PLUGINS": ["fake-old-name"]})
+    add_user(app, "old@example.com")
+    add_user(app, "new@example.com")
+    r = login(app.test_client(), "old@example.com")
+    assert r.status_code == 400
+    assert "disabled" in r.get_data(as_text=True).lower()
+    assert login(app.test_client(), "new@example.com").status_code == 200
+

@@ -36,7 +36,7 @@ def test_postgres_race_is_a_400_with_one_row(
         "validators",
         [v for v in field.kwargs["validators"] if v is not unique_user_email],
     )
-    monkeypatch.setattr(pg_app.extensions["security"].datastore, "_check_unique", lambda kw: None)
+    monkeypatch.setattr(pg_app.extensions["security"].datastore, "check_unique", lambda kw: None)
     client = pg_app.test_client()
     r = client.post("/register", json={"email": "RACE@Example.COM", "password": PASSWORD})
     assert r.status_code == 400

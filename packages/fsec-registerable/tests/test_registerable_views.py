@@ -141,7 +141,7 @@ def test_json_registration_without_login_gets_no_token(app: Any, client: Any) ->
 
     class Refuse:
         @hookimpl
-        def fsec_login_allowed(self, user: Any, method: str) -> str | None:
+        def fsec_login_refusal(self, user: Any, method: str) -> str | None:
             return "DISABLED_ACCOUNT" if method == "register" else None
 
     app.extensions["security"].plugins.pm.register(Refuse(), name="refuse-register")
@@ -158,7 +158,7 @@ def test_html_registration_without_login_redirects_but_stays_anonymous(
 
     class Refuse:
         @hookimpl
-        def fsec_login_allowed(self, user: Any, method: str) -> str | None:
+        def fsec_login_refusal(self, user: Any, method: str) -> str | None:
             return "DISABLED_ACCOUNT"
 
     app.extensions["security"].plugins.pm.register(Refuse(), name="refuse-all")
@@ -335,7 +335,7 @@ def test_race_caught_by_database_constraint(
     add_user(app, "race@example.com")
     _skip_form_check(monkeypatch)
     datastore = app.extensions["security"].datastore
-    monkeypatch.setattr(datastore, "_check_unique", lambda kwargs: None)
+    monkeypatch.setattr(datastore, "check_unique", lambda kwargs: None)
     r = client.post("/register", json={"email": "Race@Example.com", "password": PASSWORD})
     assert r.status_code == 400
     assert "already associated" in r.json["response"]["errors"]["email"][0]

@@ -102,7 +102,7 @@ def accept_invite(token: str) -> Any:
         if is_json_request():
             return json_response(user_payload(user, include_token=True) if signed_in else {})
         do_flash(*get_message("INVITE_ACCEPTED"))
-        if not signed_in:  # another plugin refuses the account (fsec_login_allowed)
+        if not signed_in:  # another plugin refuses the account (fsec_login_refusal)
             refusal = current_security.login_refusal(user, "invite") or "DISABLED_ACCOUNT"
             do_flash(*get_message(refusal, email=user.email))
             return redirect(url_for_security("login"))

@@ -110,7 +110,7 @@ PASSWORD_METHODS: frozenset[str] = frozenset({"form", "basic"})
 
 
 @hookimpl
-def fsec_login_allowed(user: Any, method: str) -> str | None:
+def fsec_login_refusal(user: Any, method: str) -> str | None:
     """Refuse new password logins (form, JSON, HTTP Basic) of a locked account.
 
     Core asks this before it looks at the password and gives the same answer for

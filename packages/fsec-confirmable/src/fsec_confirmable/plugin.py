@@ -122,7 +122,7 @@ def fsec_init_app(app: Any, state: Any) -> None:
 
 
 @hookimpl
-def fsec_login_allowed(user: Any, method: str) -> str | None:
+def fsec_login_refusal(user: Any, method: str) -> str | None:
     """Refuse unconfirmed users on every path (form, JSON, session, token, basic,
     register, reset, passwordless...) unless ``SECURITY_LOGIN_WITHOUT_CONFIRMATION``."""
     from .confirmable import requires_confirmation

@@ -81,7 +81,7 @@ def fsec_signals(register: Callable[[str, Any], None]) -> None:
 
 
 @hookimpl(tryfirst=True)
-def fsec_login_allowed(user: Any, method: str) -> str | None:
+def fsec_login_refusal(user: Any, method: str) -> str | None:
     """Inactive accounts are refused on every path
     (docs/migration.md#deactivated-accounts-are-refused-everywhere)."""
     if not getattr(user, "is_active", False):

@@ -222,12 +222,12 @@ def _collect_contributions(
     stores = host.collect("fsec_datastores")
     record("fsec_datastores", stores)
 
-    catalogues = host.collect("fsec_translation_directories", unique=False)
+    catalogues = host.collect_all("fsec_translation_directories")
     # Core's (trylast: collected last) first, then plugins in their order: a later
     # catalogue wins for a message two of them translate.
-    ordered = [c for c in catalogues if c.plugin == _plugins.CORE_PLUGIN]  # type: ignore[union-attr]
-    ordered += [c for c in catalogues if c.plugin != _plugins.CORE_PLUGIN]  # type: ignore[union-attr]
-    folders = host.collect("fsec_template_folders", unique=False)
+    ordered = [c for c in catalogues if c.plugin == _plugins.CORE_PLUGIN]
+    ordered += [c for c in catalogues if c.plugin != _plugins.CORE_PLUGIN]
+    folders = host.collect_all("fsec_template_folders")
     return {
         "forms": form_classes,
         "messages": message_defaults,
@@ -236,8 +236,8 @@ def _collect_contributions(
         "link_mails": link_mails,
         "signals": {k: c.value for k, c in signals.items()},
         "datastores": {k: c.value for k, c in stores.items()},
-        "template_folders": [c.args[0] for c in folders],  # type: ignore[union-attr]
-        "translation_directories": [(str(c.args[0]), str(c.args[1])) for c in ordered],  # type: ignore[union-attr]
+        "template_folders": [c.args[0] for c in folders],
+        "translation_directories": [(str(c.args[0]), str(c.args[1])) for c in ordered],
         "contributions": contributions,
     }
 
@@ -335,10 +335,10 @@ def _ensure_appcontext(command: Any) -> None:
 def _cli_groups(app: Flask, host: _plugins.PluginHost) -> dict[str, AppGroup]:
     """The CLI groups holding the plugins' commands (``fsec_cli_commands``), by group
     key; a group whose ``SECURITY_CLI_*_NAME`` is ``False`` or ``None`` is left out."""
-    commands = host.collect("fsec_cli_commands", unique=False)
+    commands = host.collect_all("fsec_cli_commands")
     groups: dict[str, AppGroup] = {}
     for c in commands:
-        group_key, command = c.args[0], c.args[1]  # type: ignore[union-attr]
+        group_key, command = c.args[0], c.args[1]
         config_key = _CLI_GROUPS.get(group_key)
         if group_key not in _CLI_GROUPS:
             raise _plugins.PluginError(

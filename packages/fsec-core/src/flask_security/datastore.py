@@ -256,8 +256,14 @@ class UserDatastore:
         """The role named ``role``, or ``None``. *Store primitive.*"""
         raise NotImplementedError
 
-    def _is_numeric_id(self, identifier: Any) -> bool:
-        """Whether ``identifier`` looks like a primary key (for :meth:`get_user`)."""
+    def is_numeric_id(self, identifier: Any) -> bool:
+        """Whether ``identifier`` looks like a primary key, for :meth:`get_user`: an
+        ``int`` (not a ``bool``) or a string of digits. *Store hook*: a store whose
+        keys look different (MongoDB's ObjectIds) overrides it.
+
+        :param identifier: what :meth:`get_user` was given.
+        :returns: ``True`` when it should be tried as a primary key first.
+        """
         if isinstance(identifier, int) and not isinstance(identifier, bool):
             return True
         return isinstance(identifier, str) and identifier.isdigit()
@@ -291,7 +297,7 @@ class UserDatastore:
             # Names no user; asked of the store primitive all the same, so that the
             # bare base class raises NotImplementedError as 3.0's did.
             return self.load_user("")
-        if self._is_numeric_id(identifier) or not isinstance(identifier, str):
+        if self.is_numeric_id(identifier) or not isinstance(identifier, str):
             user = self.load_user(str(identifier))
             if user is not None:
                 return user
@@ -299,18 +305,36 @@ class UserDatastore:
 
     # -- creation --------------------------------------------------------------------
 
-    def _prepare_role_modify_args(self, user: Any, role: Any) -> tuple[Any, Any]:
+    def prepare_role_modify_args(self, user: Any, role: Any) -> tuple[Any, Any]:
+        """The user and role objects for ``add_role_to_user`` / ``remove_role_from_user``.
+        *For stores*: a store's implementation of those two calls this first.
+
+        :param user: a user object, or an email address (``str``).
+        :param role: a role object, or a role name (``str``).
+        :returns: ``(user, role)``; either is ``None`` when its name matched nothing.
+        """
         if isinstance(user, str):
             user = self.find_user_by_identity(user, ["email"])
         if isinstance(role, str):
             role = self.find_role(role)
         return user, role
 
-    def _prepare_create_user_args(self, **kwargs: Any) -> dict[str, Any]:
+    def prepare_create_user_args(self, **kwargs: Any) -> dict[str, Any]:
+        """The attributes of a new user, completed. *For stores*: a store's
+        ``create_user`` calls this, then :meth:`check_unique`, then saves.
+
+        ``active`` defaults to ``True``; ``fs_uniquifier`` is filled in (a random 32
+        hex characters) when the model has one; an unhashed ``password`` is logged
+        (:meth:`warn_unhashed_password`); role names in ``roles`` become role objects.
+
+        :param kwargs: the model's attributes (``email``, ``password``, ``roles``...).
+        :returns: ``kwargs`` completed.
+        :raises DatastoreError: a role name in ``roles`` names no role.
+        """
         kwargs.setdefault("active", True)
         if self.has_uniquifier and not kwargs.get("fs_uniquifier"):
             kwargs["fs_uniquifier"] = uuid.uuid4().hex
-        self._warn_unhashed_password(kwargs.get("password"))
+        self.warn_unhashed_password(kwargs.get("password"))
         roles = kwargs.get("roles") or []
         resolved = []
         for role in roles:
@@ -323,7 +347,15 @@ class UserDatastore:
         kwargs["roles"] = resolved
         return kwargs
 
-    def _check_unique(self, kwargs: dict[str, Any]) -> None:
+    def check_unique(self, kwargs: dict[str, Any]) -> None:
+        """Refuse a new user whose identity attribute is taken, ignoring case.
+        *For stores*: called by a store's ``create_user`` before it saves (the
+        database's unique index remains the last word under concurrency).
+
+        :param kwargs: the new user's attributes; each of
+            ``SECURITY_USER_IDENTITY_ATTRIBUTES`` (``email`` outside an app) is checked.
+        :raises UserExistsError: a user already has one of those values.
+        """
         attrs = ["email"]
         if has_app_context() and "security" in current_app.extensions:
             attrs = get_identity_attributes()
@@ -332,8 +364,9 @@ class UserDatastore:
             if isinstance(value, str) and self.find_user_ci(attr, value) is not None:
                 raise UserExistsError(f"a user with {attr} {value!r} already exists")
 
-    def _warn_unhashed_password(self, password: Any) -> None:
-        """Log a warning when ``password`` is not a hash of a configured scheme.
+    def warn_unhashed_password(self, password: Any) -> None:
+        """Log a warning (``app.logger``) when ``password`` is not a hash of a
+        configured scheme; called by :meth:`prepare_create_user_args`.
 
         3.0 stored such a value as it came and verified it as ``plaintext``; fsec does
         the same and re-hashes it at the first successful login (documented 3.0
@@ -351,6 +384,13 @@ class UserDatastore:
                 "as it is and re-hashed at the user's first login. Pass "
                 "flask_security.utils.hash_password(password) instead."
             )
+
+    # The names these methods had before they were documented for stores.
+    _is_numeric_id = is_numeric_id
+    _prepare_role_modify_args = prepare_role_modify_args
+    _prepare_create_user_args = prepare_create_user_args
+    _check_unique = check_unique
+    _warn_unhashed_password = warn_unhashed_password
 
     def create_user(self, **kwargs: Any) -> Any:
         """Create, save and return a user from ``kwargs``.
@@ -380,8 +420,8 @@ class UserDatastore:
             compared ignoring case.
         :raises DatastoreError: a role name does not exist.
         """
-        kwargs = self._prepare_create_user_args(**kwargs)
-        self._check_unique(kwargs)
+        kwargs = self.prepare_create_user_args(**kwargs)
+        self.check_unique(kwargs)
         user = self.user_model(**kwargs)
         return self.put(user)  # type: ignore[attr-defined]
 
@@ -447,7 +487,7 @@ class UserDatastore:
         :returns: ``True`` when the user did not have the role (and now has it);
             ``False`` when nothing changed or the user or role does not exist.
         """
-        user, role = self._prepare_role_modify_args(user, role)
+        user, role = self.prepare_role_modify_args(user, role)
         if user is None or role is None:
             return False
         if role in list(user.roles):
@@ -461,7 +501,7 @@ class UserDatastore:
 
         :returns: ``True`` when the user had the role, ``False`` otherwise.
         """
-        user, role = self._prepare_role_modify_args(user, role)
+        user, role = self.prepare_role_modify_args(user, role)
         if user is None or role is None:
             return False
         if role not in list(user.roles):

@@ -1,7 +1,7 @@
 """View decorators (documented 3.0 API) and the unauthorized / forbidden answers.
 
 Every decorator checks the account through the same rules as login
-(``fsec_login_allowed``: active, confirmed...). JSON requests get JSON answers:
+(``fsec_login_refusal``: active, confirmed...). JSON requests get JSON answers:
 ``401`` when no credential was accepted, ``403`` when the user lacks a role.
 """
 
@@ -127,7 +127,7 @@ def check_http_auth() -> bool:
 
     Checked by :func:`flask_security.utils.authenticate_password` (``"basic"``): the
     username is looked up in ``SECURITY_USER_IDENTITY_ATTRIBUTES``, the account
-    checked with ``fsec_login_allowed`` and the password verified in every case, so a
+    checked with ``fsec_login_refusal`` and the password verified in every case, so a
     refused account answers ``401`` in the same time whatever the password.
     """
     try:

@@ -341,7 +341,7 @@ class LoginForm(Form, NextFormMixin):
 
     ``validate()`` runs :func:`flask_security.utils.authenticate_password`: the
     identity is looked up in ``SECURITY_USER_IDENTITY_ATTRIBUTES``
-    (case-insensitively, never as a primary key), ``fsec_login_allowed`` is asked,
+    (case-insensitively, never as a primary key), ``fsec_login_refusal`` is asked,
     and the password is verified in every case (same time for unknown identities and
     refused accounts). A wrong password or unknown identity is ``INVALID_PASSWORD`` on
     ``password``; a refusal is its message on ``email``, whatever the password. On

@@ -216,8 +216,9 @@ def fsec_init_app(app: Flask, state: SecurityState) -> None:
 
 
 @hookspec(firstresult=True)
-def fsec_login_allowed(user: Any, method: str) -> str | None:
-    """Decide whether ``user`` may be authenticated now.
+def fsec_login_refusal(user: Any, method: str) -> str | None:
+    """Refuse ``user`` on ``method`` now: the key of the refusal, or ``None`` to let
+    the authentication go on (named ``fsec_login_allowed`` until fsec 0.1).
 
     Called on **every** authentication path: ``method`` is one of ``"form"`` (login
     form or JSON login), ``"session"`` (a user loaded from the session or the remember
@@ -257,11 +258,33 @@ def fsec_login_allowed(user: Any, method: str) -> str | None:
     """
 
 
+#: Former hook name -> current name. The former names stay specified (with a
+#: ``DeprecationWarning`` when a plugin implements one) and are still called.
+RENAMED_HOOKS: dict[str, str] = {"fsec_login_allowed": "fsec_login_refusal"}
+
+
+@hookspec(
+    firstresult=True,
+    warn_on_impl=DeprecationWarning(
+        "the fsec hook fsec_login_allowed is now called fsec_login_refusal (it returns a "
+        "refusal, not a yes or no); rename the implementation"
+    ),
+)
+def fsec_login_allowed(user: Any, method: str) -> str | None:
+    """The name :func:`fsec_login_refusal` had until fsec 0.1 (it returns a refusal
+    key, not whether the login is allowed). Implementations under this name are still
+    asked, after every ``fsec_login_refusal`` one found nothing to refuse, and pluggy
+    warns (``DeprecationWarning``) when a plugin registers one.
+
+    :returns: ``None`` to allow, or a message key to refuse, as ``fsec_login_refusal``.
+    """
+
+
 @hookspec
 def fsec_login_failed(user: Any | None, identity: str, method: str) -> None:
     """Called when a password login attempt fails (form, JSON or basic): a wrong
     password, an unknown identity, or any password for an account that
-    ``fsec_login_allowed`` refuses (the same call whatever the password was).
+    ``fsec_login_refusal`` refuses (the same call whatever the password was).
 
     :param user: the user the identity named, or ``None`` when no such user exists.
     :param identity: the identity as given by the client.
@@ -272,12 +295,12 @@ def fsec_login_failed(user: Any | None, identity: str, method: str) -> None:
 
 @hookspec
 def fsec_login_refused(user: Any, method: str, reason: str) -> None:
-    """Called when ``fsec_login_allowed`` refused an interactive login.
+    """Called when ``fsec_login_refusal`` refused an interactive login.
 
     For observers (audit logs, alerts): the refusal itself comes from
-    ``fsec_login_allowed``. On password paths it is called for every attempt on a
+    ``fsec_login_refusal``. On password paths it is called for every attempt on a
     refused account, whatever the password (which it is not told: see the rule in
-    ``fsec_login_allowed``). Called on interactive paths only — the login form and
+    ``fsec_login_refusal``). Called on interactive paths only — the login form and
     JSON login (``"form"``), HTTP Basic (``"basic"``) and
     :func:`flask_security.utils.login_user` (``"register"``, ``"confirm"``,
     ``"reset"``, ``"passwordless"``...) — not for every request carrying a session
@@ -444,6 +467,7 @@ def fsec_json_response(endpoint: str | None, payload: dict[str, Any], status: in
 
 __all__ = [
     "PROJECT_NAME",
+    "RENAMED_HOOKS",
     "hookimpl",
     "hookspec",
 ]

@@ -231,7 +231,7 @@ class Contribution:
 class PluginHost:
     """One pluggy ``PluginManager`` per security state, with typed helpers.
 
-    :ivar pm: the pluggy manager (``pm.hook.fsec_login_allowed(...)`` etc.).
+    :ivar pm: the pluggy manager (``pm.hook.fsec_login_refusal(...)`` etc.).
     :ivar infos: ``{name: PluginInfo}`` of the registered plugins.
     :ivar implemented: ``{plugin name: sorted hook names it implements}``.
     """
@@ -284,57 +284,80 @@ class PluginHost:
                 result.setdefault(impl.plugin_name, []).append(hookname)
         return {k: sorted(v) for k, v in result.items()}
 
-    def collect(
-        self,
-        hookname: str,
-        *,
-        unique: bool = True,
-        **kwargs: Any,
-    ) -> dict[Any, Contribution] | list[Contribution]:
-        """Call a contribution hook, one implementation at a time, in call order.
-
-        Each implementation gets a ``register`` callable bound to its plugin name.
-
-        :param unique: ``True``: contributions are keyed by their first argument and
-            the result is ``{key: Contribution}``; a key registered by two non-core
-            plugins (with different values) is a :class:`PluginError`, and a plugin
-            registration wins over core's. ``False``: the result is the list of all
-            contributions, each value being the tuple of ``register``'s arguments.
-        :raises PluginError: on a conflicting registration.
-        """
+    def _call_with_register(
+        self, hookname: str, register_for: Any, kwargs: dict[str, Any]
+    ) -> None:
+        """Call each implementation of ``hookname`` (core's last: reversed call order)
+        with the keyword arguments it takes and ``register_for(plugin name)``."""
         caller = getattr(self.pm.hook, hookname)
-        keyed: dict[Any, Contribution] = {}
-        listed: list[Contribution] = []
         for impl in reversed(caller.get_hookimpls()):
-            plugin = impl.plugin_name
+            wanted = {k: v for k, v in kwargs.items() if k in impl.argnames}
+            if "register" in impl.argnames:
+                wanted["register"] = register_for(impl.plugin_name)
+            impl.function(**wanted)
 
-            def register(*args: Any, _plugin: str = plugin, **options: Any) -> None:
-                if not unique:
-                    listed.append(Contribution(_plugin, args, options))
-                    return
+    def collect(self, hookname: str, **kwargs: Any) -> dict[Any, Contribution]:
+        """Call a contribution hook whose registrations are keyed by their first
+        argument (``register("login", ...)``), one implementation at a time.
+
+        Each implementation gets a ``register`` callable bound to its plugin name,
+        plus those of ``kwargs`` it declares. A plugin's registration of a key core
+        registered replaces core's (recorded in :attr:`replaced`); the same key
+        registered with the same value twice is kept once.
+
+        :param hookname: the hook (``"fsec_forms"``).
+        :param kwargs: the hook's other arguments (``app=...``, ``state=...``).
+        :returns: ``{key: Contribution}``, the contribution's ``args`` without the key.
+        :raises PluginError: two non-core plugins register one key with different
+            values.
+        """
+        keyed: dict[Any, Contribution] = {}
+
+        def register_for(plugin: str) -> Any:
+            def register(*args: Any, **options: Any) -> None:
                 key = args[0]
-                new = Contribution(_plugin, args[1:], options)
+                new = Contribution(plugin, args[1:], options)
                 previous = keyed.get(key)
-                if previous is None or previous.plugin == _plugin:
+                if previous is None or previous.plugin == plugin:
                     keyed[key] = new
                     return
-                if _plugin == CORE_PLUGIN:
+                if plugin == CORE_PLUGIN:
                     # a plugin's contribution replaces core's
                     self.replaced.append((hookname, str(key), previous.plugin, CORE_PLUGIN))
                     return
                 if previous.plugin == CORE_PLUGIN:
-                    self.replaced.append((hookname, str(key), _plugin, CORE_PLUGIN))
+                    self.replaced.append((hookname, str(key), plugin, CORE_PLUGIN))
                     keyed[key] = new
                     return
                 if (previous.args, previous.kwargs) == (new.args, new.kwargs):
                     return
                 raise PluginError(
-                    f"fsec plugins {previous.plugin!r} and {_plugin!r} both contribute "
+                    f"fsec plugins {previous.plugin!r} and {plugin!r} both contribute "
                     f"{key!r} to {hookname}"
                 )
 
-            wanted = {k: v for k, v in kwargs.items() if k in impl.argnames}
-            if "register" in impl.argnames:
-                wanted["register"] = register
-            impl.function(**wanted)
-        return keyed if unique else listed
+            return register
+
+        self._call_with_register(hookname, register_for, kwargs)
+        return keyed
+
+    def collect_all(self, hookname: str, **kwargs: Any) -> list[Contribution]:
+        """Call a contribution hook whose registrations are not keyed
+        (``register(folder)``, ``register(group, command)``): every registration is
+        kept, in call order (core's last).
+
+        :param hookname: the hook (``"fsec_template_folders"``).
+        :param kwargs: the hook's other arguments.
+        :returns: one :class:`Contribution` per ``register`` call, its ``args`` being
+            all of ``register``'s positional arguments.
+        """
+        listed: list[Contribution] = []
+
+        def register_for(plugin: str) -> Any:
+            def register(*args: Any, **options: Any) -> None:
+                listed.append(Contribution(plugin, args, options))
+
+            return register
+
+        self._call_with_register(hookname, register_for, kwargs)
+        return listed

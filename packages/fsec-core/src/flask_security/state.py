@@ -164,8 +164,19 @@ class SecurityState(AccessFingerprints, AppCallbacks):
     # -- authentication rules ------------------------------------------------------
 
     def login_refusal(self, user: Any, method: str) -> str | None:
-        """The message key refusing ``user`` on ``method`` (``fsec_login_allowed``), or None."""
-        return self.plugins.hook.fsec_login_allowed(user=user, method=method)
+        """The message key refusing ``user`` on ``method``, or ``None`` to allow.
+
+        Asks the ``fsec_login_refusal`` hook (first key wins), then implementations of
+        its former name ``fsec_login_allowed``.
+
+        :param user: the user object.
+        :param method: the authentication path (``"form"``, ``"session"``, ``"token"``...).
+        """
+        hook = self.plugins.hook
+        refusal = hook.fsec_login_refusal(user=user, method=method)
+        if refusal is None:
+            refusal = hook.fsec_login_allowed(user=user, method=method)
+        return refusal
 
     def _load_user_from_session(self, alternative_id: str) -> Any | None:
         user_id, sep, fingerprint = str(alternative_id).rpartition(":")

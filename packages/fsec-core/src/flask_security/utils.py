@@ -114,7 +114,7 @@ def authenticate_password(
     1. The identity is looked up (``SECURITY_USER_IDENTITY_ATTRIBUTES``). Unknown:
        one dummy verification (same cost as a real one), ``fsec_login_failed(None)``,
        ``"INVALID_PASSWORD"``.
-    2. ``fsec_login_allowed(user, method)`` is asked **before** the password counts.
+    2. ``fsec_login_refusal(user, method)`` is asked **before** the password counts.
        Refused (locked, disabled, unconfirmed...): the work of a failed verification
        of the password is still done (a dummy one: a real check would stop sooner for
        the right password), so the time spent does not depend on the password;
@@ -241,7 +241,7 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
     :param method: the login path, passed to ``fsec_after_login`` (``"form"``,
         ``"passwordless"``, ``"confirm"``, ``"reset"``, ``"register"``...).
     :returns: ``False`` when the user is refused (inactive, or a plugin's
-        ``fsec_login_allowed`` said no), ``True`` otherwise.
+        ``fsec_login_refusal`` said no), ``True`` otherwise.
 
     A successful login starts a fresh session (:func:`regenerate_session`: only
     ``next``, flashed messages and permanence are kept, the CSRF token is new), so
@@ -277,7 +277,7 @@ def login_user_from_link(user: Any, method: str, remember: bool | None = None) -
     nothing changes.
 
     :param user: the link's owner.
-    :param method: the path, for ``fsec_login_allowed`` and ``fsec_after_login``
+    :param method: the path, for ``fsec_login_refusal`` and ``fsec_after_login``
         (``"confirm"``...).
     :param remember: as for :func:`login_user`.
     :returns: whether ``user`` is signed in now.

@@ -90,7 +90,7 @@ def token_login(token: str) -> Any:
     compare-and-set on the login state, :func:`flask_security.utils.consume_login_state`,
     so a link logs in exactly once). An expired one: a new link is mailed
     (active accounts only) and LOGIN_EXPIRED shown. Both redirect to the login page
-    (JSON: ``400`` with ``errors.token``). A refusal by ``fsec_login_allowed`` (e.g.
+    (JSON: ``400`` with ``errors.token``). A refusal by ``fsec_login_refusal`` (e.g.
     an unconfirmed address) is shown the same way and leaves the link unused.
     Success: ``login_user(user, method="passwordless")``, the datastore is committed,
     PASSWORDLESS_LOGIN_SUCCESSFUL is flashed and the user goes to a safe ``next`` or

@@ -99,7 +99,7 @@ def reset_password(token: str) -> Any:
     (``login_user(user, method="reset")``) and redirects to a safe ``next``,
     ``SECURITY_POST_RESET_VIEW`` or ``SECURITY_POST_LOGIN_VIEW`` (JSON: the user and
     a new ``authentication_token``). When another plugin refuses the login
-    (``fsec_login_allowed``, e.g. an unconfirmed address), the password is still
+    (``fsec_login_refusal``, e.g. an unconfirmed address), the password is still
     saved, the refusal is shown and the user is sent to the login page.
     """
     wants_json = is_json_request()

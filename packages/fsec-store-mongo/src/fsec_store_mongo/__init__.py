@@ -166,12 +166,12 @@ class MongoEngineUserDatastore(MongoEngineDatastore, UserDatastore):
 
     # -- primitives ------------------------------------------------------------------
 
-    def _is_numeric_id(self, identifier: Any) -> bool:
+    def is_numeric_id(self, identifier: Any) -> bool:
         if isinstance(identifier, ObjectId):
             return True
         if isinstance(identifier, str) and ObjectId.is_valid(identifier):
             return True
-        return super()._is_numeric_id(identifier)
+        return super().is_numeric_id(identifier)
 
     def _coerce_pk(self, user_id: Any) -> Any:
         """``user_id`` as a value of the primary key field, or ``None`` when it

@@ -339,8 +339,8 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
         :raises UserExistsError: an identity value is taken (also when the unique
             index refuses the row because two requests raced); nothing is written.
         """
-        kwargs = self._prepare_create_user_args(**kwargs)
-        self._check_unique(kwargs)
+        kwargs = self.prepare_create_user_args(**kwargs)
+        self.check_unique(kwargs)
         roles = kwargs.pop("roles", [])
         try:
             with self.database.atomic():
@@ -354,7 +354,7 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
 
     def add_role_to_user(self, user: Any, role: Any) -> bool:
         """See :meth:`UserDatastore.add_role_to_user`: adds a link row."""
-        user, role = self._prepare_role_modify_args(user, role)
+        user, role = self.prepare_role_modify_args(user, role)
         if user is None or role is None:
             return False
         exists = self._links_of(user).where(self._role_fk == role._pk).exists()
@@ -366,7 +366,7 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
 
     def remove_role_from_user(self, user: Any, role: Any) -> bool:
         """See :meth:`UserDatastore.remove_role_from_user`: deletes the link row."""
-        user, role = self._prepare_role_modify_args(user, role)
+        user, role = self.prepare_role_modify_args(user, role)
         if user is None or role is None:
             return False
         deleted = (

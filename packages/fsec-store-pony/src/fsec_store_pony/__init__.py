@@ -369,8 +369,8 @@ class PonyUserDatastore(PonyDatastore, UserDatastore):
             requests raced); the session is rolled back then, so nothing of it is
             written.
         """
-        kwargs = self._prepare_create_user_args(**kwargs)
-        self._check_unique(kwargs)
+        kwargs = self.prepare_create_user_args(**kwargs)
+        self.check_unique(kwargs)
         try:
             user = self.user_model(**_without_unsettable_none(self.user_model, kwargs))
             self.db.flush()
@@ -393,7 +393,7 @@ class PonyUserDatastore(PonyDatastore, UserDatastore):
     @_in_session
     def add_role_to_user(self, user: Any, role: Any) -> bool:
         """See :meth:`UserDatastore.add_role_to_user` (Pony ``Set.add``)."""
-        user, role = self._prepare_role_modify_args(user, role)
+        user, role = self.prepare_role_modify_args(user, role)
         if user is None or role is None or role in user.roles:
             return False
         user.roles.add(role)
@@ -402,7 +402,7 @@ class PonyUserDatastore(PonyDatastore, UserDatastore):
     @_in_session
     def remove_role_from_user(self, user: Any, role: Any) -> bool:
         """See :meth:`UserDatastore.remove_role_from_user` (Pony ``Set.remove``)."""
-        user, role = self._prepare_role_modify_args(user, role)
+        user, role = self.prepare_role_modify_args(user, role)
         if user is None or role is None or role not in user.roles:
             return False
         user.roles.remove(role)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask_security.hookspecs import hookimpl
+from flask_security import hookimpl
 
 
 @hookimpl

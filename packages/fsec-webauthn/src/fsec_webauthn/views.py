@@ -486,7 +486,7 @@ def wan_signin_response(token: str) -> Any:
     (``credential``, JSON; ``remember``).
 
     See :func:`verify_assertion` for every check. Then the account must be allowed
-    to sign in (``fsec_login_allowed`` with method ``"webauthn"``: inactive accounts
+    to sign in (``fsec_login_refusal`` with method ``"webauthn"``: inactive accounts
     are refused) and the user is logged in (a new session). JSON: the user with an
     ``authentication_token``; HTML: a safe ``next`` or ``SECURITY_POST_LOGIN_VIEW``.
     A refusal: ``400`` with ``errors.credential`` (JSON), flashed and back to

@@ -141,7 +141,7 @@ class FeatureContract:
         return {}
 
     def refuse_account(self, app: Flask, email: str) -> None:
-        """Put the account ``email`` into a state ``fsec_login_allowed`` refuses.
+        """Put the account ``email`` into a state ``fsec_login_refusal`` refuses.
 
         Default: deactivate it (core's refusal). A plugin that refuses accounts
         itself overrides this to use its own state (the lockout example locks it).
@@ -338,7 +338,7 @@ class FeatureContract:
     def test_contract_refused_account_answer_does_not_depend_on_password(
         self, make_app: Any
     ) -> None:
-        """A refused account (``fsec_login_allowed``) answers the same, with the same
+        """A refused account (``fsec_login_refusal``) answers the same, with the same
         password work and the same ``fsec_login_failed`` call, for the right and a
         wrong password, on form, JSON and HTTP Basic login; and is not signed in."""
         from ..decorators import http_auth_required

@@ -278,7 +278,7 @@ class DatastoreContract(_StoreRun):
         constraint on ``email`` must then refuse the second as ``UserExistsError``."""
         self._user(datastore, "matt@example.com")
         self.restart(datastore)
-        monkeypatch.setattr(datastore, "_check_unique", lambda kwargs: None)
+        monkeypatch.setattr(datastore, "check_unique", lambda kwargs: None)
         with pytest.raises(UserExistsError):
             self._user(datastore, "matt@example.com")
         monkeypatch.undo()

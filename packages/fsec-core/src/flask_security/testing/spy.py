@@ -15,7 +15,7 @@ class HookSpy:
 
     ``calls`` holds ``("after_login", email, method)`` and
     ``("password_changed", email, reason)`` tuples in call order. While ``refuse`` is
-    a message key, ``fsec_login_allowed`` returns it for ``refuse_method`` (every
+    a message key, ``fsec_login_refusal`` returns it for ``refuse_method`` (every
     method when ``refuse_method`` is ``None``).
     """
 
@@ -40,7 +40,7 @@ class HookSpy:
         self.calls.append(("after_login", user.email, method))
 
     @hookimpl
-    def fsec_login_allowed(self, user: Any, method: str) -> str | None:
+    def fsec_login_refusal(self, user: Any, method: str) -> str | None:
         if self.refuse and self.refuse_method in (None, method):
             return self.refuse
         return None
