@@ -57,3 +57,32 @@ def test_code_links_into_the_migration_notes_resolve() -> None:
             assert "compat-notes" not in path.read_text() or path.name == "test_layout.py", path
     assert cited, "no code cites the migration notes"
     assert {a: p for a, p in cited.items() if a not in slugs} == {}
+
+
+#: fsec's own feature distributions: import package -> its domain module.
+FEATURES = {
+    "fsec_registerable": "registerable",
+    "fsec_confirmable": "confirmable",
+    "fsec_recoverable": "recoverable",
+    "fsec_passwordless": "passwordless",
+    "fsec_trackable": "trackable",
+}
+
+
+def test_feature_distributions_have_one_shape() -> None:
+    """plugin.py the door, the domain logic in a module named after the feature,
+    config.py where the feature has settings, views.py/forms.py where it has pages;
+    hookimpl imported one way (docs/layout.md, "Where things go")."""
+    for package, domain in FEATURES.items():
+        folder = next(ROOT.glob(f"packages/*/src/{package}"))
+        modules = {p.stem for p in folder.glob("*.py")}
+        assert {"plugin", domain} <= modules, (package, modules)
+        plugin = (folder / "plugin.py").read_text()
+        assert "from flask_security import hookimpl\n" in plugin, package
+        if "def fsec_config_defaults" in plugin:
+            assert "config" in modules and "from .config import" in plugin, package
+        if "def fsec_views" in plugin:
+            assert {"views", "forms"} <= modules, package
+            views = (folder / "views.py").read_text()
+            # the views answer requests; the domain module does the work
+            assert "create_user(" not in views and ".compare_and_set(" not in views, package

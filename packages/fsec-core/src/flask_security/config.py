@@ -208,3 +208,19 @@ def get_identity_attributes(app: Any = None) -> list[str]:
     (``["email"]`` when unset; a single string is one name)."""
     attrs = config_value("USER_IDENTITY_ATTRIBUTES", app=app) or ["email"]
     return [attrs] if isinstance(attrs, str) else list(attrs)
+
+
+def get_within_delta(key: str, app: Any = None) -> datetime.timedelta:
+    """Parse a ``"<amount> <unit>"`` setting (``"5 days"``) into a ``timedelta``.
+
+    :param key: config key without ``SECURITY_`` (``"RESET_PASSWORD_WITHIN"``).
+    :raises ValueError: the value is not of that shape or the unit is unknown.
+    """
+    value = config_value(key, app=app)
+    try:
+        amount, unit = str(value).split()
+        return datetime.timedelta(**{unit: int(amount)})
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"SECURITY_{key} must look like '5 days' or '30 minutes', not {value!r}"
+        ) from exc

@@ -7,7 +7,7 @@ from typing import Any
 
 from ._lazy import import_feature_module
 
-_impl = import_feature_module("fsec_registerable.views", "fsec-registerable", __name__)
+_impl = import_feature_module("fsec_registerable.registerable", "fsec-registerable", __name__)
 
 
 def register_user(**kwargs: Any) -> Any:

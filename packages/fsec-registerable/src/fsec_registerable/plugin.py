@@ -12,16 +12,9 @@ from typing import Any
 
 from flask_security import hookimpl
 
-_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+from .config import DEFAULTS
 
-#: Configuration defaults (key without ``SECURITY_``), documented 3.0 values.
-DEFAULTS: dict[str, Any] = {
-    "REGISTER_URL": "/register",
-    "REGISTER_USER_TEMPLATE": "security/register_user.html",
-    "POST_REGISTER_VIEW": None,
-    "SEND_REGISTER_EMAIL": True,
-    "EMAIL_SUBJECT_REGISTER": "Welcome",
-}
+_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
 
 @hookimpl

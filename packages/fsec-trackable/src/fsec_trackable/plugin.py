@@ -17,7 +17,7 @@ def fsec_init_app(app: Any, state: Any) -> None:
 
     :raises RuntimeError: the user model lacks one of the trackable fields.
     """
-    from .tracking import missing_fields
+    from .trackable import missing_fields
 
     model = state.datastore.user_model
     missing = missing_fields(model)
@@ -34,14 +34,14 @@ def fsec_init_app(app: Any, state: Any) -> None:
 def fsec_after_login(user: Any, method: str) -> None:
     """Every session login, whatever ``method``, is recorded (token and basic
     authentication of single requests are not logins and do not come here)."""
-    from .tracking import record_login
+    from .trackable import record_login
 
     record_login(user)
 
 
 @hookimpl
 def fsec_login_state(user: Any) -> str | None:
-    from .tracking import login_state
+    from .trackable import login_state
 
     return login_state(user)
 
@@ -49,8 +49,8 @@ def fsec_login_state(user: Any) -> str | None:
 @hookimpl
 def fsec_consume_login_state(user: Any, expected: dict[str, Any]) -> bool:
     """A one-time login link is used: record the login atomically (see
-    :func:`fsec_trackable.tracking.consume_login`)."""
-    from .tracking import consume_login
+    :func:`fsec_trackable.trackable.consume_login`)."""
+    from .trackable import consume_login
 
     return consume_login(user, expected)
 
