@@ -125,6 +125,30 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         record("fsec_after_login", email=user.email, method=method)
 
     @hookimpl
+    def fsec_login_next_step(user, method, completed):
+        record("fsec_login_next_step", email=user.email, method=method, completed=completed)
+        if user.email == "stepped@example.com" and not completed:
+            from flask_security.login_steps import LoginStep
+
+            return LoginStep("recorder_step", "security.recorder", {"recorder_step": True})
+        return None
+
+    @hookimpl
+    def fsec_login_pending(user, step, method):
+        record("fsec_login_pending", email=user.email, step=step.name, method=method)
+
+    @hookimpl
+    def fsec_login_step_failed(user, step, method, attempts, reason):
+        record(
+            "fsec_login_step_failed",
+            email=user.email,
+            step=step,
+            method=method,
+            attempts=attempts,
+            reason=reason,
+        )
+
+    @hookimpl
     def fsec_login_state(user):
         return f"recorder-state-of-{user.email}"
 
@@ -183,6 +207,9 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         fsec_login_failed,
         fsec_login_refused,
         fsec_after_login,
+        fsec_login_next_step,
+        fsec_login_pending,
+        fsec_login_step_failed,
         fsec_after_logout,
         fsec_user_access_reset,
         fsec_login_state,
@@ -410,6 +437,56 @@ def test_fsec_login_refusal_and_fsec_after_login(app, recorder):
     assert {"email": "alice@example.com", "method": "session"} in calls(
         recorder, "fsec_login_refusal"
     )
+
+
+def test_fsec_login_next_step_pending_and_step_failed(app, recorder):
+    from flask_security.login_steps import complete_login_step, fail_login_step, pending_login
+
+    add_user(app, "stepped@example.com")
+    client = app.test_client()
+    with client:
+        r = login(client, "stepped@example.com")
+        assert r.status_code == 200 and r.json["response"]["recorder_step"] is True
+        assert "user" not in r.json["response"]
+        assert calls(recorder, "fsec_login_next_step")[-1] == {
+            "email": "stepped@example.com",
+            "method": "form",
+            "completed": (),
+        }
+        assert calls(recorder, "fsec_login_pending") == [
+            {"email": "stepped@example.com", "step": "recorder_step", "method": "form"}
+        ]
+        assert calls(recorder, "fsec_after_login") == []
+        assert pending_login() is not None
+        assert fail_login_step("invalid_code") is True
+        assert calls(recorder, "fsec_login_step_failed") == [
+            {
+                "email": "stepped@example.com",
+                "step": "recorder_step",
+                "method": "form",
+                "attempts": 1,
+                "reason": "invalid_code",
+            }
+        ]
+        assert complete_login_step()
+        assert calls(recorder, "fsec_login_next_step")[-1]["completed"] == ("recorder_step",)
+        assert calls(recorder, "fsec_after_login") == [
+            {"email": "stepped@example.com", "method": "form"}
+        ]
+    # HTTP Basic asks the hook too, and a step refuses the request.
+    import base64
+
+    value = base64.b64encode(b"stepped@example.com:password").decode()
+    r = app.test_client().get("/basic", headers={"Authorization": "Basic " + value})
+    assert r.status_code == 401
+    assert {"email": "stepped@example.com", "method": "basic", "completed": ()} in calls(
+        recorder, "fsec_login_next_step"
+    )
+    assert {
+        "email": "stepped@example.com",
+        "method": "basic",
+        "reason": "LOGIN_STEP_REQUIRED",
+    } in calls(recorder, "fsec_login_refused")
 
 
 def test_fsec_login_state(app):

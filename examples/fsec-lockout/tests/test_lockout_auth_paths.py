@@ -227,3 +227,26 @@ def test_unknown_identity_is_not_counted(app, client):
         r = _login(client, email="ghost@example.com", password="x")
         assert r.status_code == 400
         assert "lockout" not in r.json["response"]
+
+
+def test_wrong_second_factor_codes_count_and_lock(app, client, get_user):
+    """fsec_login_step_failed (a wrong two-factor code, called by core's
+    fail_login_step) counts like a wrong password: three lock the account."""
+    state = app.extensions["security"]
+    for attempt in (1, 2, 3):
+        with app.test_request_context("/tf-validate"):
+            user = state.datastore.find_user(email="alice@example.com")
+            state.plugins.hook.fsec_login_step_failed(
+                user=user,
+                step="tf_validate",
+                method="form",
+                attempts=attempt,
+                reason="invalid_code",
+            )
+    user = get_user(app, "alice@example.com")
+    assert user.failed_login_count == 3
+    assert user.locked_until is not None
+    r = _login(client)
+    assert r.status_code == 400
+    assert r.json["response"]["errors"]
+    assert LOCKED_TEXT in str(r.json["response"]["errors"])

@@ -147,6 +147,17 @@ def fsec_login_failed(user: Any | None, identity: str, method: str) -> None:
 
 
 @hookimpl
+def fsec_login_step_failed(user: Any, step: str, method: str, attempts: int, reason: str) -> None:
+    """A wrong answer at a further login step (a two-factor code, through
+    :func:`flask_security.login_steps.fail_login_step`) counts like a wrong password:
+    whoever types it has the password, and guessing the code must lock the account
+    as guessing the password does (core commits after this hook)."""
+    from .policy import record_failure
+
+    record_failure(user)
+
+
+@hookimpl
 def fsec_after_login(user: Any, method: str) -> None:
     """A successful session login clears the count (the login view commits)."""
     from .policy import unlock_user

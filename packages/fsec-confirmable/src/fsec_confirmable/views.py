@@ -140,8 +140,12 @@ def confirm_email(token: str) -> Any:
         )
     if not confirm_user(user):  # another request used the link at the same instant
         return _already_confirmed(wants_json)
-    logged_in = login_user_from_link(user, method="confirm")
+    outcome = login_user_from_link(user, method="confirm")
+    logged_in = bool(outcome)
     current_datastore.commit()
+    if outcome.step is not None:  # a second factor first (flask_security.login_steps)
+        do_flash(*get_message("EMAIL_CONFIRMED"))
+        return outcome.response()
     if wants_json:
         return json_response(user_payload(user, include_token=logged_in))
     do_flash(*get_message("EMAIL_CONFIRMED"))

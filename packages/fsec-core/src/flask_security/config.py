@@ -83,6 +83,10 @@ CORE_DEFAULTS: dict[str, Any] = {
     "PLUGINS": [],
     "CSRF_HEADER": "X-CSRFToken",
     "RETURN_GENERIC_RESPONSES": False,
+    # Multi-step login (flask_security.login_steps): lifetime and failed attempts of
+    # a login pending on a further factor.
+    "PENDING_LOGIN_WITHIN": "10 minutes",
+    "PENDING_LOGIN_MAX_ATTEMPTS": 5,
 }
 
 #: Core messages: key -> (text, flash category). Override with SECURITY_MSG_<KEY>.
@@ -115,6 +119,8 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
         "info",
     ),
     "EMAIL_ALREADY_ASSOCIATED": ("%(email)s is already associated with an account.", "error"),
+    "LOGIN_STEP_REQUIRED": ("This account needs a second step to sign in.", "error"),
+    "PENDING_LOGIN_EXPIRED": ("Your sign-in has expired. Please sign in again.", "error"),
     "INVALID_JSON": ("The request body must be a JSON object.", "error"),
     "INVALID_JSON_VALUE": ("This value must be a string.", "error"),
     "INVALID_CHARACTERS": (

@@ -128,7 +128,10 @@ def check_http_auth() -> bool:
     Checked by :func:`flask_security.utils.authenticate_password` (``"basic"``): the
     username is looked up in ``SECURITY_USER_IDENTITY_ATTRIBUTES``, the account
     checked with ``fsec_login_refusal`` and the password verified in every case, so a
-    refused account answers ``401`` in the same time whatever the password.
+    refused account answers ``401`` in the same time whatever the password. A user
+    for whom a plugin requires a further login step (``fsec_login_next_step`` with
+    ``"basic"``: two-factor) is refused too, since Basic cannot show the step
+    (:func:`flask_security.login_steps.basic_step_refusal`).
     """
     try:
         auth = request.authorization
@@ -145,6 +148,11 @@ def check_http_auth() -> bool:
         return False
     user, _refusal = authenticate_password(username, password, "basic")
     if user is None:
+        return False
+    from .login_steps import basic_step_refusal
+
+    if basic_step_refusal(user) is not None:
+        # Basic cannot show a second step: a user who has one is refused (401).
         return False
     set_request_user(user)
     return True

@@ -311,6 +311,62 @@ def fsec_login_refused(user: Any, method: str, reason: str) -> None:
     """
 
 
+@hookspec(firstresult=True)
+def fsec_login_next_step(user: Any, method: str, completed: tuple[str, ...]) -> Any:
+    """Say whether ``user`` must take a further step (a second factor) before the login
+    completes.
+
+    Asked by :func:`flask_security.login_steps.begin_login` once the first factor was
+    proven and ``fsec_login_allowed`` allowed it (``completed == ()``), again by
+    :func:`~flask_security.login_steps.complete_login_step` each time a step succeeded
+    (``completed`` names the steps done, in order), and by HTTP Basic
+    (``method == "basic"``: a step returned there refuses the request, since Basic
+    cannot show one).
+
+    A plugin offering a second factor returns its step while the user has that
+    factor set up (or must set one up) and none of ``completed`` is a step of its
+    own; it returns ``None`` otherwise, so that a user with two factors is asked for
+    one. Decide from the account's stored state only; the hook must not change it.
+
+    :param user: the user whose first factor was proven.
+    :param method: the first factor's path (``"form"``, ``"passwordless"``,
+        ``"confirm"``, ``"reset"``, ``"register"``, ``"basic"``, ``"webauthn"``...).
+    :param completed: names of the steps completed in this login so far.
+    :returns: a :class:`flask_security.login_steps.LoginStep`, or ``None`` for no
+        further step. The first step returned wins.
+    """
+
+
+@hookspec
+def fsec_login_pending(user: Any, step: Any, method: str) -> None:
+    """Called when a login became pending on ``step`` (a
+    :class:`~flask_security.login_steps.LoginStep`), after the session record was
+    written: the step's plugin sends its code here (two-factor mails or texts one).
+    Other plugins ignore steps they do not own (compare ``step.name``).
+
+    :param user: the user whose login is pending.
+    :param method: the first factor's path.
+    :returns: ``None``; all implementations are called.
+    """
+
+
+@hookspec
+def fsec_login_step_failed(user: Any, step: str, method: str, attempts: int, reason: str) -> None:
+    """Called by :func:`flask_security.login_steps.fail_login_step` for each failed
+    attempt at a pending login's step (a wrong two-factor code). The datastore is
+    committed afterwards. The lockout example plugin counts it like a wrong password.
+
+    :param user: the pending login's user.
+    :param step: the step's name (``"tf_validate"``).
+    :param method: the first factor's path.
+    :param attempts: failed attempts at this step in this pending login, this one
+        included; at ``SECURITY_PENDING_LOGIN_MAX_ATTEMPTS`` the pending login is
+        dropped right after this call.
+    :param reason: a short word from the step's plugin (``"invalid_code"``).
+    :returns: ``None``; all implementations are called.
+    """
+
+
 @hookspec
 def fsec_after_login(user: Any, method: str) -> None:
     """Called by :func:`flask_security.utils.login_user` after a session login.

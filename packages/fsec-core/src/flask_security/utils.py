@@ -260,7 +260,7 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
     return True
 
 
-def login_user_from_link(user: Any, method: str, remember: bool | None = None) -> bool:
+def login_user_from_link(user: Any, method: str, remember: bool | None = None) -> Any:
     """Sign ``user`` in because a mailed link of theirs was followed (confirmation,
     and any other link that signs in), unless someone else is signed in here.
 
@@ -276,15 +276,21 @@ def login_user_from_link(user: Any, method: str, remember: bool | None = None) -
     :param method: the path, for ``fsec_login_refusal`` and ``fsec_after_login``
         (``"confirm"``...).
     :param remember: as for :func:`login_user`.
-    :returns: whether ``user`` is signed in now.
+    :returns: a :class:`flask_security.login_steps.LoginOutcome`, truthy when
+        ``user`` is signed in now. The sign-in goes through
+        :func:`~flask_security.login_steps.begin_login`, so a user with a second
+        factor gets a pending login (``outcome.step``; answer with
+        ``outcome.response()``) instead.
     """
+    from .login_steps import LoginOutcome, begin_login
+
     current = flask_login.current_user
     if getattr(current, "is_authenticated", False):
         if str(getattr(current, "id", None)) == str(user.id):
-            return True
+            return LoginOutcome(True, user=user)
         do_flash(*get_message("SIGNED_IN_AS_ANOTHER_USER", email=getattr(current, "email", "")))
-        return False
-    return login_user(user, remember=remember, method=method)
+        return LoginOutcome(False, user=user)
+    return begin_login(user, method=method, remember=remember)
 
 
 def login_state(user: Any) -> str | None:

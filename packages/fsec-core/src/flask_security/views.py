@@ -30,6 +30,7 @@ from .changeable import change_user_password
 from .forms import form_errors as form_errors
 from .forms import formdata_from_mapping
 from .state import _datastore, _security, current_user
+from .login_steps import begin_login, cancel_pending_login
 from .utils import (
     config_value,
     do_flash,
@@ -38,7 +39,6 @@ from .utils import (
     get_post_logout_redirect,
     get_post_redirect,
     is_json_request,
-    login_user,
     logout_user,
 )
 
@@ -183,6 +183,9 @@ def login() -> Any:
 
     JSON ``GET`` answers ``{"csrf_token": ...}`` (and ``user`` when logged in); JSON
     ``POST`` success answers ``{"user": {"id": ..., "authentication_token": ...}}``.
+    The login goes through :func:`flask_security.login_steps.begin_login`: when a
+    plugin requires a further factor, nobody is logged in yet and the answer is the
+    step's (HTML: a redirect to its page; JSON: ``200`` with its fields).
     """
     wants_json = is_json_request()
     if request.method == "GET" and current_user.is_authenticated and not wants_json:
@@ -194,7 +197,10 @@ def login() -> Any:
         remember = form.remember.data
         if wants_json and "remember" not in (request_json() or {}):
             remember = None
-        login_user(form.user, remember=remember, method="form")
+        outcome = begin_login(form.user, method="form", remember=remember, next_url=form.next.data)
+        if outcome.step is not None:  # a further factor first (flask_security.login_steps)
+            _datastore.commit()
+            return outcome.response()
         # The JSON payload is built before the commit, which expires the user: read
         # after it, the user would be loaded again (a second SELECT per login).
         payload = user_payload(form.user, include_token=True) if wants_json else None
@@ -237,7 +243,8 @@ def _logout_csrf_ok() -> bool:
 
 def logout() -> Any:
     """``/logout`` (methods ``SECURITY_LOGOUT_METHODS``, GET and POST by default):
-    log out, then a safe ``next`` or ``SECURITY_POST_LOGOUT_VIEW``.
+    log out, then a safe ``next`` or ``SECURITY_POST_LOGOUT_VIEW``. A login pending
+    on a further factor (:mod:`flask_security.login_steps`) is forgotten too.
 
     A POST by a signed-in user must carry the CSRF token (field ``csrf_token``, JSON
     ``csrf_token`` or the ``X-CSRFToken`` header; not when ``WTF_CSRF_ENABLED`` is
@@ -254,6 +261,7 @@ def logout() -> Any:
                 return json_error({"csrf_token": [text]})
             return render_template_string(_LOGOUT_REFUSED_PAGE, message=text), 400
         logout_user()
+    cancel_pending_login()
     if is_json_request():
         return json_response({})
     return redirect(get_post_logout_redirect())

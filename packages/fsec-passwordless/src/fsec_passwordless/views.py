@@ -11,6 +11,7 @@ from flask import redirect, request
 from flask_security import current_datastore, current_security, current_user
 from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
+from flask_security.login_steps import begin_login
 from flask_security.utils import (
     config_value,
     consume_login_state,
@@ -18,7 +19,6 @@ from flask_security.utils import (
     get_message,
     get_post_login_redirect,
     is_json_request,
-    login_user,
     url_for_security,
 )
 from flask_security.views import (
@@ -107,7 +107,11 @@ def token_login(token: str) -> Any:
     refusal = current_security.login_refusal(user, "passwordless")
     if refusal is None and not consume_login_state(user, {"password": user.password}):
         return _token_problem("INVALID_LOGIN_TOKEN")  # used at the same instant
-    if refusal is not None or not login_user(user, method="passwordless"):
+    outcome = begin_login(user, method="passwordless") if refusal is None else None
+    if outcome is not None and outcome.step is not None:
+        current_datastore.commit()  # a second factor first (flask_security.login_steps)
+        return outcome.response()
+    if outcome is None or not outcome:
         return _token_problem(refusal or "DISABLED_ACCOUNT", email=user.email)
     current_datastore.commit()
     if is_json_request():

@@ -12,13 +12,13 @@ from flask import redirect, request
 from flask_security import current_datastore, current_security
 from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
+from flask_security.login_steps import begin_login
 from flask_security.utils import (
     config_value,
     do_flash,
     get_message,
     get_post_redirect,
     is_json_request,
-    login_user,
     url_for_security,
 )
 from flask_security.views import (
@@ -117,9 +117,12 @@ def reset_password(token: str) -> Any:
     if form.validate_on_submit():
         if not update_password(user, form.password.data):
             return _token_problem("INVALID_RESET_PASSWORD_TOKEN")  # used meanwhile
-        refusal = current_security.login_refusal(user, "reset")
-        logged_in = refusal is None and login_user(user, method="reset")
+        outcome = begin_login(user, method="reset")
+        logged_in, refusal = bool(outcome), outcome.refusal
         current_datastore.commit()
+        if outcome.step is not None:  # a second factor first (flask_security.login_steps)
+            do_flash(*get_message("PASSWORD_RESET"))
+            return outcome.response()
         if wants_json:
             return json_response(user_payload(user, include_token=True) if logged_in else {})
         do_flash(*get_message("PASSWORD_RESET"))

@@ -11,12 +11,12 @@ from flask import redirect, request
 from flask_security import current_datastore
 from flask_security.datastore import UserExistsError
 from flask_security.decorators import anonymous_user_required
+from flask_security.login_steps import begin_login
 from flask_security.utils import (
     config_value,
     get_message,
     get_post_redirect,
     is_json_request,
-    login_user,
 )
 from flask_security.views import (
     build_form,
@@ -96,7 +96,11 @@ def register() -> Any:
             # constraint refused the row; answer like the validator would have.
             _refuse_duplicate(form)
         else:
-            logged_in = login_user(user, method="register")
+            outcome = begin_login(user, method="register")
+            if outcome.step is not None:  # a second factor first (flask_security.login_steps)
+                current_datastore.commit()
+                return outcome.response()
+            logged_in = bool(outcome)
             if logged_in:
                 # Only a login changed anything (login tracking). A refused login
                 # (confirmation pending) commits nothing: another commit would expire

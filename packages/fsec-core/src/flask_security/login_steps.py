@@ -1,0 +1,443 @@
+"""Multi-step login: the one place every first factor ends, and the pending login that
+a second factor (two-factor codes, a passkey, a push approval...) completes.
+
+Every path that proves a first factor calls :func:`begin_login` instead of
+:func:`flask_security.utils.login_user`: the login form and JSON login, passwordless
+links, the sign-in after a confirmation (:func:`~flask_security.utils.login_user_from_link`),
+a reset or a registration, and any plugin's own first factor (a passkey). It
+
+1. asks ``fsec_login_allowed(user, method)`` (inactive, unconfirmed, locked
+   accounts are refused as before);
+2. asks the plugins ``fsec_login_next_step(user, method, completed=())`` whether
+   another factor is required. The first :class:`LoginStep` returned wins;
+3. with no step, logs the user in exactly as before (:func:`login_user`: session
+   regenerated, remember cookie, ``user_logged_in`` and ``identity_changed`` sent,
+   ``fsec_after_login`` called);
+4. with a step, logs nobody in. The session is regenerated (anything planted
+   before is dropped, a signed-in user is signed out) and holds **one** pending-login
+   record (:data:`PENDING_SESSION_KEY`); ``fsec_login_pending`` is called (a plugin
+   mails its code there) and the client is told the step: HTML gets a redirect to
+   the step's endpoint, JSON gets ``200`` with the step's fields (two-factor:
+   upstream 5.x's ``tf_required``, ``tf_state``, ``tf_primary_method``) and a fresh
+   ``csrf_token``.
+
+While a login is pending nobody is logged in: Flask-Login sees no user id, so every
+decorator, ``current_user``, Flask-Principal identity, auth token and signal behaves
+as for an anonymous visitor; the pending user cannot change the password or open a
+protected page. The plugin that owns the step reads the pending login with
+:func:`pending_login`, reports a wrong code with :func:`fail_login_step` and, once its
+credential was checked **and consumed atomically** (a code used once, with
+``current_datastore.compare_and_set``), calls :func:`complete_login_step`, which asks
+the hook again (several steps can follow each other) and finally calls
+:func:`login_user` with the first factor's method and remember choice.
+
+The record holds: the user's id and a fingerprint of the user's access state (the
+password hash and ``fs_uniquifier``: a password change, a reset or
+``flask users reset-access`` cancels the pending login, as it ends sessions), the
+first factor's method, the remember choice, a safe ``next``, the current step's
+name, the steps completed, the start time (seconds since the epoch), the number of
+failed attempts and a small ``data`` dict for the step's plugin (JSON-serialisable
+values only: the session is a signed cookie by default). The user is looked up by
+primary key, which every store supports; ``fs_uniquifier`` is covered by the
+fingerprint.
+
+Limits:
+
+* ``SECURITY_PENDING_LOGIN_WITHIN`` (default ``"10 minutes"``): after that the
+  record is dropped and the login starts over.
+* ``SECURITY_PENDING_LOGIN_MAX_ATTEMPTS`` (default ``5``): the failed attempt that
+  reaches it drops the record (the login starts over with the first factor).
+  ``fsec_login_step_failed`` is called for every failed attempt, so a server-side
+  counter (the lockout example plugin) sees them. With Flask's default cookie
+  session a client can send an older cookie again and so reset the count kept in
+  it; the expiry still bounds the attempts' time and a server-side counter (the
+  lockout plugin, or a server-side session such as Flask-Session) bounds their
+  number. Documented in ``docs/plugins/login-steps.md``.
+
+HTTP Basic cannot show a second step: a user for whom a plugin requires one
+(``fsec_login_next_step(user, "basic", ())`` returns a step) is refused with ``401``
+(:func:`basic_step_refusal`), as a wrong password would be, and
+``fsec_login_refused(user, "basic", "LOGIN_STEP_REQUIRED")`` is called.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import flask_login
+from flask import g, redirect, session, url_for
+
+from .core import current_datastore, current_security
+from .utils import (
+    config_value,
+    get_post_login_redirect,
+    get_within_delta,
+    is_json_request,
+    login_user,
+    logout_user,
+    regenerate_session,
+    safe_redirect_target,
+)
+
+#: The session key of the pending-login record (one per session).
+PENDING_SESSION_KEY = "_fsec_pending_login"
+
+
+@dataclass(frozen=True)
+class LoginStep:
+    """A further factor a plugin requires before the login completes.
+
+    :param name: the step's name, unique across plugins (``"tf_validate"``,
+        ``"tf_setup"``, ``"webauthn"``); stored in the pending record.
+    :param endpoint: the full endpoint HTML clients are redirected to
+        (``"security.two_factor_token_validation"``).
+    :param json: the fields of the JSON answer telling a client which step comes
+        (two-factor: ``{"tf_required": True, "tf_state": "ready",
+        "tf_primary_method": "authenticator"}``); a fresh ``csrf_token`` is added.
+    :param data: initial value of the pending record's ``data`` dict, for the
+        step's plugin (JSON-serialisable values).
+    """
+
+    name: str
+    endpoint: str
+    json: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PendingLogin:
+    """The login waiting for a further factor in this session (:func:`pending_login`).
+
+    :param user: the user whose first factor was proven (loaded for this request).
+    :param method: the first factor's path (``"form"``, ``"passwordless"``...).
+    :param remember: whether the completed login sets the remember cookie.
+    :param step: the current step's name.
+    :param completed: names of the steps already completed, in order.
+    :param started_at: when the first factor succeeded (seconds since the epoch).
+    :param attempts: failed attempts at the current step so far.
+    :param next_url: the safe path to go to after the login, or ``None``.
+    :param data: the step plugin's dict (change it with :func:`update_pending_login`).
+    """
+
+    user: Any
+    method: str
+    remember: bool
+    step: str
+    completed: tuple[str, ...]
+    started_at: float
+    attempts: int
+    next_url: str | None
+    data: dict[str, Any]
+
+
+@dataclass
+class LoginOutcome:
+    """What :func:`begin_login` or :func:`complete_login_step` did.
+
+    Truthy exactly when the user is logged in now (so code written for
+    :func:`login_user`'s ``bool`` keeps working).
+
+    :param logged_in: the user is logged in for this session.
+    :param step: the step the client must take next (the login is pending), or
+        ``None``.
+    :param refusal: the message key refusing the login (``"DISABLED_ACCOUNT"``...),
+        or ``None``.
+    :param user: the user concerned, or ``None`` when there was no pending login.
+    :param next_url: the safe path kept from the first factor (``next``), or ``None``.
+    """
+
+    logged_in: bool
+    step: LoginStep | None = None
+    refusal: str | None = None
+    user: Any = None
+    next_url: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.logged_in
+
+    def response(self, next_url: str | None = None) -> Any:
+        """The answer for the client: the step's answer when a step is pending
+        (:func:`step_response`), else, when logged in, JSON ``200`` with the user and
+        an ``authentication_token`` (plus ``csrf_token``) or an HTML redirect to a safe
+        ``next_url`` (the argument, else the one kept since the first factor), ``next``
+        or ``SECURITY_POST_LOGIN_VIEW``.
+
+        :raises RuntimeError: nobody is logged in and no step is pending (the caller
+            answers a refusal itself).
+        """
+        if self.step is not None:
+            return step_response(self.step)
+        if not self.logged_in:
+            raise RuntimeError("LoginOutcome.response: the login was refused")
+        from flask_wtf.csrf import generate_csrf
+
+        from .views import json_response, user_payload
+
+        if is_json_request():
+            payload = user_payload(self.user, include_token=True)
+            payload["csrf_token"] = generate_csrf()
+            return json_response(payload)
+        return redirect(get_post_login_redirect(next_url or self.next_url))
+
+
+def step_response(step: LoginStep) -> Any:
+    """Tell the client which step comes: JSON ``200`` with ``step.json`` and a fresh
+    ``csrf_token``; HTML a redirect to ``step.endpoint``."""
+    if is_json_request():
+        from flask_wtf.csrf import generate_csrf
+
+        from .views import json_response
+
+        payload = dict(step.json)
+        payload["csrf_token"] = generate_csrf()
+        return json_response(payload)
+    return redirect(url_for(step.endpoint))
+
+
+def _next_step(user: Any, method: str, completed: tuple[str, ...]) -> LoginStep | None:
+    step = current_security.plugins.hook.fsec_login_next_step(
+        user=user, method=method, completed=completed
+    )
+    if step is not None and not isinstance(step, LoginStep):
+        raise TypeError(f"fsec_login_next_step must return a LoginStep or None, not {step!r}")
+    return step
+
+
+def begin_login(
+    user: Any,
+    method: str,
+    remember: bool | None = None,
+    next_url: str | None = None,
+) -> LoginOutcome:
+    """The entry point of every proven first factor (see the module documentation).
+
+    :param user: the user whose first factor was just proven.
+    :param method: the path (``"form"``, ``"passwordless"``, ``"confirm"``,
+        ``"reset"``, ``"register"``, a plugin's own such as ``"webauthn"``); given to
+        ``fsec_login_allowed``, ``fsec_login_next_step`` and, at the end,
+        ``fsec_after_login``.
+    :param remember: as for :func:`login_user` (``None``: ``SECURITY_DEFAULT_REMEMBER_ME``);
+        kept in the pending record until the login completes.
+    :param next_url: where to go after the login (made safe with
+        :func:`~flask_security.utils.safe_redirect_target`; kept while pending).
+    :returns: a :class:`LoginOutcome`: logged in, a step pending, or refused (with
+        ``fsec_login_refused`` called). Changes are put in the datastore, not
+        committed: the caller commits.
+    """
+    refusal = current_security.login_refusal(user, method)
+    if refusal is not None:
+        current_security.plugins.hook.fsec_login_refused(user=user, method=method, reason=refusal)
+        return LoginOutcome(False, None, refusal, user)
+    step = _next_step(user, method, ())
+    if step is None:
+        cancel_pending_login()
+        logged_in = login_user(user, remember=remember, method=method)
+        return LoginOutcome(logged_in, None, None if logged_in else "DISABLED_ACCOUNT", user)
+    if remember is None:
+        remember = bool(config_value("DEFAULT_REMEMBER_ME"))
+    if getattr(flask_login.current_user, "is_authenticated", False):
+        logout_user()  # another first factor replaces the signed-in user, as a login does
+    regenerate_session()
+    session[PENDING_SESSION_KEY] = {
+        "uid": str(user.id),
+        "fp": current_security.fingerprint(current_security.access_state(user)),
+        "method": method,
+        "remember": bool(remember),
+        "next": safe_redirect_target(next_url) if next_url else None,
+        "step": step.name,
+        "done": [],
+        "at": time.time(),
+        "n": 0,
+        "data": dict(step.data),
+    }
+    g._fsec_pending_login = None
+    current_security.plugins.hook.fsec_login_pending(user=user, step=step, method=method)
+    return LoginOutcome(False, step, None, user)
+
+
+def _drop() -> None:
+    session.pop(PENDING_SESSION_KEY, None)
+    g._fsec_pending_login = None
+
+
+def cancel_pending_login() -> None:
+    """Forget this session's pending login, if any (logout does; a new first factor
+    replaces it)."""
+    if PENDING_SESSION_KEY in session:
+        _drop()
+
+
+def pending_login() -> PendingLogin | None:
+    """This session's pending login, or ``None``.
+
+    ``None`` (and the record is dropped) when there is none, it is malformed, older
+    than ``SECURITY_PENDING_LOGIN_WITHIN``, its user is gone, the user's password or
+    ``fs_uniquifier`` changed since the first factor (constant-time fingerprint
+    check), or ``fsec_login_allowed`` now refuses the user on the first factor's
+    method (deactivated meanwhile). Loaded once per request.
+    """
+    cached = g.get("_fsec_pending_login")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    record = session.get(PENDING_SESSION_KEY)
+    if record is None:
+        return None
+    pending = _load(record)
+    if pending is None:
+        _drop()
+        return None
+    g._fsec_pending_login = pending
+    return pending
+
+
+def _load(record: Any) -> PendingLogin | None:
+    if not isinstance(record, dict):
+        return None
+    try:
+        uid, fp, method = str(record["uid"]), record["fp"], str(record["method"])
+        started = float(record["at"])
+        attempts = int(record["n"])
+        step = str(record["step"])
+        done = tuple(str(s) for s in record["done"])
+        data = dict(record["data"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    within = get_within_delta("PENDING_LOGIN_WITHIN").total_seconds()
+    if not 0 <= time.time() - started <= within:
+        return None
+    user = current_datastore.load_user(uid)
+    if user is None:
+        return None
+    if not current_security.fingerprint_matches(current_security.access_state(user), fp):
+        return None
+    if current_security.login_refusal(user, method) is not None:
+        return None
+    next_url = record.get("next")
+    return PendingLogin(
+        user=user,
+        method=method,
+        remember=bool(record.get("remember")),
+        step=step,
+        completed=done,
+        started_at=started,
+        attempts=attempts,
+        next_url=next_url if isinstance(next_url, str) else None,
+        data=data,
+    )
+
+
+def update_pending_login(data: Mapping[str, Any]) -> None:
+    """Merge ``data`` into the pending record's ``data`` dict (JSON-serialisable
+    values; keep it small: it lives in the session cookie by default).
+
+    :raises RuntimeError: no login is pending.
+    """
+    pending = pending_login()
+    if pending is None:
+        raise RuntimeError("update_pending_login: no login is pending")
+    pending.data.update(data)
+    record = dict(session[PENDING_SESSION_KEY])
+    record["data"] = dict(pending.data)
+    session[PENDING_SESSION_KEY] = record
+
+
+def fail_login_step(reason: str = "invalid_code") -> bool:
+    """Record a failed attempt at the current step (a wrong code).
+
+    Calls ``fsec_login_step_failed(user, step, method, attempts)`` (the lockout
+    example plugin counts it as a failed sign-in), then drops the pending login when
+    ``attempts`` reached ``SECURITY_PENDING_LOGIN_MAX_ATTEMPTS``. The datastore is
+    committed (the hook's changes must survive the error answer).
+
+    :param reason: a short word for the hook's observers (``"invalid_code"``).
+    :returns: ``True`` while the pending login goes on, ``False`` when it was
+        dropped (or there was none): the client starts over with the first factor.
+    """
+    pending = pending_login()
+    if pending is None:
+        return False
+    pending.attempts += 1
+    limit = int(config_value("PENDING_LOGIN_MAX_ATTEMPTS"))
+    current_security.plugins.hook.fsec_login_step_failed(
+        user=pending.user,
+        step=pending.step,
+        method=pending.method,
+        attempts=pending.attempts,
+        reason=reason,
+    )
+    current_datastore.commit()
+    if pending.attempts >= limit:
+        _drop()
+        return False
+    record = dict(session[PENDING_SESSION_KEY])
+    record["n"] = pending.attempts
+    session[PENDING_SESSION_KEY] = record
+    return True
+
+
+def complete_login_step() -> LoginOutcome:
+    """The current step succeeded: go to the next step, or log the user in.
+
+    Call it only after the step's credential was checked **and consumed** (a code
+    marked used with ``current_datastore.compare_and_set``, so that of simultaneous
+    requests carrying the same code exactly one gets here). The hook
+    ``fsec_login_next_step(user, method, completed)`` is asked again with the
+    completed steps; when it returns another step, the record moves to it (attempts
+    back to ``0``) and ``fsec_login_pending`` is called. Otherwise the record is
+    removed and :func:`login_user` runs with the first factor's method and remember
+    choice (new session, remember cookie, ``user_logged_in``, ``identity_changed``,
+    ``fsec_after_login``) and the datastore is committed.
+
+    :returns: a :class:`LoginOutcome`; ``LoginOutcome(False)`` when no login was
+        pending (expired or cancelled meanwhile).
+    """
+    pending = pending_login()
+    if pending is None:
+        return LoginOutcome(False)
+    completed = (*pending.completed, pending.step)
+    step = _next_step(pending.user, pending.method, completed)
+    if step is not None and step.name not in completed:
+        record = dict(session[PENDING_SESSION_KEY])
+        record.update(step=step.name, done=list(completed), n=0, data=dict(step.data))
+        session[PENDING_SESSION_KEY] = record
+        g._fsec_pending_login = None
+        current_security.plugins.hook.fsec_login_pending(
+            user=pending.user, step=step, method=pending.method
+        )
+        return LoginOutcome(False, step, None, pending.user)
+    _drop()
+    logged_in = login_user(pending.user, remember=pending.remember, method=pending.method)
+    current_datastore.commit()
+    refusal = None if logged_in else "DISABLED_ACCOUNT"
+    return LoginOutcome(logged_in, None, refusal, pending.user, pending.next_url)
+
+
+def basic_step_refusal(user: Any) -> str | None:
+    """``"LOGIN_STEP_REQUIRED"`` when a plugin requires a further step for ``user``
+    on HTTP Basic (``fsec_login_next_step(user, "basic", ())``), which cannot show
+    one; ``None`` otherwise. ``fsec_login_refused`` is called for a refusal."""
+    if _next_step(user, "basic", ()) is None:
+        return None
+    current_security.plugins.hook.fsec_login_refused(
+        user=user, method="basic", reason="LOGIN_STEP_REQUIRED"
+    )
+    return "LOGIN_STEP_REQUIRED"
+
+
+__all__ = [
+    "PENDING_SESSION_KEY",
+    "LoginOutcome",
+    "LoginStep",
+    "PendingLogin",
+    "basic_step_refusal",
+    "begin_login",
+    "cancel_pending_login",
+    "complete_login_step",
+    "fail_login_step",
+    "pending_login",
+    "step_response",
+    "update_pending_login",
+]
