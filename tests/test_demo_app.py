@@ -219,3 +219,58 @@ def test_demo_profile_shows_times_without_microseconds(demo):
     m = re.search(r"at (\d{1,2} \w+ \d{4}, \d\d:\d\d UTC)\.", html)
     assert m, html
     assert not re.search(r"\d\d:\d\d:\d\d", html)
+
+
+def test_demo_two_factor_setup_page_with_qr_code_then_login(demo):
+    """The demo has two-factor on: the setup page shows a QR code (SVG); after the
+    setup, the password alone no longer signs in."""
+    import pyotp
+
+    demo.config["WTF_CSRF_ENABLED"] = False
+    client = demo.test_client()
+    r = client.post("/login", data={"email": "user@example.com", "password": "user-password"})
+    assert r.status_code == 302
+    assert "/tf-setup" in client.get("/profile").get_data(as_text=True)
+    r = client.post("/tf-setup", data={"setup": "authenticator"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<svg" in page and "fsec-qrcode" in page
+    key = re.search(r'<code class="fsec-authr-key">([A-Z2-7 -]+)</code>', page).group(1)
+    otp = pyotp.TOTP(re.sub(r"[ -]", "", key))
+    action = re.search(r'action="(/tf-setup/[^"]+)"', page).group(1)
+    assert client.post(action, data={"code": otp.now()}).status_code == 302
+    client.post("/logout", data={})
+    r = client.post("/login", data={"email": "user@example.com", "password": "user-password"})
+    assert r.status_code == 302 and r.headers["Location"] == "/tf-validate"
+    assert client.get("/profile").status_code == 302  # not signed in yet
+    import time
+
+    code = otp.at(time.time() + 30)
+    assert client.post("/tf-validate", data={"code": code}).status_code == 302
+    assert client.get("/profile").status_code == 200
+
+
+def test_demo_sets_an_outdated_database_aside(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "demo.db"
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE user (id INTEGER PRIMARY KEY, email TEXT)")
+    spec = importlib.util.spec_from_file_location("fsec_demo_app_old", DEMO)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fsec_demo_app_old"] = module
+    try:
+        spec.loader.exec_module(module)
+        app = module.create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
+                "SECURITY_PASSWORDLESS": False,
+            }
+        )
+    finally:
+        del sys.modules["fsec_demo_app_old"]
+    assert (tmp_path / "demo.db.old").exists()
+    with app.app_context():
+        user = app.extensions["security"].datastore.find_user(email="user@example.com")
+        assert user is not None and user.tf_primary_method is None

@@ -62,6 +62,11 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     failed_login_count = db.Column(db.Integer, default=0)
     first_failed_login_at = db.Column(db.DateTime())
     locked_until = db.Column(db.DateTime())
+    # fsec-two-factor's fields (Flask-Security 5.x's names).
+    tf_primary_method = db.Column(db.String(64))
+    tf_totp_secret = db.Column(db.String(255))
+    tf_phone_number = db.Column(db.String(128))
+    mf_recovery_codes = db.Column(db.JSON)
     roles = db.relationship(
         "Role", secondary=roles_users, backref=db.backref("users", lazy="dynamic")
     )
@@ -132,6 +137,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     passwordless_wanted = os.environ.get("FSEC_DEMO_PASSWORDLESS") == "1"
     if "passwordless" in installed and not passwordless_wanted:
         app.config["SECURITY_PASSWORDLESS"] = False
+    # Two-factor (when fsec-two-factor is installed, it is on like every feature):
+    # an authenticator app or mailed codes, and recovery codes. The TOTP secrets
+    # encrypt the users' second-factor secrets in the database.
+    if "two_factor" in installed:
+        app.config.update(
+            SECURITY_TOTP_SECRETS={"1": os.environ.get("FSEC_DEMO_TOTP_SECRET") or _secret("totp")},
+            SECURITY_TOTP_ISSUER="fsec demo",
+            SECURITY_TWO_FACTOR_ENABLED_METHODS=["authenticator", "email"],
+            SECURITY_MULTI_FACTOR_RECOVERY_CODES=True,
+        )
     # A third-party plugin is switched on by name: `pip install fsec-lockout` plus this
     # one line gives the demo account lockout (the demo turns it on when installed).
     if "lockout" in installed:
@@ -210,9 +225,33 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         )
 
     with app.app_context():
+        _replace_outdated_database(app)
         db.create_all()
         _seed(app, datastore)
     return app
+
+
+def _replace_outdated_database(app: Flask) -> None:
+    """Start a new demo database when the file predates the current models (a column
+    of ``User`` is missing); the old file is kept as ``demo.db.old``."""
+    import sqlalchemy as sa
+
+    inspector = sa.inspect(db.engine)
+    if not inspector.has_table("user"):
+        return
+    present = {c["name"] for c in inspector.get_columns("user")}
+    missing = [c.name for c in User.__table__.columns if c.name not in present]
+    path = db.engine.url.database
+    if not missing or not path or not os.path.exists(path):
+        return
+    db.engine.dispose()
+    os.replace(path, path + ".old")
+    if not app.testing:
+        print(
+            f"fsec demo: {path} lacked {', '.join(missing)}; it is kept as demo.db.old "
+            "and a new database is created.",
+            flush=True,
+        )
 
 
 def _seed(app: Flask, datastore: SQLAlchemyUserDatastore) -> None:

@@ -43,6 +43,7 @@ FIRST_PARTY_FEATURES: dict[str, str] = {
     "passwordless": "fsec-passwordless",
     "trackable": "fsec-trackable",
     "webauthn": "fsec-webauthn",
+    "two_factor": "fsec-two-factor",
 }
 
 #: First-party store plugins: entry-point name -> distribution.

@@ -3,8 +3,8 @@
 ``create_app(config)`` builds a fresh app (SQLite in memory unless
 ``SQLALCHEMY_DATABASE_URI`` is given) on the documented quickstart models, extended
 with every field the first-party features use (``confirmed_at``, the trackable
-fields, ``username``, upstream's ``fs_uniquifier``), with bcrypt at 4 rounds so tests
-measure logic, not hashing.
+fields, ``username``, upstream's ``fs_uniquifier``, the two-factor fields), with
+bcrypt at 4 rounds so tests measure logic, not hashing.
 
 Routes: ``/`` (``login_required``), ``/admin`` (``roles_required("admin")``),
 ``/editor`` (``roles_accepted("editor", "admin")``), ``/token``
@@ -61,6 +61,11 @@ class User(db.Model, UserMixin):  # type: ignore[name-defined,misc]
     last_login_ip = db.Column(db.String(100))
     current_login_ip = db.Column(db.String(100))
     login_count = db.Column(db.Integer)
+    # fsec-two-factor (upstream 5.x's names; recovery codes: a list of strings)
+    tf_primary_method = db.Column(db.String(64), nullable=True)
+    tf_totp_secret = db.Column(db.String(255), nullable=True)
+    tf_phone_number = db.Column(db.String(128), nullable=True)
+    mf_recovery_codes = db.Column(db.JSON, nullable=True)
     roles = db.relationship(
         "Role", secondary=roles_users, backref=db.backref("users", lazy="dynamic")
     )
