@@ -51,6 +51,10 @@ class SessionUser(Base, UserMixin):
     active: Mapped[bool] = mapped_column(default=True)
     confirmed_at: Mapped[Any | None] = mapped_column(sa.DateTime())
     login_count: Mapped[int | None] = mapped_column()
+    # fsec-two-factor (upstream 5.x's names)
+    tf_primary_method: Mapped[str | None] = mapped_column(sa.String(64))
+    tf_totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    mf_recovery_codes: Mapped[Any | None] = mapped_column(sa.JSON)
     roles: Mapped[list[SessionRole]] = relationship(secondary=session_roles_users)
     fs_webauthn_user_handle: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     webauthn: Mapped[list[SessionWebAuthn]] = relationship(

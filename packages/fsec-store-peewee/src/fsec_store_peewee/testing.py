@@ -32,6 +32,16 @@ class Role(BaseModel, RoleMixin):
     description = peewee.TextField(null=True)
 
 
+class ListAsText(peewee.TextField):
+    """A list of strings stored as one comma-separated text (peewee has no list)."""
+
+    def db_value(self, value: Any) -> Any:
+        return None if value is None else ",".join(value)
+
+    def python_value(self, value: Any) -> Any:
+        return None if value is None else [v for v in value.split(",") if v]
+
+
 class User(BaseModel, UserMixin):
     email = peewee.CharField(max_length=255, unique=True)
     username = peewee.CharField(max_length=255, unique=True, null=True)
@@ -46,16 +56,11 @@ class User(BaseModel, UserMixin):
     login_count = peewee.IntegerField(null=True)
     # upstream 5.x's WebAuthn user handle (fsec-webauthn)
     fs_webauthn_user_handle = peewee.CharField(max_length=64, unique=True, null=True)
-
-
-class ListAsText(peewee.TextField):
-    """A list of strings stored as one comma-separated text (peewee has no list)."""
-
-    def db_value(self, value: Any) -> Any:
-        return None if value is None else ",".join(value)
-
-    def python_value(self, value: Any) -> Any:
-        return None if value is None else [v for v in value.split(",") if v]
+    # fsec-two-factor (upstream 5.x's names)
+    tf_primary_method = peewee.CharField(max_length=64, null=True)
+    tf_totp_secret = peewee.CharField(max_length=255, null=True)
+    tf_phone_number = peewee.CharField(max_length=128, null=True)
+    mf_recovery_codes = ListAsText(null=True)
 
 
 class WebAuthn(BaseModel):

@@ -211,14 +211,26 @@ class PonyDatastore(Datastore):
             params[name] = value
             return f"${name}"
 
-        sets = [f"{quote(columns[n].column)} = {param(v)}" for n, v in values.items()]
+        def db_value(name: str, value: Any) -> Any:
+            # The column's own representation (a Json attribute's list becomes its
+            # JSON text), as Pony writes it when it saves the entity.
+            if value is None or not columns[name].converters:
+                return value
+            converter = columns[name].converters[0]
+            return converter.val2dbval(converter.validate(value, model), model)
+
+        sets = [f"{quote(columns[n].column)} = {param(db_value(n, v))}" for n, v in values.items()]
         for name, amount in increment.items():
             column = quote(columns[name].column)
             sets.append(f"{column} = COALESCE({column}, 0) + {param(int(amount))}")
         where = [f"{quote(a.column)} = {param(k)}" for a, k in zip(pk_attrs, key, strict=True)]
         for name, value in expected.items():
             column = quote(columns[name].column)
-            where.append(f"{column} IS NULL" if value is None else f"{column} = {param(value)}")
+            where.append(
+                f"{column} IS NULL"
+                if value is None
+                else f"{column} = {param(db_value(name, value))}"
+            )
         # Identifiers are quoted by Pony's provider; every value is a bound parameter.
         table = quote(cls._table_)
         sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {' AND '.join(where)}"  # noqa: S608

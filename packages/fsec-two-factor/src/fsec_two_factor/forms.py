@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_security.babel import lazy_gettext
 from flask_security.forms import Form, Required
 from flask_security.utils import get_message
 from wtforms import StringField, SubmitField
@@ -30,9 +31,11 @@ class TwoFactorSetupForm(Form):
     (``"disable"`` among them while two-factor is not required); ``phone``: required
     for ``"sms"``."""
 
-    setup = StringField("Method", validators=[Required("TWO_FACTOR_METHOD_NOT_AVAILABLE")])
-    phone = StringField("Phone number")
-    submit = SubmitField("Set up")
+    setup = StringField(
+        lazy_gettext("Method"), validators=[Required("TWO_FACTOR_METHOD_NOT_AVAILABLE")]
+    )
+    phone = StringField(lazy_gettext("Phone number"))
+    submit = SubmitField(lazy_gettext("Set up"))
 
     def validate_setup(self, field: Any) -> None:
         from .twofactor import available_methods
@@ -53,16 +56,18 @@ class TwoFactorSetupForm(Form):
 class TwoFactorVerifyCodeForm(Form):
     """``code``: the code from the authenticator app, mail or text message."""
 
-    code = StringField("Code", validators=[Required("TWO_FACTOR_INVALID_TOKEN")])
-    submit = SubmitField("Verify")
+    code = StringField(lazy_gettext("Code"), validators=[Required("TWO_FACTOR_INVALID_TOKEN")])
+    submit = SubmitField(lazy_gettext("Verify"))
 
 
 class TwoFactorRescueForm(Form):
     """``help_setup``: ``"email"`` (mail me a code), ``"help"`` (mail the site's
     administrators) or ``"recovery_code"`` (go to ``/mf-recovery``)."""
 
-    help_setup = StringField("Help", validators=[Required("TWO_FACTOR_METHOD_NOT_AVAILABLE")])
-    submit = SubmitField("Send")
+    help_setup = StringField(
+        lazy_gettext("Help"), validators=[Required("TWO_FACTOR_METHOD_NOT_AVAILABLE")]
+    )
+    submit = SubmitField(lazy_gettext("Send"))
 
     def validate_help_setup(self, field: Any) -> None:
         from .twofactor import rescue_options
@@ -73,14 +78,16 @@ class TwoFactorRescueForm(Form):
 class MfRecoveryForm(Form):
     """``code``: one of the user's recovery codes."""
 
-    code = StringField("Recovery code", validators=[Required("INVALID_RECOVERY_CODE")])
-    submit = SubmitField("Use code")
+    code = StringField(
+        lazy_gettext("Recovery code"), validators=[Required("INVALID_RECOVERY_CODE")]
+    )
+    submit = SubmitField(lazy_gettext("Use code"))
 
 
 class MfRecoveryCodesForm(Form):
     """Generate a new set of recovery codes (no field besides the CSRF token)."""
 
-    submit = SubmitField("Generate new recovery codes")
+    submit = SubmitField(lazy_gettext("Generate new recovery codes"))
 
 
 __all__ = [

@@ -87,6 +87,14 @@ def fsec_template_folders(register: Callable[[str], None]) -> None:
 
 
 @hookimpl
+def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
+    """Register this distribution's catalogues (domain ``fsec_two_factor``)."""
+    register(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations"), "fsec_two_factor"
+    )
+
+
+@hookimpl
 def fsec_mails(register: Callable[..., None]) -> None:
     register("two_factor_instructions", "EMAIL_SUBJECT_TWO_FACTOR")
     register("two_factor_rescue", "EMAIL_SUBJECT_TWO_FACTOR_RESCUE")

@@ -51,12 +51,14 @@ def available_methods(with_disable: bool = False) -> list[str]:
 
 def rescue_options() -> dict[str, str]:
     """The ``/tf-rescue`` options offered: ``help_setup`` value -> description."""
+    from flask_security.babel import gettext
+
     options = {}
     if config_value("TWO_FACTOR_RESCUE_EMAIL"):
-        options["email"] = "Mail me a code"
+        options["email"] = gettext("Mail me a code")
     if config_value("MULTI_FACTOR_RECOVERY_CODES"):
-        options["recovery_code"] = "Use a recovery code"
-    options["help"] = "Ask the site's administrators for help"
+        options["recovery_code"] = gettext("Use a recovery code")
+    options["help"] = gettext("Ask the site's administrators for help")
     return options
 
 
@@ -149,7 +151,9 @@ def send_code(user: Any, method: str, stored_value: str, phone: str | None = Non
         if sender is None or not number:
             return False
         try:
-            sender(number, f"Your sign-in code is {code}")
+            from flask_security.babel import gettext
+
+            sender(number, gettext("Your sign-in code is: %(code)s", code=code))
             sent = True
         except Exception:
             current_app.logger.exception("fsec-two-factor could not text user %s", user.id)

@@ -613,6 +613,41 @@ class DatastoreContract(_StoreRun):
         stored = self._fresh(datastore, "matt@example.com")
         assert (stored.username, stored.active, stored.password) == ("matt", False, new_hash)
 
+    def test_compare_and_set_consumes_two_factor_state(self, datastore: UserDatastore) -> None:
+        """fsec-two-factor's use of a code or recovery code: one conditional write on
+        ``tf_totp_secret`` that also replaces the ``mf_recovery_codes`` list. Skipped
+        for a user model without upstream's two-factor fields."""
+        model = datastore.user_model
+        fields = ("tf_primary_method", "tf_totp_secret", "mf_recovery_codes")
+        if not all(
+            hasattr(model, f) or f in (getattr(model, "_fields", None) or {}) for f in fields
+        ):
+            pytest.skip("the user model has no two-factor fields")
+        old, new = "fsec1;g=0;{}", "fsec1;a=7,g=1;{}"
+        user = self._user(
+            datastore,
+            "matt@example.com",
+            tf_primary_method="authenticator",
+            tf_totp_secret=old,
+            mf_recovery_codes=["h1", "h2"],
+        )
+        self.restart(datastore)
+        user = self._fresh(datastore, "matt@example.com")
+        assert list(user.mf_recovery_codes) == ["h1", "h2"]
+        assert datastore.compare_and_set(
+            user, {"tf_totp_secret": old}, {"tf_totp_secret": new, "mf_recovery_codes": ["h2"]}
+        )
+        assert list(user.mf_recovery_codes) == ["h2"]
+        datastore.commit()
+        # The same expectation again (the same code replayed): refused, nothing written.
+        assert not datastore.compare_and_set(
+            user, {"tf_totp_secret": old}, {"tf_totp_secret": "x", "mf_recovery_codes": []}
+        )
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert stored.tf_totp_secret == new
+        assert list(stored.mf_recovery_codes) == ["h2"]
+
     def test_compare_and_set_none_matches_an_unset_field(self, datastore: UserDatastore) -> None:
         import datetime
 
