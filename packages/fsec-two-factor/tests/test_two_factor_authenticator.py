@@ -305,3 +305,26 @@ def test_bad_input_is_400_not_500(app, tf):
     for body in ({"setup": "nosuch"}, {"setup": ""}, {"setup": "sms"}, {"setup": ["x"]}):
         assert client.post("/tf-setup", json=body).status_code == 400
     assert client.post("/tf-setup/garbage", json={"code": "123456"}).status_code == 400
+
+
+def test_password_reset_of_a_two_factor_user_asks_for_the_code(make_app, tf):
+    """A reset link is a first factor too: it goes through the login seam, so the
+    user still needs the code (flask_security.login_steps)."""
+    from flask_security.utils import capture_reset_password_requests
+
+    app = make_app({"SECURITY_RECOVERABLE": True})
+    tf.add_user(app, "alice@example.com")
+    otp = tf.setup_authenticator(app.test_client())
+    client = app.test_client()
+    with capture_reset_password_requests() as requests:
+        client.post("/reset", json={"email": "alice@example.com"})
+    token = requests[0]["token"]
+    r = client.post(
+        f"/reset/{token}", json={"password": "brand-new-pw-1", "password_confirm": "brand-new-pw-1"}
+    )
+    assert r.status_code == 200
+    body = r.get_json()["response"]
+    assert body["tf_required"] is True and "user" not in body
+    assert client.get("/", headers=JSON).status_code == 401
+    r = client.post("/tf-validate", json={"code": tf.code_at(otp, 1)})
+    assert r.status_code == 200 and r.get_json()["response"]["user"]
