@@ -29,13 +29,19 @@ def _sqlalchemy() -> Flask:
     return create_app(CONFIG)
 
 
+_CONNECTED: list[str] = []
+
+
 def _mongo() -> Flask:
     pytest.importorskip("mongomock")
-    import mongoengine
     from fsec_store_mongo.testing import connect, create_app
+    from mongoengine.connection import ConnectionFailure, get_connection
 
-    mongoengine.disconnect()
-    connect("fsec_two_factor_test")
+    try:
+        get_connection()  # another test module's connection: reuse it
+    except ConnectionFailure:
+        connect("fsec_two_factor_test")
+        _CONNECTED.append("mongo")  # ours: disconnected after the test
     return create_app(CONFIG)
 
 
@@ -59,8 +65,18 @@ STORES: dict[str, Callable[[], Flask]] = {
 }
 
 
+@pytest.fixture
+def mongo_cleanup() -> Any:
+    yield
+    if _CONNECTED:
+        import mongoengine
+
+        mongoengine.disconnect()
+        _CONNECTED.clear()
+
+
 @pytest.mark.parametrize("store", sorted(STORES))
-def test_two_factor_on_every_store(store: str) -> None:
+def test_two_factor_on_every_store(store: str, mongo_cleanup: Any) -> None:
     pytest.importorskip(f"fsec_store_{store}")
     app = STORES[store]()
     with app.app_context():
