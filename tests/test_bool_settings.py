@@ -13,10 +13,12 @@ from flask_security.plugins import FEATURE_FLAGS
 from fsec_store_sqlalchemy.testing import create_app
 
 ALL_ON = {f"SECURITY_{flag}": True for flag in FEATURE_FLAGS}
+#: Settings the features switched on need to start (not booleans themselves).
+REQUIRED = {"SECURITY_TOTP_SECRETS": {"1": "fsec-bool-settings-totp-secret-0123456789"}}
 
 
 def bool_keys() -> list[str]:
-    app = create_app(dict(ALL_ON))
+    app = create_app({**REQUIRED, **ALL_ON})
     keys = {k for k, v in app.config.items() if k.startswith("SECURITY_") and type(v) is bool}
     return sorted(keys | set(ALL_ON))
 
@@ -45,13 +47,13 @@ NEEDS = {
 @pytest.mark.parametrize("key", bool_keys())
 def test_string_values_are_parsed(key):
     needs = NEEDS.get(key, {})
-    app = create_app({**ALL_ON, **needs.get(False, {}), key: "False"})
+    app = create_app({**REQUIRED, **ALL_ON, **needs.get(False, {}), key: "False"})
     assert app.config[key] is False
-    app = create_app({**ALL_ON, **needs.get(True, {}), key: " ON "})
+    app = create_app({**REQUIRED, **ALL_ON, **needs.get(True, {}), key: " ON "})
     assert app.config[key] is True
 
 
 @pytest.mark.parametrize("key", bool_keys())
 def test_other_values_fail_startup_naming_the_key(key):
     with pytest.raises(ConfigError, match=f"{key} must be a boolean"):
-        create_app({**ALL_ON, key: "perhaps"})
+        create_app({**REQUIRED, **ALL_ON, key: "perhaps"})
