@@ -25,7 +25,7 @@ from flask_security import hookimpl
 from flask_security.login_steps import (
     LoginStep, complete_login_step, fail_login_step, pending_login, update_pending_login,
 )
-from flask_security.views import json_error
+from flask_security.views import json_error, login_outcome_response
 
 EVENTS = []
 
@@ -64,7 +64,7 @@ def pin_view():
     if given != wanted:
         going_on = fail_login_step()
         return json_error({"pin": ["wrong" if going_on else "start over"]})
-    return complete_login_step().response()
+    return login_outcome_response(complete_login_step())
 
 
 @hookimpl
@@ -328,8 +328,7 @@ def test_http_basic_refuses_a_user_with_a_step(step_app):
 
 
 def test_login_user_from_link_goes_through_the_seam(step_app):
-    from flask_security.login_steps import pending_login
-    from flask_security.utils import login_user_from_link
+    from flask_security.login_steps import login_user_from_link, pending_login
 
     with step_app.test_request_context("/confirm/x"):
         ds = step_app.extensions["security"].datastore
@@ -356,5 +355,7 @@ def test_refused_first_factor_reports_the_refusal(step_app):
         outcome = begin_login(ds.find_user(email="pin@example.com"), method="confirm")
         assert not outcome and outcome.refusal == "DISABLED_ACCOUNT" and outcome.step is None
         assert PENDING_SESSION_KEY not in session
+        from flask_security.views import login_outcome_response
+
         with pytest.raises(RuntimeError):
-            outcome.response()
+            login_outcome_response(outcome)

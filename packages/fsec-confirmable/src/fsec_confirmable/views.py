@@ -10,6 +10,7 @@ from typing import Any
 from flask import redirect, request
 from flask_security import current_datastore
 from flask_security.babel import format_period
+from flask_security.login_steps import login_user_from_link
 from flask_security.utils import (
     config_value,
     do_flash,
@@ -17,7 +18,6 @@ from flask_security.utils import (
     get_post_redirect,
     get_url,
     is_json_request,
-    login_user_from_link,
     url_for_security,
 )
 from flask_security.views import (
@@ -26,6 +26,7 @@ from flask_security.views import (
     form_failure_status,
     json_error,
     json_response,
+    login_outcome_response,
     render_page,
     user_payload,
 )
@@ -145,7 +146,7 @@ def confirm_email(token: str) -> Any:
     current_datastore.commit()
     if outcome.step is not None:  # a second factor first (flask_security.login_steps)
         do_flash(*get_message("EMAIL_CONFIRMED"))
-        return outcome.response()
+        return login_outcome_response(outcome)
     if wants_json:
         return json_response(user_payload(user, include_token=logged_in))
     do_flash(*get_message("EMAIL_CONFIRMED"))

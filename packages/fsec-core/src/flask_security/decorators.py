@@ -18,6 +18,7 @@ from flask_principal import Permission, RoleNeed
 from werkzeug.exceptions import Unauthorized
 
 from .identity import _LazyIdentity
+from .login_steps import basic_step_refusal
 from .state import _security, current_user
 from .utils import (
     authenticate_password,
@@ -149,8 +150,6 @@ def check_http_auth() -> bool:
     user, _refusal = authenticate_password(username, password, "basic")
     if user is None:
         return False
-    from .login_steps import basic_step_refusal
-
     if basic_step_refusal(user) is not None:
         # Basic cannot show a second step: a user who has one is refused (401).
         return False

@@ -3,7 +3,7 @@ a second factor (two-factor codes, a passkey, a push approval...) completes.
 
 Every path that proves a first factor calls :func:`begin_login` instead of
 :func:`flask_security.utils.login_user`: the login form and JSON login, passwordless
-links, the sign-in after a confirmation (:func:`~flask_security.utils.login_user_from_link`),
+links, the sign-in after a confirmation (:func:`login_user_from_link`),
 a reset or a registration, and any plugin's own first factor (a passkey). It
 
 1. asks ``fsec_login_allowed(user, method)`` (inactive, unconfirmed, locked
@@ -68,14 +68,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import flask_login
-from flask import g, redirect, session, url_for
+from flask import g, session
 
-from .core import current_datastore, current_security
+from .state import current_datastore, current_security
 from .utils import (
     config_value,
-    get_post_login_redirect,
+    do_flash,
+    get_message,
     get_within_delta,
-    is_json_request,
     login_user,
     logout_user,
     regenerate_session,
@@ -138,7 +138,8 @@ class LoginOutcome:
     """What :func:`begin_login` or :func:`complete_login_step` did.
 
     Truthy exactly when the user is logged in now (so code written for
-    :func:`login_user`'s ``bool`` keeps working).
+    :func:`login_user`'s ``bool`` keeps working). Answer the client with
+    :func:`flask_security.views.login_outcome_response`.
 
     :param logged_in: the user is logged in for this session.
     :param step: the step the client must take next (the login is pending), or
@@ -157,44 +158,6 @@ class LoginOutcome:
 
     def __bool__(self) -> bool:
         return self.logged_in
-
-    def response(self, next_url: str | None = None) -> Any:
-        """The answer for the client: the step's answer when a step is pending
-        (:func:`step_response`), else, when logged in, JSON ``200`` with the user and
-        an ``authentication_token`` (plus ``csrf_token``) or an HTML redirect to a safe
-        ``next_url`` (the argument, else the one kept since the first factor), ``next``
-        or ``SECURITY_POST_LOGIN_VIEW``.
-
-        :raises RuntimeError: nobody is logged in and no step is pending (the caller
-            answers a refusal itself).
-        """
-        if self.step is not None:
-            return step_response(self.step)
-        if not self.logged_in:
-            raise RuntimeError("LoginOutcome.response: the login was refused")
-        from flask_wtf.csrf import generate_csrf
-
-        from .views import json_response, user_payload
-
-        if is_json_request():
-            payload = user_payload(self.user, include_token=True)
-            payload["csrf_token"] = generate_csrf()
-            return json_response(payload)
-        return redirect(get_post_login_redirect(next_url or self.next_url))
-
-
-def step_response(step: LoginStep) -> Any:
-    """Tell the client which step comes: JSON ``200`` with ``step.json`` and a fresh
-    ``csrf_token``; HTML a redirect to ``step.endpoint``."""
-    if is_json_request():
-        from flask_wtf.csrf import generate_csrf
-
-        from .views import json_response
-
-        payload = dict(step.json)
-        payload["csrf_token"] = generate_csrf()
-        return json_response(payload)
-    return redirect(url_for(step.endpoint))
 
 
 def _next_step(user: Any, method: str, completed: tuple[str, ...]) -> LoginStep | None:
@@ -256,6 +219,37 @@ def begin_login(
     g._fsec_pending_login = None
     current_security.plugins.hook.fsec_login_pending(user=user, step=step, method=method)
     return LoginOutcome(False, step, None, user)
+
+
+def login_user_from_link(user: Any, method: str, remember: bool | None = None) -> Any:
+    """Sign ``user`` in because a mailed link of theirs was followed (confirmation,
+    and any other link that signs in), unless someone else is signed in here.
+
+    A link opened while another account is signed in in this browser never switches
+    accounts (issue 15 item 4, login CSRF): otherwise an attacker embeds their own
+    unused link in a page (``<img src=...>``) and a signed-in victim who opens the page
+    ends up in the attacker's account, typing their data into it. Then nobody is
+    signed in and ``SIGNED_IN_AS_ANOTHER_USER`` is flashed; the caller still does what
+    the link is for (confirming the address...). When ``user`` is the one signed in,
+    nothing changes.
+
+    :param user: the link's owner.
+    :param method: the path, for ``fsec_login_allowed`` and ``fsec_after_login``
+        (``"confirm"``...).
+    :param remember: as for :func:`login_user`.
+    :returns: a :class:`flask_security.login_steps.LoginOutcome`, truthy when
+        ``user`` is signed in now. The sign-in goes through
+        :func:`~flask_security.login_steps.begin_login`, so a user with a second
+        factor gets a pending login (``outcome.step``; answer with
+        ``flask_security.views.login_outcome_response(outcome)``) instead.
+    """
+    current = flask_login.current_user
+    if getattr(current, "is_authenticated", False):
+        if str(getattr(current, "id", None)) == str(user.id):
+            return LoginOutcome(True, user=user)
+        do_flash(*get_message("SIGNED_IN_AS_ANOTHER_USER", email=getattr(current, "email", "")))
+        return LoginOutcome(False, user=user)
+    return begin_login(user, method=method, remember=remember)
 
 
 def _drop() -> None:
@@ -437,7 +431,7 @@ __all__ = [
     "cancel_pending_login",
     "complete_login_step",
     "fail_login_step",
+    "login_user_from_link",
     "pending_login",
-    "step_response",
     "update_pending_login",
 ]

@@ -134,9 +134,7 @@ class SecurityState(AccessFingerprints, AppCallbacks):
         self.signals: dict[str, Any] = dict(signals or {})
         self.datastores: dict[str, type] = dict(datastores or {})
         self.template_folders: list[str] = list(template_folders or ())
-        self.translation_directories: list[tuple[str, str]] = list(
-            translation_directories or ()
-        )
+        self.translation_directories: list[tuple[str, str]] = list(translation_directories or ())
         self.contributions: dict[str, dict[str, str]] = dict(contributions or {})
         self.cli_groups: dict[str, click.Group] = dict(cli_groups or {})
         self.init_options: dict[str, Any] = dict(init_options or {})

@@ -260,39 +260,6 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
     return True
 
 
-def login_user_from_link(user: Any, method: str, remember: bool | None = None) -> Any:
-    """Sign ``user`` in because a mailed link of theirs was followed (confirmation,
-    and any other link that signs in), unless someone else is signed in here.
-
-    A link opened while another account is signed in in this browser never switches
-    accounts (issue 15 item 4, login CSRF): otherwise an attacker embeds their own
-    unused link in a page (``<img src=...>``) and a signed-in victim who opens the page
-    ends up in the attacker's account, typing their data into it. Then nobody is
-    signed in and ``SIGNED_IN_AS_ANOTHER_USER`` is flashed; the caller still does what
-    the link is for (confirming the address...). When ``user`` is the one signed in,
-    nothing changes.
-
-    :param user: the link's owner.
-    :param method: the path, for ``fsec_login_refusal`` and ``fsec_after_login``
-        (``"confirm"``...).
-    :param remember: as for :func:`login_user`.
-    :returns: a :class:`flask_security.login_steps.LoginOutcome`, truthy when
-        ``user`` is signed in now. The sign-in goes through
-        :func:`~flask_security.login_steps.begin_login`, so a user with a second
-        factor gets a pending login (``outcome.step``; answer with
-        ``outcome.response()``) instead.
-    """
-    from .login_steps import LoginOutcome, begin_login
-
-    current = flask_login.current_user
-    if getattr(current, "is_authenticated", False):
-        if str(getattr(current, "id", None)) == str(user.id):
-            return LoginOutcome(True, user=user)
-        do_flash(*get_message("SIGNED_IN_AS_ANOTHER_USER", email=getattr(current, "email", "")))
-        return LoginOutcome(False, user=user)
-    return begin_login(user, method=method, remember=remember)
-
-
 def login_state(user: Any) -> str | None:
     """What the enabled plugins record about ``user``'s logins (``fsec_login_state``),
     as one string that changes at every :func:`login_user`.

@@ -21,6 +21,7 @@ from flask import (
     render_template_string,
     request,
     session,
+    url_for,
 )
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
@@ -29,8 +30,8 @@ from ._lazy import lazy_getattr
 from .changeable import change_user_password
 from .forms import form_errors as form_errors
 from .forms import formdata_from_mapping
-from .state import _datastore, _security, current_user
 from .login_steps import begin_login, cancel_pending_login
+from .state import _datastore, _security, current_user
 from .utils import (
     config_value,
     do_flash,
@@ -152,6 +153,39 @@ def render_page(template_key: str, view: str, status: int = 200, **context: Any)
     return _security.render_template(config_value(template_key), **ctx), status
 
 
+def login_step_response(step: Any) -> Any:
+    """Tell the client which further login step comes
+    (:class:`flask_security.login_steps.LoginStep`): JSON ``200`` with ``step.json``
+    and a fresh ``csrf_token``; HTML a redirect to ``step.endpoint``."""
+    if is_json_request():
+        payload = dict(step.json)
+        payload["csrf_token"] = generate_csrf()
+        return json_response(payload)
+    return redirect(url_for(step.endpoint))
+
+
+def login_outcome_response(outcome: Any, next_url: str | None = None) -> Any:
+    """Answer a :class:`flask_security.login_steps.LoginOutcome`.
+
+    A pending step: :func:`login_step_response`. Logged in: JSON ``200`` with the
+    user, an ``authentication_token`` and a ``csrf_token``; HTML a redirect to a safe
+    ``next_url`` (else the one kept since the first factor), ``next`` or
+    ``SECURITY_POST_LOGIN_VIEW``.
+
+    :raises RuntimeError: nobody is logged in and no step is pending (the caller
+        answers a refusal itself).
+    """
+    if outcome.step is not None:
+        return login_step_response(outcome.step)
+    if not outcome.logged_in:
+        raise RuntimeError("login_outcome_response: the login was refused")
+    if is_json_request():
+        payload = user_payload(outcome.user, include_token=True)
+        payload["csrf_token"] = generate_csrf()
+        return json_response(payload)
+    return redirect(get_post_login_redirect(next_url or outcome.next_url))
+
+
 def form_failure_status() -> int:
     """The HTTP status of an HTML page showing a form: always ``200``, also when a
     submitted form failed validation and is shown again with its errors (3.0 did so;
@@ -200,7 +234,7 @@ def login() -> Any:
         outcome = begin_login(form.user, method="form", remember=remember, next_url=form.next.data)
         if outcome.step is not None:  # a further factor first (flask_security.login_steps)
             _datastore.commit()
-            return outcome.response()
+            return login_outcome_response(outcome)
         # The JSON payload is built before the commit, which expires the user: read
         # after it, the user would be loaded again (a second SELECT per login).
         payload = user_payload(form.user, include_token=True) if wants_json else None

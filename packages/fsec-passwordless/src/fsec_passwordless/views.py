@@ -27,6 +27,7 @@ from flask_security.views import (
     form_failure_status,
     json_error,
     json_response,
+    login_outcome_response,
     render_page,
     user_payload,
 )
@@ -110,7 +111,7 @@ def token_login(token: str) -> Any:
     outcome = begin_login(user, method="passwordless") if refusal is None else None
     if outcome is not None and outcome.step is not None:
         current_datastore.commit()  # a second factor first (flask_security.login_steps)
-        return outcome.response()
+        return login_outcome_response(outcome)
     if outcome is None or not outcome:
         return _token_problem(refusal or "DISABLED_ACCOUNT", email=user.email)
     current_datastore.commit()

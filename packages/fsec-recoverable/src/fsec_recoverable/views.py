@@ -27,6 +27,7 @@ from flask_security.views import (
     form_failure_status,
     json_error,
     json_response,
+    login_outcome_response,
     render_page,
     user_payload,
 )
@@ -122,7 +123,7 @@ def reset_password(token: str) -> Any:
         current_datastore.commit()
         if outcome.step is not None:  # a second factor first (flask_security.login_steps)
             do_flash(*get_message("PASSWORD_RESET"))
-            return outcome.response()
+            return login_outcome_response(outcome)
         if wants_json:
             return json_response(user_payload(user, include_token=True) if logged_in else {})
         do_flash(*get_message("PASSWORD_RESET"))

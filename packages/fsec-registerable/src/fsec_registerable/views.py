@@ -24,6 +24,7 @@ from flask_security.views import (
     form_failure_status,
     json_error,
     json_response,
+    login_outcome_response,
     render_page,
     user_payload,
 )
@@ -99,7 +100,7 @@ def register() -> Any:
             outcome = begin_login(user, method="register")
             if outcome.step is not None:  # a second factor first (flask_security.login_steps)
                 current_datastore.commit()
-                return outcome.response()
+                return login_outcome_response(outcome)
             logged_in = bool(outcome)
             if logged_in:
                 # Only a login changed anything (login tracking). A refused login

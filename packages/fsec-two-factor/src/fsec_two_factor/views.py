@@ -38,6 +38,7 @@ from flask_security.views import (
     form_failure_status,
     json_error,
     json_response,
+    login_outcome_response,
     render_page,
     user_payload,
 )
@@ -80,7 +81,7 @@ def _login_done(message_key: str) -> Any:
         return _expired()
     if outcome.logged_in and not is_json_request():
         do_flash(*get_message(message_key))
-    return outcome.response()
+    return login_outcome_response(outcome)
 
 
 def two_factor_setup() -> Any:
