@@ -317,7 +317,7 @@ def fsec_login_next_step(user: Any, method: str, completed: tuple[str, ...]) -> 
     completes.
 
     Asked by :func:`flask_security.login_steps.begin_login` once the first factor was
-    proven and ``fsec_login_allowed`` allowed it (``completed == ()``), again by
+    proven and ``fsec_login_refusal`` allowed it (``completed == ()``), again by
     :func:`~flask_security.login_steps.complete_login_step` each time a step succeeded
     (``completed`` names the steps done, in order), and by HTTP Basic
     (``method == "basic"``: a step returned there refuses the request, since Basic

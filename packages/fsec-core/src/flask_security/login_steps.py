@@ -6,7 +6,7 @@ Every path that proves a first factor calls :func:`begin_login` instead of
 links, the sign-in after a confirmation (:func:`login_user_from_link`),
 a reset or a registration, and any plugin's own first factor (a passkey). It
 
-1. asks ``fsec_login_allowed(user, method)`` (inactive, unconfirmed, locked
+1. asks ``fsec_login_refusal(user, method)`` (inactive, unconfirmed, locked
    accounts are refused as before);
 2. asks the plugins ``fsec_login_next_step(user, method, completed=())`` whether
    another factor is required. The first :class:`LoginStep` returned wins;
@@ -180,7 +180,7 @@ def begin_login(
     :param user: the user whose first factor was just proven.
     :param method: the path (``"form"``, ``"passwordless"``, ``"confirm"``,
         ``"reset"``, ``"register"``, a plugin's own such as ``"webauthn"``); given to
-        ``fsec_login_allowed``, ``fsec_login_next_step`` and, at the end,
+        ``fsec_login_refusal``, ``fsec_login_next_step`` and, at the end,
         ``fsec_after_login``.
     :param remember: as for :func:`login_user` (``None``: ``SECURITY_DEFAULT_REMEMBER_ME``);
         kept in the pending record until the login completes.
@@ -234,7 +234,7 @@ def login_user_from_link(user: Any, method: str, remember: bool | None = None) -
     nothing changes.
 
     :param user: the link's owner.
-    :param method: the path, for ``fsec_login_allowed`` and ``fsec_after_login``
+    :param method: the path, for ``fsec_login_refusal`` and ``fsec_after_login``
         (``"confirm"``...).
     :param remember: as for :func:`login_user`.
     :returns: a :class:`flask_security.login_steps.LoginOutcome`, truthy when
@@ -270,7 +270,7 @@ def pending_login() -> PendingLogin | None:
     ``None`` (and the record is dropped) when there is none, it is malformed, older
     than ``SECURITY_PENDING_LOGIN_WITHIN``, its user is gone, the user's password or
     ``fs_uniquifier`` changed since the first factor (constant-time fingerprint
-    check), or ``fsec_login_allowed`` now refuses the user on the first factor's
+    check), or ``fsec_login_refusal`` now refuses the user on the first factor's
     method (deactivated meanwhile). Loaded once per request.
     """
     cached = g.get("_fsec_pending_login")
