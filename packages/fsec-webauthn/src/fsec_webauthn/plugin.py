@@ -95,6 +95,49 @@ def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
 
 
 @hookimpl
+def fsec_login_next_step(user: Any, method: str, completed: tuple[str, ...]) -> Any:
+    """The ``webauthn`` step (a passkey as the second factor) for a user whose second
+    factor is a passkey: fsec-two-factor is enabled, the user registered a
+    ``"secondary"`` passkey, has no code method of fsec-two-factor (then its
+    ``tf_validate`` step is asked for, and a passkey may answer it at ``/wan-signin``),
+    and no second-factor step was completed yet. The step is answered with any passkey
+    usable as a second factor (``"secondary"``, or ``"first"`` with
+    ``SECURITY_WAN_ALLOW_AS_MULTI_FACTOR``). A user who signed in
+    with a passkey as the first factor is asked for a second factor like any other
+    (upstream 5.x); see ``wan_signin_response`` for the multi-factor case.
+
+    JSON clients get upstream's ``tf_required``, ``tf_state`` (``"ready"``),
+    ``tf_method`` (``"webauthn"``) and ``tf_signin_url``.
+    """
+    from flask_security import current_security
+
+    if "two_factor" not in current_security.plugins.infos:
+        return None
+    if set(completed) & {"webauthn", "tf_validate", "tf_setup"}:
+        return None
+    if getattr(user, "tf_primary_method", None) and getattr(user, "tf_totp_secret", None):
+        return None
+    from flask_security.login_steps import LoginStep
+    from flask_security.utils import url_for_security
+
+    from .store import credentials_of
+
+    if not [c for c in credentials_of(current_security.datastore, user) if c.usage == "secondary"]:
+        return None  # a second factor is what the user registered a "secondary" passkey for
+    bp = current_security.blueprint_name
+    return LoginStep(
+        "webauthn",
+        f"{bp}.wan_signin",
+        {
+            "tf_required": True,
+            "tf_state": "ready",
+            "tf_method": "webauthn",
+            "tf_signin_url": url_for_security("wan_signin"),
+        },
+    )
+
+
+@hookimpl
 def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
     """Register this distribution's catalogues (domain ``fsec_webauthn``)."""
     register(

@@ -18,9 +18,15 @@ from typing import Any
 
 from flask import current_app, redirect, request, send_from_directory
 from flask_login import login_required
-from flask_security import current_datastore, current_security, current_user
+from flask_security import current_datastore, current_user
 from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
+from flask_security.login_steps import (
+    begin_login,
+    complete_login_step,
+    fail_login_step,
+    pending_login,
+)
 from flask_security.utils import (
     config_value,
     do_flash,
@@ -28,7 +34,6 @@ from flask_security.utils import (
     get_post_login_redirect,
     get_url,
     is_json_request,
-    login_user,
     url_for_security,
 )
 from flask_security.views import (
@@ -328,6 +333,37 @@ def wan_delete() -> Any:
 # Sign-in
 # --------------------------------------------------------------------------------------
 
+#: Pending-login steps a passkey may complete as the second factor: this plugin's own
+#: (a user whose second factor is a passkey) and fsec-two-factor's code step (a passkey
+#: is then an alternative to the code, as upstream's ``/tf-select`` offers).
+SECOND_FACTOR_STEPS: tuple[str, ...] = ("webauthn", "tf_validate")
+
+
+def second_factor_usages() -> tuple[str, ...]:
+    """Usages of passkeys accepted as a second factor: ``"secondary"``, and ``"first"``
+    too with ``SECURITY_WAN_ALLOW_AS_MULTI_FACTOR`` (upstream 5.x)."""
+    if config_value("WAN_ALLOW_AS_MULTI_FACTOR"):
+        return ("secondary", "first")
+    return ("secondary",)
+
+
+def second_factor_credentials(user: Any) -> list[Any]:
+    """``user``'s passkeys usable as a second factor."""
+    usages = second_factor_usages()
+    return [c for c in credentials_of(current_datastore, user) if c.usage in usages]
+
+
+def pending_second_factor() -> Any | None:
+    """This session's pending login (:func:`flask_security.login_steps.pending_login`)
+    when its step is one a passkey completes and the user has a passkey for it; else
+    ``None``."""
+    pending = pending_login()
+    if pending is None or pending.step not in SECOND_FACTOR_STEPS:
+        return None
+    if not second_factor_credentials(pending.user):
+        return None
+    return pending
+
 
 def _remember_value(form_value: Any) -> bool | None:
     body = request_json() if request.is_json else None
@@ -349,7 +385,8 @@ def wan_signin() -> Any:
     ``is_secondary`` (false), ``remember``.
     """
     wants_json = is_json_request()
-    if not config_value("WAN_ALLOW_AS_FIRST_FACTOR"):
+    pending = pending_second_factor()
+    if pending is None and not config_value("WAN_ALLOW_AS_FIRST_FACTOR"):
         return _step2_problem("WEBAUTHN_CREDENTIAL_WRONG_USAGE", "login", field="identity")
     form = build_form("wan_signin_form")
     options_json = state = None
@@ -358,17 +395,25 @@ def wan_signin() -> Any:
         challenge = wan.generate_challenge()
         allow: list[Any] = []
         hinted = None
-        identity = (form.identity.data or "").strip()
-        if identity and config_value("WAN_ALLOW_USER_HINTS"):
-            hinted = current_datastore.find_user_by_identity(identity)
-            if hinted is not None:
-                allow = [c for c in credentials_of(current_datastore, hinted) if c.usage == "first"]
+        usage = "first"
+        if pending is not None:
+            # the second factor of a pending login: that user's passkeys only
+            hinted, usage = pending.user, "secondary"
+            allow = second_factor_credentials(hinted)
+        else:
+            identity = (form.identity.data or "").strip()
+            if identity and config_value("WAN_ALLOW_USER_HINTS"):
+                hinted = current_datastore.find_user_by_identity(identity)
+                if hinted is not None:
+                    allow = [
+                        c for c in credentials_of(current_datastore, hinted) if c.usage == "first"
+                    ]
         options = generate_authentication_options(
             rp_id=wan.rp_id(),
             challenge=challenge,
             timeout=int(config_value("WAN_SIGNIN_TIMEOUT")),
             allow_credentials=_descriptors(allow),
-            user_verification=wan.user_verification("first"),
+            user_verification=wan.user_verification(usage),
         )
         options_json = options_to_json(options)
         remember = _remember_value(form.remember.data)
@@ -379,6 +424,7 @@ def wan_signin() -> Any:
                 "user": str(hinted.id) if hinted is not None and allow else None,
                 "issued": _now().isoformat(),
                 "remember": remember,
+                "secondary": pending is not None,
             },
         )
         if wants_json:
@@ -386,7 +432,7 @@ def wan_signin() -> Any:
                 {
                     "credential_options": options_json,
                     "wan_state": state,
-                    "is_secondary": False,
+                    "is_secondary": pending is not None,
                     "remember": bool(remember),
                 }
             )
@@ -402,11 +448,14 @@ def wan_signin() -> Any:
         wan_signin_response_form=build_form("wan_signin_response_form"),
         credential_options=options_json,
         wan_state=state,
-        allow_user_hints=bool(config_value("WAN_ALLOW_USER_HINTS")),
+        allow_user_hints=bool(config_value("WAN_ALLOW_USER_HINTS")) and pending is None,
+        is_secondary=pending is not None,
     )
 
 
-def verify_assertion(token: str, credential_json: str, usage: str) -> tuple[str | None, Any, Any]:
+def verify_assertion(
+    token: str, credential_json: str, usages: tuple[str, ...]
+) -> tuple[str | None, Any, Any]:
     """Check a sign-in assertion against the ceremony ``token`` of this session and
     record the passkey's use.
 
@@ -414,7 +463,7 @@ def verify_assertion(token: str, credential_json: str, usage: str) -> tuple[str 
     the credential id names a stored passkey whose user exists; the assertion's user
     handle, when given, is that user's ``fs_webauthn_user_handle``; a user named in
     step 1 owns the passkey (another user's passkey is refused); the passkey's
-    ``usage`` is ``usage``; the challenge was issued after the passkey's last use;
+    ``usage`` is one of ``usages``; the challenge was issued after the passkey's last use;
     py_webauthn verifies challenge, origin, RP ID, signature, user presence, user
     verification when required, and the sign counter (an authenticator that counts
     and answers with a count not above the stored one may be a clone: refused); the
@@ -442,8 +491,9 @@ def verify_assertion(token: str, credential_json: str, usage: str) -> tuple[str 
         return "WEBAUTHN_MISMATCH_USER_HANDLE", None, None
     if data.get("user") is not None and str(data["user"]) != str(user.id):
         return "WEBAUTHN_MISMATCH_USER_HANDLE", None, None
-    if cred.usage != usage:
+    if cred.usage not in usages:
         return "WEBAUTHN_CREDENTIAL_WRONG_USAGE", None, None
+    usage = str(cred.usage)
     try:
         issued = datetime.datetime.fromisoformat(str(data["issued"]))
     except (KeyError, ValueError):
@@ -478,6 +528,7 @@ def verify_assertion(token: str, credential_json: str, usage: str) -> tuple[str 
         return "WEBAUTHN_EXPIRED", None, None
     data = dict(data)
     data["user_verified"] = bool(verified.user_verified)
+    data["usage"] = usage
     return None, user, data
 
 
@@ -485,12 +536,22 @@ def wan_signin_response(token: str) -> Any:
     """``/wan-signin/<token>``: finish signing in with the browser's assertion
     (``credential``, JSON; ``remember``).
 
-    See :func:`verify_assertion` for every check. Then the account must be allowed
-    to sign in (``fsec_login_refusal`` with method ``"webauthn"``: inactive accounts
-    are refused) and the user is logged in (a new session). JSON: the user with an
-    ``authentication_token``; HTML: a safe ``next`` or ``SECURITY_POST_LOGIN_VIEW``.
-    A refusal: ``400`` with ``errors.credential`` (JSON), flashed and back to
-    ``/wan-signin`` (HTML).
+    See :func:`verify_assertion` for every check. As the **first factor** the user
+    then goes through core's login seam
+    (:func:`flask_security.login_steps.begin_login`, method ``"webauthn"``): the
+    account must be allowed to sign in (inactive accounts are refused) and, when a
+    plugin requires a further step (fsec-two-factor's code), the login stays pending
+    and the client is told the step (JSON ``tf_required``...; HTML a redirect), as
+    after a password. A passkey whose authenticator verified the user (UV flag)
+    satisfies a pending second factor itself when ``SECURITY_WAN_ALLOW_AS_MULTI_FACTOR``
+    (upstream 5.x). As the **second factor** of a pending login (step 1 saw
+    ``is_secondary``), the passkey must be the pending user's and completes the step
+    (:func:`~flask_security.login_steps.complete_login_step`); a refused passkey
+    counts as a failed attempt (:func:`~flask_security.login_steps.fail_login_step`).
+
+    Logged in: JSON the user with an ``authentication_token``; HTML a safe ``next`` or
+    ``SECURITY_POST_LOGIN_VIEW``. A refusal: ``400`` with ``errors.credential`` (JSON),
+    flashed and back to ``/wan-signin`` (HTML).
     """
     if current_user.is_authenticated:
         if is_json_request():
@@ -501,24 +562,42 @@ def wan_signin_response(token: str) -> Any:
         if is_json_request():
             return json_error(form_errors(form))
         return _step2_problem("WEBAUTHN_CREDENTIAL_INVALID", "wan_signin")
-    key, user, data = verify_assertion(token, form.credential.data, "first")
+    pending = pending_second_factor()
+    secondary = pending is not None
+    usages = second_factor_usages() if secondary else ("first",)
+    key, user, data = verify_assertion(token, form.credential.data, usages)
+    if key is None and bool(data.get("secondary")) != secondary:
+        key = "WEBAUTHN_EXPIRED"  # begun for another kind of sign-in than the one pending now
+    if key is None and secondary and str(user.id) != str(pending.user.id):
+        key = "WEBAUTHN_MISMATCH_USER_HANDLE"
     if key is not None:
-        within = _period("WAN_SIGNIN_WITHIN")
-        return _step2_problem(key, "wan_signin", within=within)
+        if secondary:
+            fail_login_step("invalid_passkey")
+        return _step2_problem(key, "wan_signin", within=_period("WAN_SIGNIN_WITHIN"))
     current_datastore.commit()  # the passkey's use is recorded even if login is refused
-    remember = _remember_value(form.remember.data)
-    if remember is None:
-        remember = data.get("remember")
-    if not login_user(user, remember=remember, method="webauthn"):
-        refusal = current_security.login_refusal(user, "webauthn")
-        return _step2_problem(refusal or "DISABLED_ACCOUNT", "wan_signin", email=user.email)
-    payload = user_payload(user, include_token=True) if is_json_request() else None
+    if secondary:
+        outcome = complete_login_step()
+    else:
+        remember = _remember_value(form.remember.data)
+        if remember is None:
+            remember = data.get("remember")
+        outcome = begin_login(user, "webauthn", remember=remember, next_url=form.next.data)
+        if (
+            outcome.step is not None
+            and outcome.step.name in SECOND_FACTOR_STEPS
+            and data.get("user_verified")
+            and config_value("WAN_ALLOW_AS_MULTI_FACTOR")
+        ):
+            # the authenticator verified the user (PIN, biometrics) on a device they
+            # hold: two factors in one gesture (upstream's multi-factor passkey)
+            outcome = complete_login_step()
     current_datastore.commit()
-    if payload is not None:
-        payload["csrf_token"] = generate_csrf()
-        return json_response(payload)
-    do_flash(*get_message("WEBAUTHN_LOGIN_SUCCESSFUL"))
-    return redirect(get_post_login_redirect(form.next.data))
+    if outcome.step is None and not outcome.logged_in:
+        refusal = outcome.refusal or "DISABLED_ACCOUNT"
+        return _step2_problem(refusal, "wan_signin", email=getattr(user, "email", ""))
+    if outcome.logged_in and not is_json_request():
+        do_flash(*get_message("WEBAUTHN_LOGIN_SUCCESSFUL"))
+    return outcome.response(form.next.data or None)
 
 
 def webauthn_js() -> Any:
