@@ -169,4 +169,5 @@ def test_html_second_factor_page(tf_app: Flask) -> None:
     assert r.status_code == 302 and r.headers["Location"].endswith("/wan-signin")
     page = flow.client.get("/wan-signin").get_data(as_text=True)
     assert "Confirm with your passkey" in page
-    assert 'name="identity"' not in page
+    assert 'name="identity"' not in page and 'name="remember"' not in page
+    assert "Sign in with a password" not in page
