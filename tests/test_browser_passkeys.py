@@ -117,3 +117,42 @@ def test_passkey_sign_in_cancelled_shows_a_message_not_an_error(fsec_page, demo)
     bpage.step("browser refused, message shown")
     bpage.goto("/")
     page.get_by_text("You are not signed in.").wait_for()
+
+
+def test_passkey_as_the_second_factor_after_the_password(fsec_page, demo) -> None:
+    """With two-factor on in the demo, a passkey registered to "confirm a sign-in"
+    is asked for after the password: the page says so and the passkey finishes the
+    sign-in; until then the profile stays closed."""
+    bpage = fsec_page(demo.url)
+    page = bpage.page
+    _virtual_authenticator(bpage)
+    bpage.goto("/login")
+    page.get_by_label("Email Address").fill("admin@example.com")
+    page.get_by_label("Password").fill("admin-password")
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_url(demo.url + "/")
+    bpage.goto("/wan-register")
+    page.get_by_label("Name of the passkey").fill("Security key")
+    page.get_by_label("confirm a sign-in (second factor)").check()
+    bpage.step("second-factor passkey chosen")
+    page.get_by_role("button", name="Add a passkey").click()
+    page.get_by_text("The passkey Security key was added.").wait_for()
+    page.get_by_text("second factor").first.wait_for()
+    bpage.step("second-factor passkey added")
+    bpage.goto("/")
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_text("You are not signed in.").wait_for()
+
+    bpage.goto("/login")
+    page.get_by_label("Email Address").fill("admin@example.com")
+    page.get_by_label("Password").fill("admin-password")
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_url("**/wan-signin")
+    page.get_by_role("heading", name="Confirm with your passkey").wait_for()
+    bpage.step("password right, passkey asked for")
+    assert bpage.goto("/profile").status == 200 and bpage.path().startswith("/login")
+    bpage.goto("/wan-signin")
+    page.get_by_role("button", name="Confirm with your passkey").click()
+    page.get_by_text("You are signed in with your passkey.").wait_for()
+    page.get_by_text("Signed in as admin@example.com").wait_for()
+    bpage.step("signed in with password and passkey")

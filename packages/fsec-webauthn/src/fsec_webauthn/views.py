@@ -42,6 +42,7 @@ from flask_security.views import (
     form_failure_status,
     json_error,
     json_response,
+    login_outcome_response,
     render_page,
     request_json,
     user_payload,
@@ -597,7 +598,7 @@ def wan_signin_response(token: str) -> Any:
         return _step2_problem(refusal, "wan_signin", email=getattr(user, "email", ""))
     if outcome.logged_in and not is_json_request():
         do_flash(*get_message("WEBAUTHN_LOGIN_SUCCESSFUL"))
-    return outcome.response(form.next.data or None)
+    return login_outcome_response(outcome, form.next.data or None)
 
 
 def webauthn_js() -> Any:
