@@ -491,3 +491,188 @@ def _comment_doc(module: Any, name: str) -> str:
 
 
 _MARKERS["<!-- fsec:testing-reference -->"] = render_testing_reference
+
+
+# ---------------------------------------------------------------------------------------
+# The Plugin API (docs/plugins/api.md)
+# ---------------------------------------------------------------------------------------
+
+#: The modules whose ``__all__`` is the plugin API, in page order, with what each holds.
+#: A plugin may import every name listed in these ``__all__`` (and the pytest helpers of
+#: ``flask_security.testing``, documented in docs/plugins/testing.md); nothing else.
+PLUGIN_API_MODULES: tuple[tuple[str, str], ...] = (
+    (
+        "flask_security",
+        "The package: the extension, the application's state (`SecurityState`) and the "
+        "proxies to it, decorators, model mixins, and names re-exported from the modules "
+        "below.",
+    ),
+    ("flask_security.utils", "Messages, settings, passwords, login, links and tokens, mail."),
+    (
+        "flask_security.views",
+        "Helpers for a plugin's views: forms built from the request (form post or JSON), "
+        "pages, JSON answers.",
+    ),
+    (
+        "flask_security.forms",
+        "Form building blocks and validators, and validating a form without a request.",
+    ),
+    ("flask_security.decorators", "View decorators and the answers they give."),
+    ("flask_security.signals", "The documented blinker signals (sender: the app)."),
+    ("flask_security.datastore", "The datastore base classes and the errors to catch."),
+    ("flask_security.cli", "Helpers for a plugin's `flask` commands."),
+    ("flask_security.babel", "Translating a plugin's texts."),
+    ("flask_security.plugins", "Errors of the plugin host."),
+)
+
+
+@dataclass
+class ApiEntry:
+    """One public name of the plugin API.
+
+    :ivar module: the module it is listed in (``__all__``).
+    :ivar name: the name.
+    :ivar kind: ``"function"``, ``"class"``, ``"data"`` or ``"see"`` (re-exported
+        from another listed module, documented there).
+    :ivar home: the module it is documented under.
+    :ivar doc: for ``"data"``: its ``#:`` comment.
+    :ivar problems: what its documentation lacks (each a warning, so the strict build
+        and ``tests/test_docs_plugin_api.py`` fail).
+    """
+
+    module: str
+    name: str
+    kind: str
+    home: str
+    doc: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def _callable_problems(fn: Any, label: str) -> list[str]:
+    """What ``fn``'s docstring lacks: a text, ``:param x:`` for each parameter, and
+    ``:returns:`` unless it is annotated to return ``None``."""
+    import inspect
+
+    doc = inspect.getdoc(fn) or ""
+    if not doc.strip():
+        return [f"{label} has no docstring"]
+    problems = []
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return problems
+    for param in sig.parameters.values():
+        if param.name in ("self", "cls"):
+            continue
+        if not re.search(rf":param (?:[^:\n]+ )?{re.escape(param.name)}:", doc):
+            problems.append(f"{label}: parameter {param.name!r} has no ':param {param.name}:'")
+    if sig.return_annotation not in (None, "None") and not re.search(r":returns?:", doc):
+        problems.append(f"{label} has no ':returns:'")
+    return problems
+
+
+def plugin_api_entries() -> list[ApiEntry]:
+    """One entry per name in the ``__all__`` of every module of
+    :data:`PLUGIN_API_MODULES`, with what its documentation lacks."""
+    import importlib
+    import inspect
+
+    listed = [name for name, _ in PLUGIN_API_MODULES]
+    exported = {m: set(getattr(importlib.import_module(m), "__all__", ())) for m in listed}
+    entries: list[ApiEntry] = []
+    for module_name in listed:
+        module = importlib.import_module(module_name)
+        if not hasattr(module, "__all__"):
+            entries.append(
+                ApiEntry(
+                    module_name,
+                    "__all__",
+                    "data",
+                    module_name,
+                    problems=[f"{module_name} has no __all__ (its public names)"],
+                )
+            )
+            continue
+        for name in module.__all__:
+            obj = getattr(module, name)
+            label = f"{module_name}.{name}"
+            definer = getattr(obj, "__module__", None)
+            homes = [
+                m
+                for m in listed
+                if m != module_name
+                and name in exported[m]
+                and getattr(importlib.import_module(m), name, None) is obj
+                and (definer == m or (definer or "").startswith(m + "."))
+            ]
+            if (inspect.isclass(obj) or inspect.isfunction(obj)) and homes:
+                entries.append(ApiEntry(module_name, name, "see", homes[0]))
+                continue
+            external = (inspect.isclass(obj) or inspect.isfunction(obj)) and not (
+                definer or ""
+            ).startswith("flask_security")
+            if external:  # another library's object (Flask-Login's login_required)
+                entry = ApiEntry(module_name, name, "data", module_name)
+                entry.doc = _comment_doc(module, name)
+                if not entry.doc:
+                    entry.problems.append(f"{label} has no '#:' comment above its assignment")
+            elif inspect.isclass(obj):
+                entry = ApiEntry(module_name, name, "class", module_name)
+                if not (obj.__doc__ or "").strip():
+                    entry.problems.append(f"{label} has no docstring")
+                for attr, member in vars(obj).items():
+                    if not attr.startswith("_") and inspect.isfunction(member):
+                        entry.problems += _callable_problems(member, f"{label}.{attr}")
+            elif inspect.isfunction(obj):
+                entry = ApiEntry(module_name, name, "function", module_name)
+                entry.problems += _callable_problems(obj, label)
+            else:
+                entry = ApiEntry(module_name, name, "data", module_name)
+                entry.doc = _comment_doc(module, name)
+                if not entry.doc:
+                    entry.problems.append(f"{label} has no '#:' comment above its assignment")
+            entries.append(entry)
+    return entries
+
+
+def render_plugin_api() -> str:
+    """The Plugin API page body: per module, every public name with its signature and
+    docstring (mkdocstrings), data with their ``#:`` comment, re-exports as links."""
+    entries = plugin_api_entries()
+    parts: list[str] = []
+    for module_name, summary in PLUGIN_API_MODULES:
+        anchor = module_name.replace(".", "-")
+        parts.append(f"## `{module_name}` {{#{anchor}}}\n\n{summary}\n")
+        own = [e for e in entries if e.module == module_name]
+        for entry in own:
+            for problem in entry.problems:
+                log.warning("plugin API: %s", problem)
+        see = [e for e in own if e.kind == "see"]
+        if see:
+            parts.append(
+                "Also importable from here: "
+                + ", ".join(f"[`{e.name}`](#{e.home}.{e.name})" for e in see)
+                + ".\n"
+            )
+        for entry in own:
+            if entry.kind == "see":
+                continue
+            if entry.kind == "data":
+                parts.append(
+                    f"### `{entry.name}` {{#{module_name}.{entry.name}}}\n\n"
+                    f"`{module_name}.{entry.name}`: {entry.doc}\n"
+                )
+                continue
+            members = '\n      filters: ["!^_"]' if entry.kind == "class" else ""
+            parts.append(
+                f"::: {module_name}.{entry.name}\n"
+                "    options:\n"
+                "      show_root_heading: true\n"
+                "      show_root_full_path: false\n"
+                "      heading_level: 3"
+                f"{members}\n"
+            )
+    return "\n".join(parts) + "\n"
+
+
+_MARKERS["<!-- fsec:plugin-api -->"] = render_plugin_api

@@ -219,6 +219,11 @@ def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     """Translate a text whose form depends on the number ``num`` (``%(num)s`` is set).
 
     :returns: the translated form for ``num``, formatted with ``num`` and ``variables``.
+
+    :param singular: the text for one (``"%(num)s attempt"``).
+    :param plural: the text for several.
+    :param num: the number choosing the form.
+    :param variables: more ``%`` formatting values.
     """
     translations = get_translations()
     if translations is not None:

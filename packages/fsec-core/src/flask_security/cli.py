@@ -33,7 +33,10 @@ class BadInput(click.UsageError):
     """
 
     def show(self, file: Any = None) -> None:
-        """Print ``Error: <message>`` (one line) on stderr."""
+        """Print ``Error: <message>`` (one line) on stderr.
+
+        :param file: where to write (``None``: stderr).
+        """
         click.echo(f"Error: {self.format_message()}", err=True, file=file)
 
 
@@ -110,7 +113,12 @@ def _parse_attributes(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def check_password(password: str) -> None:
-    """Exit with an error when ``password`` breaks the length rule (6..128 by default)."""
+    """Exit with an error when ``password`` breaks the length rule (6..128 by default).
+
+    :param password: the password given on the command line.
+    :raises BadInput: it is shorter than ``SECURITY_PASSWORD_MIN_LENGTH`` or longer than
+        ``SECURITY_PASSWORD_MAX_LENGTH`` (exit status 2, one line).
+    """
     low = current_app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6)
     high = current_app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128)
     if not (low <= len(password) <= high):
@@ -277,3 +285,7 @@ CORE_COMMANDS: list[tuple[str, click.Command]] = [
     ("roles", roles_remove),
     ("security", security_plugins),
 ]
+
+
+#: The names a plugin's commands may use (the rest of this module is fsec's own commands).
+__all__ = ["BadInput", "check_password", "validate_cli_form"]

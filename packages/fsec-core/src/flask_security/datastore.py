@@ -68,6 +68,12 @@ def check_cas_arguments(
     :raises ValueError: an unknown field, a field both set and incremented, or
         nothing to write.
     :raises TypeError: an increment amount that is not an ``int`` (``bool`` is not).
+
+    :param fields: the model's field names.
+    :param expected: ``{field: value}`` the stored row must hold.
+    :param values: ``{field: new value}`` to write, or ``None``.
+    :param increment: ``{field: amount}`` to add in the database, or ``None``.
+    :returns: ``(expected, values, increment)`` as new dicts.
     """
     known = set(fields)
     expected, values, increment = dict(expected), dict(values or {}), dict(increment or {})
@@ -96,6 +102,9 @@ def coerce_int_key(user_id: Any) -> int | None:
     Only ASCII digits are read: ``str.isdigit`` also accepts ``"\uff11"`` (which
     ``int`` reads as 1) and ``"\u00b2"`` (which ``int`` refuses); negative keys and
     keys beyond 64 bits name no row. ``bool`` is not an integer here.
+
+    :param user_id: the key as received.
+    :returns: the integer key, or ``None``.
     """
     if isinstance(user_id, bool):
         return None
@@ -120,11 +129,18 @@ class Datastore:
         """Commit the pending changes (no-op for stores that write immediately)."""
 
     def put(self, model: Any) -> Any:
-        """Save (add or update) ``model``; returns it. *Store primitive.*"""
+        """Save (add or update) ``model``; returns it. *Store primitive.*
+
+        :param model: a user or role object of the store's models.
+        :returns: ``model``.
+        """
         raise NotImplementedError
 
     def delete(self, model: Any) -> None:
-        """Delete ``model``. *Store primitive.*"""
+        """Delete ``model``. *Store primitive.*
+
+        :param model: a user or role object.
+        """
         raise NotImplementedError
 
     def compare_and_set(
@@ -238,22 +254,40 @@ class UserDatastore:
         """The user whose primary key is ``user_id`` (a ``str`` from a session, cookie
         or token), with its roles loaded in the same query where the ORM allows;
         ``None`` when there is none or ``user_id`` cannot be a key. Never raises on
-        bad input. *Store primitive.*"""
+        bad input. *Store primitive.*
+
+        :param user_id: the key as text (or the store's own key type).
+        :returns: the user, or ``None``.
+        """
         raise NotImplementedError
 
     def find_user_ci(self, attribute: str, value: str) -> Any | None:
         """The user whose ``attribute`` equals ``value`` ignoring case, or ``None``.
-        *Store primitive*; should use an index."""
+        *Store primitive*; should use an index.
+
+        :param attribute: a user model attribute name (``"email"``).
+        :param value: the value to match, compared ignoring case, literally (no pattern).
+        :returns: the user, or ``None``.
+        """
         raise NotImplementedError
 
     def find_user(self, *args: Any, **kwargs: Any) -> Any | None:
         """The first user whose attributes equal ``kwargs`` exactly, or ``None``.
         *Store primitive* (stores take keyword arguments only; the base accepts
-        positional ones too, as 3.0's did, and raises ``NotImplementedError``)."""
+        positional ones too, as 3.0's did, and raises ``NotImplementedError``).
+
+        :param args: not used by stores (3.0 accepted them).
+        :param kwargs: ``{attribute: value}`` that must all match exactly.
+        :returns: the user, or ``None``.
+        """
         raise NotImplementedError
 
     def find_role(self, role: str) -> Any | None:
-        """The role named ``role``, or ``None``. *Store primitive.*"""
+        """The role named ``role``, or ``None``. *Store primitive.*
+
+        :param role: the role name.
+        :returns: the role, or ``None``.
+        """
         raise NotImplementedError
 
     def is_numeric_id(self, identifier: Any) -> bool:
@@ -278,6 +312,11 @@ class UserDatastore:
         Used by login, basic auth and the CLI. ``attributes`` defaults to
         ``SECURITY_USER_IDENTITY_ATTRIBUTES``; a primary key is never tried, so
         ``"1"`` does not name user 1 (docs/migration.md#a-number-is-not-a-login-name).
+
+        :param value: the login name as typed (any identity attribute).
+        :param attributes: attribute names to try in order; ``None`` for
+            ``SECURITY_USER_IDENTITY_ATTRIBUTES``.
+        :returns: the user, or ``None`` (also for a blank or non-text ``value``).
         """
         if not isinstance(value, str) or not value.strip():
             return None
@@ -292,7 +331,11 @@ class UserDatastore:
     def get_user(self, identifier: Any) -> Any | None:
         """The user with primary key ``identifier`` (an ``int`` or a digit string, or
         the store's own key type), else the user whose identity attribute matches
-        ``identifier`` ignoring case; ``None`` when there is none (documented 3.0)."""
+        ``identifier`` ignoring case; ``None`` when there is none (documented 3.0).
+
+        :param identifier: a primary key (``int``, digit string) or an identity value.
+        :returns: the user, or ``None``.
+        """
         if identifier is None or identifier == "":
             # Names no user; asked of the store primitive all the same, so that the
             # bare base class raises NotImplementedError as 3.0's did.
@@ -440,6 +483,9 @@ class UserDatastore:
         Put into the datastore, not committed (the caller commits).
 
         :raises DatastoreError: the user model has no ``fs_uniquifier``.
+
+        :param user: the user.
+        :param uniquifier: the new value, or ``None`` for a random one.
         """
         if not self.has_uniquifier:
             raise DatastoreError(
@@ -463,6 +509,8 @@ class UserDatastore:
         (second factors, server-side sessions...).
 
         :raises DatastoreError: the user model has no ``fs_uniquifier``.
+
+        :param user: the user.
         """
         self.set_uniquifier(user)
         state = current_app.extensions.get("security") if has_app_context() else None
@@ -470,12 +518,21 @@ class UserDatastore:
             state.plugins.hook.fsec_user_access_reset(user=user)
 
     def create_role(self, **kwargs: Any) -> Any:
-        """Create, save and return a role from ``kwargs`` (``name``, ``description``)."""
+        """Create, save and return a role from ``kwargs`` (``name``, ``description``).
+
+        :param kwargs: the role model's fields (``name``, ``description``...).
+        :returns: the new role, put into the store (commit to save it).
+        """
         role = self.role_model(**kwargs)
         return self.put(role)  # type: ignore[attr-defined]
 
     def find_or_create_role(self, name: str, **kwargs: Any) -> Any:
-        """The role named ``name``, created with ``kwargs`` when it does not exist."""
+        """The role named ``name``, created with ``kwargs`` when it does not exist.
+
+        :param name: the role name.
+        :param kwargs: more fields for a role that is created.
+        :returns: the existing or new role.
+        """
         kwargs["name"] = name
         return self.find_role(name) or self.create_role(**kwargs)
 
@@ -486,6 +543,9 @@ class UserDatastore:
 
         :returns: ``True`` when the user did not have the role (and now has it);
             ``False`` when nothing changed or the user or role does not exist.
+
+        :param user: a user object, or an email address.
+        :param role: a role object, or a role name.
         """
         user, role = self.prepare_role_modify_args(user, role)
         if user is None or role is None:
@@ -500,6 +560,9 @@ class UserDatastore:
         """Take ``role`` (object or name) from ``user`` (object or email).
 
         :returns: ``True`` when the user had the role, ``False`` otherwise.
+
+        :param user: a user object, or an email address.
+        :param role: a role object, or a role name.
         """
         user, role = self.prepare_role_modify_args(user, role)
         if user is None or role is None:
@@ -515,6 +578,9 @@ class UserDatastore:
 
         Only the attribute changes, as in 3.0: the caller saves it
         (``put(user)``, then ``commit()``).
+
+        :param user: the user.
+        :returns: ``True``.
         """
         user.active = not user.active
         return True
@@ -523,6 +589,9 @@ class UserDatastore:
         """Set ``user.active`` to ``False``; ``True`` when it was active (3.0).
 
         Only the attribute changes: the caller saves it (``put(user)``, ``commit()``).
+
+        :param user: the user.
+        :returns: whether it was active.
         """
         if user.active:
             user.active = False
@@ -533,6 +602,9 @@ class UserDatastore:
         """Set ``user.active`` to ``True``; ``True`` when it was inactive (3.0).
 
         Only the attribute changes: the caller saves it (``put(user)``, ``commit()``).
+
+        :param user: the user.
+        :returns: whether it was inactive.
         """
         if not user.active:
             user.active = True
@@ -540,7 +612,10 @@ class UserDatastore:
         return False
 
     def delete_user(self, user: Any) -> None:
-        """Delete ``user`` and its role links."""
+        """Delete ``user`` and its role links.
+
+        :param user: the user (its role links go with it).
+        """
         self.delete(user)  # type: ignore[attr-defined]
 
 

@@ -51,7 +51,12 @@ def handle_unauthenticated() -> Any:
     the login page with ``next`` set to this path (Flask-Login's unauthorized handler).
 
     The flashed message is ``LOGIN``; ``UNAUTHORIZED`` when a role decorator sent the
-    visitor (3.0 flashed that one there)."""
+    visitor (3.0 flashed that one there).
+
+    :returns: the JSON ``401`` response, or the redirect to the login page.
+    :raises werkzeug.exceptions.Unauthorized: no security blueprint is registered
+        (nothing to redirect to): answered ``401``.
+    """
     if is_json_request():
         return _json_status(401, "LOGIN")
     try:
@@ -78,6 +83,9 @@ def handle_forbidden() -> Any:
     ``403`` (docs/json-api.md); else a redirect to ``SECURITY_UNAUTHORIZED_VIEW``
     (URL, endpoint or callable) when set; else ``403``. Never redirects to the
     Referer (docs/migration.md#unauthorized_view-none-means-403).
+
+    :returns: the response to send (the handler's, a JSON ``403`` or a redirect).
+    :raises werkzeug.exceptions.Forbidden: none of those applies: answered ``403``.
     """
     callback = _security._unauthorized_callback
     if callback is not None:
@@ -169,6 +177,9 @@ def http_auth_required(realm: Any = None) -> Any:
     Usable bare (``@http_auth_required``) or called (``@http_auth_required("API")``).
     Failure: ``401`` with ``WWW-Authenticate: Basic realm="<realm>"`` (default
     ``SECURITY_DEFAULT_HTTP_AUTH_REALM``).
+
+    :param realm: the realm name (``str``), or the view itself when used bare.
+    :returns: the decorator, or the decorated view when used bare.
     """
 
     def decorator(fn: F) -> F:
@@ -189,7 +200,11 @@ def http_auth_required(realm: Any = None) -> Any:
 
 def auth_token_required(fn: F) -> F:
     """Protect a view with token authentication (header
-    ``SECURITY_TOKEN_AUTHENTICATION_HEADER`` or query ``SECURITY_TOKEN_AUTHENTICATION_KEY``)."""
+    ``SECURITY_TOKEN_AUTHENTICATION_HEADER`` or query ``SECURITY_TOKEN_AUTHENTICATION_KEY``).
+
+    :param fn: the view.
+    :returns: the decorated view; without a valid token it answers ``401``.
+    """
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -213,6 +228,9 @@ def auth_required(*auth_methods: str) -> Callable[[F], F]:
     is among them.
 
     :raises ValueError: an unknown method name.
+
+    :param auth_methods: names among ``"token"``, ``"basic"``, ``"session"``.
+    :returns: the decorator.
     """
     unknown = [m for m in auth_methods if m not in _METHODS]
     if unknown:
@@ -387,6 +405,9 @@ def anonymous_user_required(fn: F) -> F:
 
     It guards the views of mailed links that sign in (password reset, passwordless
     link), so following such a link while signed in never switches accounts.
+
+    :param fn: the view.
+    :returns: the decorated view.
     """
 
     @wraps(fn)

@@ -48,7 +48,12 @@ _default_field_labels = {
 
 
 def get_form_field_label(key: str) -> Any:
-    """The (lazily translated) label for a standard field key."""
+    """The (lazily translated) label for a standard field key.
+
+    :param key: a key of the standard labels (``"email"``, ``"new_password"``...), or
+        any text (used as the label itself).
+    :returns: a lazy string, translated when rendered.
+    """
     return lazy_gettext(_default_field_labels.get(key, key))
 
 
@@ -116,6 +121,10 @@ def unique_user_email(form: Any, field: Field) -> None:
 
     When one has, the account is kept as ``form.existing_email_user`` (upstream 5.x
     name) for views answering generically (``SECURITY_RETURN_GENERIC_RESPONSES``).
+
+    :param form: the form being validated.
+    :param field: the email field.
+    :raises wtforms.validators.ValidationError: ``EMAIL_ALREADY_ASSOCIATED``.
     """
     user = _datastore.find_user_by_identity(field.data, ["email"])
     if user is not None:
@@ -124,15 +133,24 @@ def unique_user_email(form: Any, field: Field) -> None:
 
 
 def valid_user_email(form: Any, field: Field) -> None:
-    """A user has this email address (case-insensitive); sets ``form.user``."""
+    """A user has this email address (case-insensitive); sets ``form.user``.
+
+    :param form: the form being validated (gets ``user``).
+    :param field: the email field.
+    :raises wtforms.validators.ValidationError: ``USER_DOES_NOT_EXIST``.
+    """
     form.user = _datastore.find_user_by_identity(field.data, ["email"])
     if form.user is None:
         raise ValidationError(_msg("USER_DOES_NOT_EXIST"))
 
 
+#: Validator: the email field is not empty (message ``EMAIL_NOT_PROVIDED``).
 email_required = Required("EMAIL_NOT_PROVIDED")
+#: Validator: a syntactically valid address (:class:`Email`, ``INVALID_EMAIL_ADDRESS``).
 email_validator = Email()
+#: Validator: the password field is not empty (message ``PASSWORD_NOT_PROVIDED``).
 password_required = Required("PASSWORD_NOT_PROVIDED")
+#: Validator: fsec's password length rule (:class:`PasswordLength`).
 password_length = PasswordLength()
 
 
@@ -177,7 +195,11 @@ class Form(FlaskForm):
 
 def form_errors(form: Any) -> dict[str, list[str]]:
     """``{field name: [messages]}`` for every field with errors (form-level errors under
-    ``"form"``); also importable from :mod:`flask_security.views`, where views use it."""
+    ``"form"``); also importable from :mod:`flask_security.views`, where views use it.
+
+    :param form: a validated WTForms form.
+    :returns: the errors; empty when there are none.
+    """
     errors = {field.name: [str(e) for e in field.errors] for field in form if field.errors}
     form_level = getattr(form, "form_errors", None)
     if form_level:
@@ -249,10 +271,18 @@ def validate_form_data(
 
 
 class EmailFormMixin:
+    """An ``email`` field: required, a valid address (``email_required``, ``email_validator``)."""
+
     email = StringField(get_form_field_label("email"), validators=[email_required, email_validator])
 
 
 class UserEmailFormMixin:
+    """An ``email`` field naming an existing account: required, a valid address, and
+    :func:`valid_user_email` (sets ``form.user``; ``USER_DOES_NOT_EXIST`` otherwise).
+    Reveals whether an account exists: for pages that must not, use
+    :class:`EmailLookupForm`.
+    """
+
     user: Any = None
     email = StringField(
         get_form_field_label("email"),
@@ -261,6 +291,10 @@ class UserEmailFormMixin:
 
 
 class UniqueEmailFormMixin:
+    """An ``email`` field for a new account: required, a valid address, and no account
+    has it yet (:func:`unique_user_email`, ``EMAIL_ALREADY_ASSOCIATED``).
+    """
+
     email = StringField(
         get_form_field_label("email"),
         validators=[email_required, email_validator, unique_user_email],
@@ -268,25 +302,42 @@ class UniqueEmailFormMixin:
 
 
 class PasswordFormMixin:
+    """A required ``password`` field (no length rule: for checking an existing password)."""
+
     password = PasswordField(get_form_field_label("password"), validators=[password_required])
 
 
 class NewPasswordFormMixin:
+    """A ``password`` field for a new password: required and within
+    ``SECURITY_PASSWORD_MIN_LENGTH``..``SECURITY_PASSWORD_MAX_LENGTH`` (:class:`PasswordLength`).
+    """
+
     password = PasswordField(
         get_form_field_label("password"), validators=[password_required, password_length]
     )
 
 
 class PasswordConfirmFormMixin:
+    """A ``password_confirm`` field that must equal ``password`` (``RETYPE_PASSWORD_MISMATCH``)."""
+
     password_confirm = PasswordField(
         get_form_field_label("retype_password"), validators=[EqualTo("password")]
     )
 
 
 class NextFormMixin:
+    """A hidden ``next`` field: where to go afterwards; only a same-origin path is
+    accepted (``INVALID_REDIRECT``, see :func:`flask_security.utils.safe_redirect_target`).
+    """
+
     next = HiddenField()
 
     def validate_next(self, field: Field) -> None:
+        """Refuse a ``next`` that could leave the site (and clear it).
+
+        :param field: the ``next`` field.
+        :raises wtforms.validators.ValidationError: ``INVALID_REDIRECT``.
+        """
         if field.data and safe_redirect_target(field.data) is None:
             field.data = ""
             raise ValidationError(_msg("INVALID_REDIRECT"))
@@ -309,6 +360,8 @@ class EmailLookupForm(Form, EmailFormMixin):
         """Validate the fields, then look the account up (sets ``user``).
 
         :returns: ``True`` when the address is well formed, known or not.
+
+        :param extra_validators: ``{field name: [validators]}`` (WTForms).
         """
         if not super().validate(extra_validators=extra_validators):
             return False
@@ -317,12 +370,19 @@ class EmailLookupForm(Form, EmailFormMixin):
 
 
 class RegisterFormMixin:
+    """A ``submit`` button labelled "Register" and :meth:`to_dict`, which turns the
+    submitted fields into ``create_user`` arguments.
+    """
+
     submit = SubmitField(get_form_field_label("register"))
 
     def to_dict(self, only_user: bool = True) -> dict[str, Any]:
         """The submitted fields that exist on the user model (for ``create_user``).
 
         :param only_user: keep only attributes of ``datastore.user_model``.
+
+        :returns: ``{field name: data}`` without ``submit``, ``csrf_token``, ``next`` and
+            ``password_confirm``.
         """
         model = _datastore.user_model
 

@@ -362,3 +362,8 @@ class PluginHost:
 
         self._call_with_register(hookname, register_for, kwargs)
         return listed
+
+
+#: The plugin host's public name for plugins: the error start-up raises (the rest of this
+#: module is fsec's machinery: discovery, enabling, the pluggy host).
+__all__ = ["PluginError"]

@@ -62,6 +62,9 @@ def get_message(key: str, **kwargs: Any) -> tuple[str, str]:
 
     :returns: ``(text, category)``.
     :raises KeyError: no enabled plugin defines the message.
+
+    :param key: the message key (``"INVALID_PASSWORD"``, a plugin's own).
+    :param kwargs: ``%(name)s`` values for the text.
     """
     text, category = current_app.config.get("SECURITY_MSG_" + key) or _security.messages[key]
     filled = _security.message_fills.get(key)
@@ -71,7 +74,11 @@ def get_message(key: str, **kwargs: Any) -> tuple[str, str]:
 
 
 def do_flash(message: str, category: str | None = None) -> None:
-    """Flash ``message`` when ``SECURITY_FLASH_MESSAGES`` is on."""
+    """Flash ``message`` when ``SECURITY_FLASH_MESSAGES`` is on.
+
+    :param message: the text.
+    :param category: the flash category (``None``: ``"message"``).
+    """
     if config_value("FLASH_MESSAGES"):
         flash(message, category or "message")
 
@@ -245,6 +252,8 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
 
     Changes made by ``fsec_after_login`` (login tracking) are put in the datastore;
     commit afterwards (the built-in views do).
+
+    :param user: the user to sign in.
     """
     if remember is None:
         remember = bool(config_value("DEFAULT_REMEMBER_ME"))
@@ -269,6 +278,8 @@ def login_state(user: Any) -> str | None:
 
     :returns: the combined string, or ``None`` when no enabled plugin records
         logins (then there is no such state to bind to).
+
+    :param user: the user.
     """
     results = _security.plugins.hook.fsec_login_state(user=user)
     parts = [str(r) for r in results if r is not None]
@@ -290,6 +301,8 @@ def consume_login_state(user: Any, expected: dict[str, Any] | None = None) -> bo
         the state moved on (the credential was used).
     :raises RuntimeError: no enabled plugin records logins (a one-time link bound to
         the login state cannot be made single-use without one).
+
+    :param user: the user, as loaded when the link was checked.
     """
     result = _security.plugins.hook.fsec_consume_login_state(
         user=user, expected=dict(expected or {})
@@ -328,6 +341,11 @@ def send_mail(subject: str, recipient: str, template: str, **context: Any) -> No
     (``SECURITY_EMAIL_PLAINTEXT`` / ``SECURITY_EMAIL_HTML``), applies the mail context
     processors and hands a Flask-Mail ``Message`` to ``@security.send_mail_task`` or
     Flask-Mail.
+
+    :param subject: the subject (already translated).
+    :param recipient: the address.
+    :param template: the template base name (``"reset_instructions"``).
+    :param context: template variables.
     """
     _security.send_mail(subject, recipient, template, **context)
 
@@ -352,22 +370,35 @@ def _capture(signal: Any) -> Iterator[list[dict[str, Any]]]:
 
 
 def capture_registrations() -> Any:
-    """Context manager collecting ``user_registered`` data dicts (user, confirm_token)."""
+    """Context manager collecting ``user_registered`` data dicts (user, confirm_token).
+
+    :returns: a context manager yielding the list the data dicts are appended to.
+    """
     return _capture(user_registered)
 
 
 def capture_reset_password_requests(reset_password_sent_at: Any = None) -> Any:
-    """Context manager collecting ``reset_password_instructions_sent`` data (user, token)."""
+    """Context manager collecting ``reset_password_instructions_sent`` data (user, token).
+
+    :param reset_password_sent_at: ignored (3.0's signature).
+    :returns: a context manager yielding the list the data dicts are appended to.
+    """
     return _capture(reset_password_instructions_sent)
 
 
 def capture_passwordless_login_requests() -> Any:
-    """Context manager collecting ``login_instructions_sent`` data (user, login_token)."""
+    """Context manager collecting ``login_instructions_sent`` data (user, login_token).
+
+    :returns: a context manager yielding the list the data dicts are appended to.
+    """
     return _capture(login_instructions_sent)
 
 
 def is_json_request() -> bool:
-    """Whether the client sent JSON or asks for JSON (``Accept``) — answer in JSON."""
+    """Whether the client sent JSON or asks for JSON (``Accept``) — answer in JSON.
+
+    :returns: ``True`` when the answer should be JSON.
+    """
     if request.is_json:
         return True
     best = request.accept_mimetypes.best
@@ -386,3 +417,54 @@ def encode_string(string: str | bytes) -> bytes:
     """``string`` as bytes: text is encoded as UTF-8, bytes are returned unchanged
     (3.0's helper)."""
     return string.encode("utf-8") if isinstance(string, str) else string
+
+
+#: The public names of this module (the plugin API): 3.0's documented helpers and the
+#: shared pieces every feature and plugin uses. ``validate_external_base_url`` and
+#: ``check_link_host`` (start-up checks) and 3.0's Python 2 helpers ``string_types`` and
+#: ``encode_string`` stay importable for apps but are not part of it.
+__all__ = [
+    "CORE_PASSWORD_REASONS",
+    "SESSION_KEYS_KEPT_AT_LOGIN",
+    "announce_password_changed",
+    "authenticate_password",
+    "capture_passwordless_login_requests",
+    "capture_registrations",
+    "capture_reset_password_requests",
+    "check_bound_token",
+    "config_value",
+    "consume_login_state",
+    "do_flash",
+    "encrypt_password",
+    "external_url_for",
+    "external_url_for_security",
+    "find_redirect",
+    "generate_bound_token",
+    "get_hmac",
+    "get_identity_attributes",
+    "get_max_age",
+    "get_message",
+    "get_post_login_redirect",
+    "get_post_logout_redirect",
+    "get_post_redirect",
+    "get_token_status",
+    "get_url",
+    "get_within_delta",
+    "has_forbidden_characters",
+    "hash_data",
+    "hash_password",
+    "is_json_request",
+    "login_state",
+    "login_user",
+    "login_user_from_link",
+    "logout_user",
+    "regenerate_session",
+    "safe_redirect_target",
+    "send_mail",
+    "token_fingerprint",
+    "url_for_security",
+    "validate_redirect_url",
+    "verify_and_update_password",
+    "verify_hash",
+    "verify_password",
+]

@@ -65,6 +65,10 @@ def json_response(payload: dict[str, Any] | None = None, status: int = 200) -> R
     """``{"meta": {"code": status}, "response": payload}`` with HTTP ``status``.
 
     Plugins may add keys to ``payload`` first (hook ``fsec_json_response``).
+
+    :param payload: the ``response`` object (``None``: ``{}``); copied, not changed.
+    :param status: the HTTP status, also sent as ``meta.code``.
+    :returns: the Flask response.
     """
     payload = dict(payload or {})
     state = current_app.extensions.get("security")
@@ -80,8 +84,28 @@ def json_response(payload: dict[str, Any] | None = None, status: int = 200) -> R
 
 
 def json_error(errors: dict[str, list[str]], status: int = 400) -> Response:
-    """A JSON error answer: ``{"response": {"errors": errors}}``."""
+    """A JSON error answer: ``{"response": {"errors": errors}}``.
+
+    :param errors: ``{field name: [messages]}`` (``form_errors(form)``; ``"form"`` for
+        form-level errors, or a name of your own such as ``"token"``).
+    :param status: the HTTP status (``400``).
+    :returns: the Flask response.
+    """
     return json_response({"errors": errors}, status)
+
+
+def csrf_json_response(payload: dict[str, Any] | None = None) -> Response:
+    """The answer to a JSON ``GET`` of a form page: ``{"csrf_token": ...}`` (plus
+    ``payload``) with ``200``.
+
+    A JSON client reads the token here and sends it back with its ``POST`` (field
+    ``csrf_token`` or the ``SECURITY_CSRF_HEADER`` header, ``X-CSRFToken`` by
+    default), as for every fsec form (Flask-WTF's ``generate_csrf``).
+
+    :param payload: more keys for ``response`` (``user_payload(current_user)``...).
+    :returns: the JSON response (see :func:`json_response`).
+    """
+    return json_response({"csrf_token": generate_csrf(), **(payload or {})})
 
 
 def request_json() -> Any:
@@ -91,6 +115,8 @@ def request_json() -> Any:
     Unlike ``request.get_json(silent=True)``, a body nested too deeply for the parser
     (``[[[[...]]]]``: Python's decoder raises ``RecursionError``) also gives ``None``
     instead of a ``500``; so do bodies that are not valid JSON or not UTF-8.
+
+    :returns: the parsed body (any JSON value), or ``None``.
     """
     try:
         return request.get_json(silent=True)
@@ -118,6 +144,9 @@ def build_form(name_or_class: str | type, **kwargs: Any) -> Any:
     :param name_or_class: a registered form name (``"login_form"``, resolved with the
         app's overrides) or a form class.
     :raises InvalidJSONBody: the JSON body is not an object of strings (answered 400).
+
+    :param kwargs: more keyword arguments for the form's constructor.
+    :returns: the form, bound to the request's data (call ``validate_on_submit()``).
     """
     cls = _security.form_class(name_or_class) if isinstance(name_or_class, str) else name_or_class
     if request.method in ("POST", "PUT", "PATCH") and request.is_json:
@@ -126,7 +155,12 @@ def build_form(name_or_class: str | type, **kwargs: Any) -> Any:
 
 
 def user_payload(user: Any, include_token: bool = False) -> dict[str, Any]:
-    """``{"user": user.get_security_payload()}``, plus ``authentication_token``."""
+    """``{"user": user.get_security_payload()}``, plus ``authentication_token``.
+
+    :param user: the user.
+    :param include_token: add a fresh auth token (``user.get_auth_token()``).
+    :returns: ``{"user": {...}}``.
+    """
     payload = dict(user.get_security_payload())
     if include_token:
         payload["authentication_token"] = user.get_auth_token()
@@ -134,7 +168,11 @@ def user_payload(user: Any, include_token: bool = False) -> dict[str, Any]:
 
 
 def view_links(view: str) -> list[tuple[str, str]]:
-    """Links contributed by plugins for the page ``view`` (``fsec_view_links``)."""
+    """Links contributed by plugins for the page ``view`` (``fsec_view_links``).
+
+    :param view: the page name (``"login"``, ``"register"``, a plugin's own).
+    :returns: ``[(label, url), ...]`` in plugin order.
+    """
     results = _security.plugins.hook.fsec_view_links(view=view, state=_security)
     return [link for result in results if result for link in result]
 
@@ -145,6 +183,15 @@ def render_page(template_key: str, view: str, status: int = 200, **context: Any)
     The context holds ``security``, ``view_links`` (from plugins), every
     ``@security.context_processor`` / ``@security.<view>_context_processor`` value and
     ``context`` (e.g. ``login_user_form=form``).
+
+    :param template_key: the config key (without ``SECURITY_``) naming the template,
+        so that applications can replace it (``"LOGIN_USER_TEMPLATE"``; a plugin
+        registers its own, ``"ACCEPT_INVITE_TEMPLATE"``).
+    :param view: the view name selecting the ``<view>_context_processor`` functions
+        and the ``fsec_view_links`` links (``"login"``, ``"accept_invite"``).
+    :param status: the HTTP status of the page.
+    :param context: template variables (``login_user_form=form``...).
+    :returns: ``(html, status)``, a Flask view return value.
     """
     ctx = _security._run_context_processors(view)
     ctx.update(context)
@@ -189,7 +236,10 @@ def login_outcome_response(outcome: Any, next_url: str | None = None) -> Any:
 def form_failure_status() -> int:
     """The HTTP status of an HTML page showing a form: always ``200``, also when a
     submitted form failed validation and is shown again with its errors (3.0 did so;
-    browsers and apps' tests expect it). JSON answers keep ``400`` (:func:`json_error`)."""
+    browsers and apps' tests expect it). JSON answers keep ``400`` (:func:`json_error`).
+
+    :returns: ``200``.
+    """
     return 200
 
 
@@ -200,6 +250,8 @@ def refresh_session(user: Any) -> None:
     other session and remember cookie of the user stops working; this one carries on
     (and its remember cookie is renewed when it had one). Token-only clients get no
     session.
+
+    :param user: the user whose password changed (already committed).
     """
     if "_user_id" not in session:
         return
@@ -347,6 +399,23 @@ def change_password() -> Any:
 def handle_invalid_json(exc: InvalidJSONBody) -> Response:
     """Blueprint error handler for :class:`InvalidJSONBody`: ``400`` with field errors."""
     return json_error(exc.errors)
+
+
+#: The helpers a plugin's views may use (this module's views are fsec's own).
+__all__ = [
+    "InvalidJSONBody",
+    "build_form",
+    "csrf_json_response",
+    "form_errors",
+    "form_failure_status",
+    "json_error",
+    "json_response",
+    "refresh_session",
+    "render_page",
+    "request_json",
+    "user_payload",
+    "view_links",
+]
 
 
 def __getattr__(name: str) -> Any:
