@@ -571,6 +571,18 @@ def _callable_problems(fn: Any, label: str) -> list[str]:
     return problems
 
 
+def _own_classes(cls: type) -> list[type]:
+    """``cls`` and its bases defined in fsec (not Flask-WTF's or pluggy's...)."""
+    return [k for k in cls.__mro__ if k.__module__.startswith("flask_security")]
+
+
+def _inherits_only_from_fsec(cls: type) -> bool:
+    """Whether every base of ``cls`` (but ``object``) is fsec's: its inherited members
+    are then part of its API (``SecurityState``'s token and callback methods)."""
+    bases = [k for k in cls.__mro__[1:] if k is not object]
+    return bool(bases) and all(k.__module__.startswith("flask_security") for k in bases)
+
+
 def plugin_api_entries() -> list[ApiEntry]:
     """One entry per name in the ``__all__`` of every module of
     :data:`PLUGIN_API_MODULES`, with what its documentation lacks."""
@@ -596,15 +608,19 @@ def plugin_api_entries() -> list[ApiEntry]:
         for name in module.__all__:
             obj = getattr(module, name)
             label = f"{module_name}.{name}"
-            definer = getattr(obj, "__module__", None)
-            homes = [
-                m
-                for m in listed
-                if m != module_name
-                and name in exported[m]
-                and getattr(importlib.import_module(m), name, None) is obj
-                and (definer == m or (definer or "").startswith(m + "."))
-            ]
+            definer = getattr(obj, "__module__", None) or ""
+            # Documented once, under the listed module nearest to where it is defined
+            # (the longest listed prefix of its module) when that module exports it.
+            prefixes = [m for m in listed if definer == m or definer.startswith(m + ".")]
+            nearest = max(prefixes, key=len) if prefixes else None
+            homes = (
+                [nearest]
+                if nearest
+                and nearest != module_name
+                and name in exported[nearest]
+                and getattr(importlib.import_module(nearest), name, None) is obj
+                else []
+            )
             if (inspect.isclass(obj) or inspect.isfunction(obj)) and homes:
                 entries.append(ApiEntry(module_name, name, "see", homes[0]))
                 continue
@@ -620,8 +636,12 @@ def plugin_api_entries() -> list[ApiEntry]:
                 entry = ApiEntry(module_name, name, "class", module_name)
                 if not (obj.__doc__ or "").strip():
                     entry.problems.append(f"{label} has no docstring")
-                for attr, member in vars(obj).items():
-                    if not attr.startswith("_") and inspect.isfunction(member):
+                seen: set[str] = set()
+                for klass in _own_classes(obj):
+                    for attr, member in vars(klass).items():
+                        if attr.startswith("_") or attr in seen or not inspect.isfunction(member):
+                            continue
+                        seen.add(attr)
                         entry.problems += _callable_problems(member, f"{label}.{attr}")
             elif inspect.isfunction(obj):
                 entry = ApiEntry(module_name, name, "function", module_name)
@@ -638,6 +658,8 @@ def plugin_api_entries() -> list[ApiEntry]:
 def render_plugin_api() -> str:
     """The Plugin API page body: per module, every public name with its signature and
     docstring (mkdocstrings), data with their ``#:`` comment, re-exports as links."""
+    import importlib
+
     entries = plugin_api_entries()
     parts: list[str] = []
     for module_name, summary in PLUGIN_API_MODULES:
@@ -663,7 +685,12 @@ def render_plugin_api() -> str:
                     f"`{module_name}.{entry.name}`: {entry.doc}\n"
                 )
                 continue
-            members = '\n      filters: ["!^_"]' if entry.kind == "class" else ""
+            members = ""
+            if entry.kind == "class":
+                members = '\n      filters: ["!^_"]'
+                obj = getattr(importlib.import_module(module_name), entry.name)
+                if _inherits_only_from_fsec(obj):
+                    members += "\n      inherited_members: true"
             parts.append(
                 f"::: {module_name}.{entry.name}\n"
                 "    options:\n"

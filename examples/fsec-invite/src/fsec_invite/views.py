@@ -24,6 +24,7 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
+    csrf_json_response,
     form_errors,
     form_failure_status,
     json_error,
@@ -31,7 +32,6 @@ from flask_security.views import (
     render_page,
     user_payload,
 )
-from flask_wtf.csrf import generate_csrf
 
 from .invite import accept_invitation, check_invite_token, invite_user
 
@@ -57,7 +57,7 @@ def invite() -> Any:
         return redirect(url_for_security("invite"))
     if is_json_request():
         if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
+            return csrf_json_response()
         return json_error(form_errors(form))
     return render_page("INVITE_USER_TEMPLATE", "invite", form_failure_status(), invite_form=form)
 
@@ -109,7 +109,7 @@ def accept_invite(token: str) -> Any:
         return redirect(get_post_redirect("INVITE_POST_ACCEPT_VIEW"))
     if is_json_request():
         if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
+            return csrf_json_response()
         return json_error(form_errors(form))
     return render_page(
         "ACCEPT_INVITE_TEMPLATE",

@@ -89,27 +89,48 @@ class AppCallbacks:
         self._unauthorized_callback: Callable[[], Any] | None = None
 
     def send_mail_task(self, fn: Callable[[Message], Any]) -> Callable[[Message], Any]:
-        """Register ``fn(message)`` to send mails (e.g. through a task queue)."""
+        """Register ``fn(message)`` to send mails (e.g. through a task queue).
+
+        :param fn: ``fn(message)`` getting the Flask-Mail ``Message``.
+        :returns: ``fn``.
+        """
         self._send_mail_task = fn
         return fn
 
     def mail_context_processor(self, fn: ContextProcessor) -> ContextProcessor:
-        """Register ``fn() -> dict`` adding values to every mail's context."""
+        """Register ``fn() -> dict`` adding values to every mail's context.
+
+        :param fn: ``fn() -> dict``.
+        :returns: ``fn``.
+        """
         self._mail_context_processors.append(fn)
         return fn
 
     def unauthorized_handler(self, fn: Callable[[], Any]) -> Callable[[], Any]:
-        """Register ``fn()`` answering when a user lacks a required role or credential."""
+        """Register ``fn()`` answering when a user lacks a required role or credential.
+
+        :param fn: ``fn()`` returning the response.
+        :returns: ``fn``.
+        """
         self._unauthorized_callback = fn
         return fn
 
     def context_processor(self, fn: ContextProcessor) -> ContextProcessor:
-        """Register ``fn() -> dict`` for every security page."""
+        """Register ``fn() -> dict`` for every security page.
+
+        :param fn: ``fn() -> dict``.
+        :returns: ``fn``.
+        """
         self._context_processors.setdefault(None, []).append(fn)
         return fn
 
     def add_context_processor(self, view: str, fn: ContextProcessor) -> None:
-        """Register ``fn() -> dict`` for the security page ``view`` (``"login"``)."""
+        """Register ``fn() -> dict`` for the security page ``view`` (``"login"``).
+
+        :param view: the view name given to :func:`flask_security.views.render_page`
+            (``"login"``, a plugin's ``"accept_invite"``).
+        :param fn: ``fn() -> dict`` of template variables.
+        """
         self._context_processors.setdefault(view, []).append(fn)
 
     def _run_context_processors(self, view: str | None) -> dict[str, Any]:

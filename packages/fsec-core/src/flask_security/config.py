@@ -204,6 +204,7 @@ def config_value(key: str, app: Any = None, default: Any = None) -> Any:
     :param key: the key without ``SECURITY_``, any case (``"LOGIN_URL"``).
     :param app: a Flask application, or ``None`` for ``current_app``.
     :param default: returned when the key is absent.
+    :returns: the value.
     """
     app = app or current_app
     return app.config.get("SECURITY_" + key.upper(), default)
@@ -211,7 +212,11 @@ def config_value(key: str, app: Any = None, default: Any = None) -> Any:
 
 def get_identity_attributes(app: Any = None) -> list[str]:
     """``SECURITY_USER_IDENTITY_ATTRIBUTES`` as a list of attribute names
-    (``["email"]`` when unset; a single string is one name)."""
+    (``["email"]`` when unset; a single string is one name).
+
+    :param app: the application (``None``: the current one).
+    :returns: the attribute names, in lookup order.
+    """
     attrs = config_value("USER_IDENTITY_ATTRIBUTES", app=app) or ["email"]
     return [attrs] if isinstance(attrs, str) else list(attrs)
 

@@ -215,6 +215,9 @@ class Datastore:
         :meth:`find_model`), in storage order. *Store primitive.*
 
         :returns: a list (empty when none matches).
+
+        :param model: the model class.
+        :param filters: ``{field: value}`` that must all match.
         """
         raise NotImplementedError
 
@@ -227,6 +230,10 @@ class Datastore:
         (MongoEngine: a ``ListField(ReferenceField(model))`` on the referenced
         document gets the new instance appended), so ``user.webauthn`` lists a new
         credential everywhere.
+
+        :param model: the model class.
+        :param fields: its fields.
+        :returns: the new instance.
         """
         return self.put(model(**fields))
 

@@ -67,6 +67,13 @@ class Security:
         :raises flask_security.plugins.PluginError: a plugin problem (see
             :mod:`flask_security.plugins`).
         :raises flask_security.passwords.PasswordConfigError: bad password settings.
+
+        :param app: the Flask application.
+        :param datastore: the datastore (default: the one given to the constructor).
+        :param register_blueprint: register the security blueprint (default: the
+            constructor's value, ``True``).
+        :param kwargs: form overrides and options, as for the constructor.
+        :returns: the application's state, also ``app.extensions["security"]``.
         """
         datastore = datastore if datastore is not None else self.datastore
         if datastore is None:
@@ -99,29 +106,49 @@ class Security:
 
     # Decorators usable before init_app (factory pattern): applied to every state.
     def send_mail_task(self, fn: Callable[[Message], Any]) -> Callable[[Message], Any]:
-        """See :meth:`SecurityState.send_mail_task`."""
+        """See :meth:`SecurityState.send_mail_task`.
+
+        :param fn: ``fn(message)`` getting the Flask-Mail ``Message``.
+        :returns: ``fn``.
+        """
         self._defer(lambda s: s.send_mail_task(fn))
         return fn
 
     def mail_context_processor(
         self, fn: Callable[[], dict[str, Any]]
     ) -> Callable[[], dict[str, Any]]:
-        """See :meth:`SecurityState.mail_context_processor`."""
+        """See :meth:`SecurityState.mail_context_processor`.
+
+        :param fn: ``fn() -> dict``.
+        :returns: ``fn``.
+        """
         self._defer(lambda s: s.mail_context_processor(fn))
         return fn
 
     def unauthorized_handler(self, fn: Callable[[], Any]) -> Callable[[], Any]:
-        """See :meth:`SecurityState.unauthorized_handler`."""
+        """See :meth:`SecurityState.unauthorized_handler`.
+
+        :param fn: ``fn()`` returning the response.
+        :returns: ``fn``.
+        """
         self._defer(lambda s: s.unauthorized_handler(fn))
         return fn
 
     def context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
-        """See :meth:`SecurityState.context_processor`."""
+        """See :meth:`SecurityState.context_processor`.
+
+        :param fn: ``fn() -> dict``.
+        :returns: ``fn``.
+        """
         self._defer(lambda s: s.context_processor(fn))
         return fn
 
     def add_context_processor(self, view: str, fn: Callable[[], dict[str, Any]]) -> None:
-        """See :meth:`SecurityState.add_context_processor` (applied to every state)."""
+        """See :meth:`SecurityState.add_context_processor` (applied to every state).
+
+        :param view: the view name (``"login"``, a plugin's ``"accept_invite"``).
+        :param fn: ``fn() -> dict`` of template variables.
+        """
         self._defer(lambda s: s.add_context_processor(view, fn))
 
     def __getattr__(self, name: str) -> Any:

@@ -471,7 +471,11 @@ class ChangePasswordForm(Form):
         """Check the fields, and the current password whenever one was given: a wrong
         current password is reported even when the new password is also refused (3.0
         stopped at the first failing field, so the user fixed the new password first
-        and only then learned the current one was wrong)."""
+        and only then learned the current one was wrong).
+
+        :param extra_validators: ``{field name: [validators]}`` (WTForms).
+        :returns: whether the form is valid.
+        """
         valid = super().validate(extra_validators=extra_validators)
         if self.password.data and not self.password.errors:
             if not verify_and_update_password(self.password.data, current_user):
@@ -505,6 +509,7 @@ __all__ = [
     "UserEmailFormMixin",
     "email_required",
     "email_validator",
+    "form_errors",
     "formdata_from_mapping",
     "get_form_field_label",
     "password_length",

@@ -15,17 +15,29 @@ from .state import current_security as _security
 
 
 def get_hmac(password: str | bytes) -> bytes:
-    """``base64(HMAC-SHA512(SECURITY_PASSWORD_SALT, password))`` (88 ASCII bytes)."""
+    """``base64(HMAC-SHA512(SECURITY_PASSWORD_SALT, password))`` (88 ASCII bytes).
+
+    :param password: the password.
+    :returns: the HMAC, base64-encoded.
+    """
     return _security.password_hasher.get_hmac(password)
 
 
 def hash_password(password: str | bytes) -> str:
-    """Hash ``password`` with the configured scheme and options."""
+    """Hash ``password`` with the configured scheme and options.
+
+    :param password: the password in clear text.
+    :returns: the hash string to store.
+    """
     return _security.password_hasher.hash(password)
 
 
 def encrypt_password(password: str | bytes) -> str:
-    """Deprecated alias of :func:`hash_password` (since 2.0.2)."""
+    """Deprecated alias of :func:`hash_password` (since 2.0.2).
+
+    :param password: the password.
+    :returns: :func:`hash_password` of it.
+    """
     warnings.warn(
         "encrypt_password is deprecated, use hash_password", DeprecationWarning, stacklevel=2
     )
@@ -33,7 +45,12 @@ def encrypt_password(password: str | bytes) -> str:
 
 
 def verify_password(password: str | bytes, password_hash: str | None) -> bool:
-    """Whether ``password`` matches ``password_hash`` (never raises on a bad hash)."""
+    """Whether ``password`` matches ``password_hash`` (never raises on a bad hash).
+
+    :param password: the password as typed.
+    :param password_hash: the stored hash (``None`` never matches).
+    :returns: whether they match.
+    """
     return _security.password_hasher.verify(password, password_hash)
 
 
@@ -44,6 +61,10 @@ def verify_and_update_password(password: str | bytes, user: Any) -> bool:
     Re-hashed: a deprecated scheme or outdated options (passlib), a password stored
     unhashed (3.0's ``plaintext``), and hashes made by a legacy rule (see
     :mod:`flask_security.passwords`).
+
+    :param password: the password as typed.
+    :param user: the user (its ``password`` holds the hash).
+    :returns: whether the password matches.
     """
     hasher = _security.password_hasher
     verified, needs_update = hasher.check(password, getattr(user, "password", None))
@@ -58,6 +79,9 @@ def token_fingerprint(value: str | bytes | None) -> str:
 
     Tokens carry fingerprints of the state they act on (password hash, email
     address) so that a token stops working once that state changed.
+
+    :param value: the state to fingerprint (``None`` allowed).
+    :returns: 32 hex characters.
     """
     return str(_security.fingerprint(value))
 
@@ -83,13 +107,20 @@ def hash_data(data: str | bytes) -> str:
     ``SECURITY_HASHING_SCHEMES`` (passlib), for non-secret values (3.0 API).
 
     :returns: the passlib hash string.
+
+    :param data: the value to hash.
     """
     return str(_hashing_context().hash(_data_bytes(data)))
 
 
 def verify_hash(hashed_data: str, compare_data: str | bytes) -> bool:
     """Whether ``compare_data`` matches a :func:`hash_data` value, or a value hashed
-    with one of ``SECURITY_DEPRECATED_HASHING_SCHEMES`` (3.0: plain MD5 hex)."""
+    with one of ``SECURITY_DEPRECATED_HASHING_SCHEMES`` (3.0: plain MD5 hex).
+
+    :param hashed_data: a :func:`hash_data` value.
+    :param compare_data: the value to check.
+    :returns: whether they match.
+    """
     try:
         return bool(_hashing_context().verify(_data_bytes(compare_data), hashed_data))
     except (ValueError, TypeError):

@@ -41,7 +41,10 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The project name pluggy uses, equal to the entry-point group name.
 PROJECT_NAME = "flask_security"
 
+#: The marker of hook specifications (fsec's own, in this module).
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+#: The marker a plugin puts on its hook implementations: ``@hookimpl`` (pluggy's
+#: options apply: ``@hookimpl(tryfirst=True)``, ``trylast``, ``wrapper``).
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 

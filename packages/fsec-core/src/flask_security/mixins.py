@@ -30,6 +30,8 @@ class UserMixin(BaseUserMixin):
         Flask-Login keeps this string in the session and the remember cookie, so both
         die when the password changes
         (docs/migration.md#sessions-and-remember-cookies-die-with-the-password).
+
+        :returns: the string Flask-Login stores.
         """
         return f"{self.id}:{_security.password_fingerprint(self)}"
 
@@ -39,20 +41,33 @@ class UserMixin(BaseUserMixin):
         The token holds the user id and the password fingerprint, signed with
         ``SECRET_KEY`` (HMAC-SHA256, itsdangerous); it stops working when the password
         changes, and after ``SECURITY_TOKEN_MAX_AGE`` seconds when that is set.
+
+        :returns: the token (URL-safe ASCII).
         """
         return _security.auth_token_for(self)
 
     def has_role(self, role: Any) -> bool:
-        """Whether the user has ``role`` (a role name ``str`` or a role object)."""
+        """Whether the user has ``role`` (a role name ``str`` or a role object).
+
+        :param role: a role name or role object.
+        :returns: whether the user has it.
+        """
         name = role if isinstance(role, str) else getattr(role, "name", None)
         return any(r.name == name for r in (getattr(self, "roles", None) or ()))
 
     def get_security_payload(self) -> dict[str, Any]:
-        """The user part of JSON responses: ``{"id": "<id>"}`` by default."""
+        """The user part of JSON responses: ``{"id": "<id>"}`` by default.
+
+        :returns: a JSON-serialisable dict; override to add fields.
+        """
         return {"id": str(self.id)}
 
     def verify_and_update_password(self, password: str) -> bool:
-        """Verify ``password`` and re-hash it when the stored hash is outdated."""
+        """Verify ``password`` and re-hash it when the stored hash is outdated.
+
+        :param password: the password as typed.
+        :returns: whether it matches.
+        """
         return verify_and_update_password(password, self)
 
 
@@ -77,5 +92,9 @@ class AnonymousUser(AnonymousUserMixin):
         self.roles: list[Any] = []
 
     def has_role(self, *args: Any) -> bool:
-        """Always ``False``."""
+        """Always ``False``.
+
+        :param args: a role name or object (ignored).
+        :returns: ``False``.
+        """
         return False

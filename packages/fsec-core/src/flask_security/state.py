@@ -146,7 +146,12 @@ class SecurityState(AccessFingerprints, AppCallbacks):
     # -- configuration -------------------------------------------------------------
 
     def config(self, key: str, default: Any = None) -> Any:
-        """``app.config["SECURITY_" + key]`` (``default`` when absent)."""
+        """``app.config["SECURITY_" + key]`` (``default`` when absent).
+
+        :param key: the setting without ``SECURITY_`` (``"RESET_URL"``, ``"INVITE_WITHIN"``).
+        :param default: returned when the setting is absent.
+        :returns: the value.
+        """
         return self.app.config.get("SECURITY_" + key, default)
 
     @property
@@ -169,6 +174,7 @@ class SecurityState(AccessFingerprints, AppCallbacks):
 
         :param user: the user object.
         :param method: the authentication path (``"form"``, ``"session"``, ``"token"``...).
+        :returns: the refusing message key, or ``None`` when allowed.
         """
         hook = self.plugins.hook
         refusal = hook.fsec_login_refusal(user=user, method=method)
@@ -218,7 +224,12 @@ class SecurityState(AccessFingerprints, AppCallbacks):
     # -- templates, forms, messages ------------------------------------------------
 
     def form_class(self, name: str) -> type:
-        """The form class for ``name`` (``"login_form"``), after app overrides."""
+        """The form class for ``name`` (``"login_form"``), after app overrides.
+
+        :param name: the registered form name (``"login_form"``, a plugin's ``"invite_form"``).
+        :returns: the form class.
+        :raises RuntimeError: no enabled plugin registered ``name``.
+        """
         try:
             return self.forms[name]
         except KeyError:
@@ -227,7 +238,12 @@ class SecurityState(AccessFingerprints, AppCallbacks):
             ) from None
 
     def render_template(self, template: str, **context: Any) -> str:
-        """Render a security page, adding the context processors' values."""
+        """Render a security page, adding the context processors' values.
+
+        :param template: the template name (``"security/login_user.html"``).
+        :param context: template variables.
+        :returns: the rendered HTML.
+        """
         return render_template(template, **context)
 
     # -- mail ----------------------------------------------------------------------
@@ -246,6 +262,13 @@ class SecurityState(AccessFingerprints, AppCallbacks):
 
         :returns: whether a mail was rendered and handed over (inline: delivered).
         :raises KeyError: no plugin registered a mail called ``name``.
+
+        :param name: the registered mail (``"reset_instructions"``, a plugin's ``"invite"``):
+            renders ``security/email/<name>.txt`` and ``.html``.
+        :param recipient: the address.
+        :param user: the recipient user, when there is one (``user`` in the templates, and
+            passed to ``fsec_mail_context``).
+        :param context: more template variables (``invite_link=...``).
         """
         subject_key, enabled_key = self.mails[name]
         if enabled_key is not None and not self.config(enabled_key):
@@ -267,6 +290,10 @@ class SecurityState(AccessFingerprints, AppCallbacks):
         For the account work behind a mail (token, link, signal) in views that answer
         every address alike, so that an address with an account costs the request no
         more time than one without. See :func:`flask_security.mail.run_after_response`.
+
+        :param fn: ``fn(user)``, the account work.
+        :param user: passed to ``fn``.
+        :param kind: the mail kind, for the log line when ``fn`` fails.
         """
         run_after_response(self, fn, user, kind)
 

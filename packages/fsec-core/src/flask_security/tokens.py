@@ -28,6 +28,8 @@ class TokenSigning:
 
         Read from ``app.config`` on every call, so a key changed at run time is used
         without a restart: the first key signs, every key verifies.
+
+        :returns: the keys, ``SECRET_KEY`` first.
         """
         config = self.app.config
         return (config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or ()))
@@ -41,6 +43,9 @@ class TokenSigning:
         key rotation). Rebuilt when the salt or a key changes.
 
         :raises KeyError: no ``SECURITY_<NAME>_SALT`` is configured.
+
+        :param name: the token kind (``"reset"``, a plugin's ``"invite"``).
+        :returns: the serializer.
         """
         salt = self.app.config["SECURITY_" + name.upper() + "_SALT"]
         keys = self.secret_keys()
@@ -63,6 +68,9 @@ class TokenSigning:
         accepted only while ``SECURITY_<NAME>_SALT`` differs from every other
         ``SECURITY_*_SALT`` (``PASSWORD_SALT`` aside): with two equal salts a token of
         one kind would pass as the other (issue: a reset link used as an auth token).
+
+        :param name: the token kind.
+        :returns: whether payloads without a purpose are still accepted for it.
         """
         own_key = "SECURITY_" + name.upper() + "_SALT"
         config = self.app.config
@@ -82,6 +90,9 @@ class TokenSigning:
             :meth:`loads_token`, so a token of one purpose never passes as another even
             when two kinds share a salt.
         :returns: a URL-safe ASCII string (itsdangerous, timestamped).
+
+        :param name: the token kind (selects the salt).
+        :param data: the JSON-serialisable list to sign.
         """
         return str(self.serializer(name).dumps({"p": purpose, "d": data}))
 
@@ -90,6 +101,11 @@ class TokenSigning:
 
         A bare list (a token from before purposes) is accepted when
         :meth:`legacy_payloads_allowed`.
+
+        :param name: the token kind.
+        :param purpose: the purpose the payload must name.
+        :param payload: the verified payload.
+        :returns: the data list, or ``None`` when the purpose does not match.
         """
         if isinstance(payload, dict):
             if payload.get("p") == purpose and isinstance(payload.get("d"), list):
@@ -130,13 +146,22 @@ class AccessFingerprints(TokenSigning):
 
     def fingerprint(self, value: str | bytes | None) -> str:
         """A 128-bit HMAC-SHA256 of ``value`` (``None`` counts as empty) keyed from
-        ``SECRET_KEY``, as 32 hex characters. Reveals nothing about ``value``."""
+        ``SECRET_KEY``, as 32 hex characters. Reveals nothing about ``value``.
+
+        :param value: the state to fingerprint (``None`` allowed).
+        :returns: 32 hex characters.
+        """
         return self._mac_hex(self._fingerprint_macs()[0], value)
 
     def fingerprint_key_index(self, value: str | bytes | None, expected: Any) -> int | None:
         """Which key's :meth:`fingerprint` of ``value`` equals ``expected``: ``0`` for
         ``SECRET_KEY``, ``1``... for ``SECRET_KEY_FALLBACKS``; ``None`` for none
-        (constant-time comparisons)."""
+        (constant-time comparisons).
+
+        :param value: the state now.
+        :param expected: the fingerprint carried by a token or session.
+        :returns: the index of the secret key that matches (``0``: ``SECRET_KEY``), or ``None``.
+        """
         if not isinstance(expected, str):
             return None
         for index, mac in enumerate(self._fingerprint_macs()):
@@ -146,13 +171,22 @@ class AccessFingerprints(TokenSigning):
 
     def fingerprint_matches(self, value: str | bytes | None, expected: Any) -> bool:
         """Whether ``expected`` is the :meth:`fingerprint` of ``value`` under
-        ``SECRET_KEY`` or one of ``SECRET_KEY_FALLBACKS``."""
+        ``SECRET_KEY`` or one of ``SECRET_KEY_FALLBACKS``.
+
+        :param value: the state now.
+        :param expected: the fingerprint carried by a token or session.
+        :returns: whether it matches under any of the secret keys.
+        """
         return self.fingerprint_key_index(value, expected) is not None
 
     def access_state(self, user: Any) -> str:
         """What sessions, remember cookies and auth tokens of ``user`` are bound to:
         the password hash and, when the model has upstream's ``fs_uniquifier`` and it
-        is set, that value. Changing either ends them all."""
+        is set, that value. Changing either ends them all.
+
+        :param user: the user.
+        :returns: the string sessions and tokens are bound to.
+        """
         value = getattr(user, "password", None) or ""
         uniquifier = getattr(user, "fs_uniquifier", None)
         if uniquifier:
@@ -165,6 +199,9 @@ class AccessFingerprints(TokenSigning):
         Sessions, remember cookies and auth tokens carry it; any password change (or
         ``fs_uniquifier`` change, see ``UserDatastore.reset_user_access``) changes it,
         which ends them all.
+
+        :param user: the user.
+        :returns: 32 hex characters.
         """
         return self.fingerprint(self.access_state(user))
 
@@ -173,6 +210,9 @@ class AccessFingerprints(TokenSigning):
 
         Payload ``{"p": "auth", "d": [user id, password fingerprint]}``, signed by the
         ``remember`` serializer.
+
+        :param user: the user.
+        :returns: the token (URL-safe ASCII).
         """
         return self.dumps_token("remember", "auth", [str(user.id), self.password_fingerprint(user)])
 
@@ -183,6 +223,9 @@ class AccessFingerprints(TokenSigning):
         Checks the purpose (``"auth"``), ``SECURITY_TOKEN_MAX_AGE`` (seconds), the
         password fingerprint (constant-time, any of the secret keys) and
         :meth:`login_refusal` (``"token"``).
+
+        :param token: the token as received.
+        :returns: the user, or ``None``.
         """
         try:
             payload = self.serializer("remember").loads(token, max_age=self.config("TOKEN_MAX_AGE"))
