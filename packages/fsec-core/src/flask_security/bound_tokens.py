@@ -15,7 +15,12 @@ from .state import _datastore, _security
 
 
 def get_max_age(key: str) -> float:
-    """``SECURITY_<KEY>_WITHIN`` in seconds (``key`` = ``"RESET_PASSWORD"``...)."""
+    """``SECURITY_<KEY>_WITHIN`` in seconds (``key`` = ``"RESET_PASSWORD"``...).
+
+    :param key: the setting's name without ``_WITHIN`` (``"RESET_PASSWORD"``, ``"INVITE"``).
+    :returns: the lifetime in seconds.
+    :raises ValueError: the setting is not like ``"5 days"``.
+    """
     return get_within_delta(key + "_WITHIN").total_seconds()
 
 
@@ -37,6 +42,10 @@ def get_token_status(
         ``(expired, invalid, user, data)``. ``data`` is the payload's list
         (``[user id, ...]``); ``user`` is the user it names, also for an expired
         token.
+
+    :param token: the token from the link.
+    :param serializer: the token kind (the serializer name).
+    :param return_data: also return the payload's list.
     """
     ser = _security.serializer(serializer)
     seconds = get_max_age(max_age) if max_age else None
@@ -76,6 +85,10 @@ def generate_bound_token(kind: str, user: Any, *state: str | bytes | None) -> st
 
     :param kind: the serializer name (``"reset"``, ``"confirm"``, ``"login"``...).
     :returns: a URL-safe ASCII string.
+
+    :param user: the user the token names (``user.id``).
+    :param state: the values to bind, each fingerprinted (``None`` allowed: a
+        missing password is a state too).
     """
     payload = [str(user.id), *(token_fingerprint(value) for value in state)]
     return _security.dumps_token(kind, kind, payload)
@@ -98,6 +111,9 @@ def check_bound_token(
         bound value that changed (constant-time comparison, under ``SECRET_KEY`` or a
         fallback key); ``expired`` for an otherwise valid token older than
         ``SECURITY_<max_age>_WITHIN``; ``user`` is ``None`` when invalid.
+
+    :param token: the token from the link.
+    :param kind: the token kind it was made with (``"reset"``, ``"invite"``).
     """
     expired, invalid, user, data = get_token_status(token, kind, max_age, return_data=True)
     if invalid or user is None:

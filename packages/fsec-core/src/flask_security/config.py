@@ -226,6 +226,9 @@ def get_within_delta(key: str, app: Any = None) -> datetime.timedelta:
 
     :param key: config key without ``SECURITY_`` (``"RESET_PASSWORD_WITHIN"``).
     :raises ValueError: the value is not of that shape or the unit is unknown.
+
+    :param app: the application (``None``: the current one).
+    :returns: the duration.
     """
     value = config_value(key, app=app)
     try:

@@ -421,6 +421,8 @@ class UserDatastore:
         3.0 stored such a value as it came and verified it as ``plaintext``; fsec does
         the same and re-hashes it at the first successful login (documented 3.0
         behaviour), but until then the password sits in the database in clear.
+
+        :param password: the value given as ``password`` to ``create_user``.
         """
         if not isinstance(password, str) or not has_app_context():
             return

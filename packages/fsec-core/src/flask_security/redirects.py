@@ -20,6 +20,10 @@ def url_for_security(endpoint: str, **values: Any) -> str:
 
     With ``_external=True`` the URL is built by :func:`external_url_for`, from a host
     the application trusts, never from the request's ``Host`` header alone.
+
+    :param endpoint: the endpoint inside the security blueprint (``"login"``).
+    :param values: URL values (``_external=True``...), as for ``flask.url_for``.
+    :returns: the URL.
     """
     name = f"{config_value('BLUEPRINT_NAME')}.{endpoint}"
     if values.pop("_external", False):
@@ -71,7 +75,12 @@ def external_url_for(endpoint: str, **values: Any) -> str:
 
 def external_url_for_security(endpoint: str, **values: Any) -> str:
     """:func:`external_url_for` inside the security blueprint
-    (``external_url_for_security("reset_password", token=token)``)."""
+    (``external_url_for_security("reset_password", token=token)``).
+
+    :param endpoint: the endpoint inside the security blueprint.
+    :param values: URL values.
+    :returns: an absolute URL, safe to mail.
+    """
     return external_url_for(f"{config_value('BLUEPRINT_NAME')}.{endpoint}", **values)
 
 
@@ -131,7 +140,12 @@ def check_link_host(app: Any, state: Any) -> None:
 
 
 def get_url(endpoint_or_url: str | None, **values: Any) -> str | None:
-    """A URL for an endpoint name, or the value itself when it is not an endpoint."""
+    """A URL for an endpoint name, or the value itself when it is not an endpoint.
+
+    :param endpoint_or_url: an endpoint name, a URL, or ``None``.
+    :param values: URL values for an endpoint.
+    :returns: the URL, the value itself when it is no endpoint, or ``None``.
+    """
     if not endpoint_or_url:
         return None
     try:
@@ -216,19 +230,32 @@ def safe_redirect_target(target: Any) -> str | None:
 
 
 def validate_redirect_url(url: Any) -> bool:
-    """Whether ``url`` is a safe same-origin redirect target."""
+    """Whether ``url`` is a safe same-origin redirect target.
+
+    :param url: the candidate target.
+    :returns: whether it is safe.
+    """
     return safe_redirect_target(url) is not None
 
 
 def find_redirect(key: str) -> str:
-    """The URL for the config key ``key`` (``"POST_LOGIN_VIEW"``), else ``/``."""
+    """The URL for the config key ``key`` (``"POST_LOGIN_VIEW"``), else ``/``.
+
+    :param key: a setting without ``SECURITY_`` holding a URL or an endpoint.
+    :returns: the URL (``"/"`` when the setting is empty).
+    """
     value = config_value(key)
     return get_url(value) or "/"
 
 
 def get_post_redirect(default_key: str, fallback_key: str = "POST_LOGIN_VIEW") -> str:
     """Where to go after an action: a safe ``next`` from the query or form, else the
-    config key ``default_key`` (a URL or endpoint), else ``fallback_key``."""
+    config key ``default_key`` (a URL or endpoint), else ``fallback_key``.
+
+    :param default_key: the setting to use without a ``next`` (``"POST_RESET_VIEW"``).
+    :param fallback_key: the setting used when ``default_key`` is empty.
+    :returns: a same-origin path or the configured URL.
+    """
     for candidate in (request.args.get("next"), request.form.get("next")):
         target = safe_redirect_target(candidate)
         if target:
@@ -240,11 +267,18 @@ def get_post_redirect(default_key: str, fallback_key: str = "POST_LOGIN_VIEW") -
 
 
 def get_post_login_redirect(declared: str | None = None) -> str:
-    """Where to go after login: safe ``declared`` or ``next``, else POST_LOGIN_VIEW."""
+    """Where to go after login: safe ``declared`` or ``next``, else POST_LOGIN_VIEW.
+
+    :param declared: a ``next`` the caller already has (a form's hidden field).
+    :returns: a same-origin path or the configured URL.
+    """
     target = safe_redirect_target(declared)
     return target or get_post_redirect("POST_LOGIN_VIEW")
 
 
 def get_post_logout_redirect() -> str:
-    """Where to go after logout: a safe ``next``, else ``SECURITY_POST_LOGOUT_VIEW``."""
+    """Where to go after logout: a safe ``next``, else ``SECURITY_POST_LOGOUT_VIEW``.
+
+    :returns: a same-origin path or the configured URL.
+    """
     return get_post_redirect("POST_LOGOUT_VIEW", "POST_LOGOUT_VIEW")
