@@ -456,7 +456,6 @@ __all__ = [
     "is_json_request",
     "login_state",
     "login_user",
-    "login_user_from_link",
     "logout_user",
     "regenerate_session",
     "safe_redirect_target",
