@@ -504,7 +504,7 @@ def test_resend_form(app: Any, client: Any, outbox: list[Any], link_in: Any) -> 
     assert r.status_code == 200
     page = r.get_data(as_text=True)
     assert (
-        "If U@Example.com belongs to an account waiting for confirmation, new confirmation "
+        "If U@example.com belongs to an account waiting for confirmation, new confirmation "
         "instructions are on their way to that address."
     ) in page
     assert 'name="send_confirmation_form"' in page

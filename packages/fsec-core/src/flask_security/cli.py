@@ -18,7 +18,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .config import get_identity_attributes
+from .config import get_identity_attributes, normalize_email
 from .datastore import DatastoreError
 from .hashing import hash_password
 from .plugins import discover
@@ -74,7 +74,7 @@ def _fail(message: str) -> None:
 
 
 def _find_user(identity: str) -> Any:
-    user = _datastore.find_user_by_identity(identity)
+    user = _datastore.find_user_by_identity(normalize_email(identity))
     if user is None:
         _fail(f"no user {identity!r}")
     return user
@@ -138,6 +138,8 @@ def users_create(identity: str, password: str, active: bool, attributes: tuple[s
     attr = get_identity_attributes()[0]
     extra = _parse_attributes(attributes)
     if attr == "email":
+        # the address as every form takes it (surrounding blanks, domain's case)
+        identity = normalize_email(identity)
         from email_validator import EmailNotValidError, validate_email  # ~15 ms: on use
 
         try:

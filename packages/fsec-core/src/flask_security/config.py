@@ -238,3 +238,30 @@ def get_within_delta(key: str, app: Any = None) -> datetime.timedelta:
         raise ValueError(
             f"SECURITY_{key} must look like '5 days' or '30 minutes', not {value!r}"
         ) from exc
+
+
+def normalize_email(value: Any) -> Any:
+    """An email address as typed, in the one form fsec compares, stores and mails.
+
+    Surrounding blanks (any Unicode white space: a pasted address often carries one)
+    are stripped, and the domain (after the last ``@``) is lower-cased: domain names
+    are case-insensitive (RFC 1035 section 2.3.3, RFC 5321 section 2.4). The local
+    part is kept as typed: RFC 5321 section 2.4 lets a mail server treat it
+    case-sensitively (fsec's lookups ignore its case all the same). Text without
+    ``@`` (a user name given as a login identity) is only stripped. Every form's email
+    field (a WTForms filter), the login identity and the ``users`` CLI commands use
+    this function, so an address is never "invalid" on one form and "already used"
+    on another. Upstream 5.x normalises in ``MailUtil.normalize`` (with
+    email-validator, which also rewrites the domain to its IDNA form).
+
+    :param value: the submitted text; anything that is not a ``str`` (``None`` for
+        an absent field) is returned unchanged.
+    :returns: the normalised text.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return text
+    return f"{local}@{domain.lower()}"

@@ -18,7 +18,7 @@ from typing import Any
 from flask import current_app, has_app_context
 
 from ._lazy import lazy_getattr
-from .config import get_identity_attributes
+from .config import get_identity_attributes, normalize_email
 
 
 class DatastoreError(Exception):
@@ -329,8 +329,9 @@ class UserDatastore:
             return None
         if attributes is None:
             attributes = get_identity_attributes()
+        value = normalize_email(value)  # blanks stripped (the case is ignored anyway)
         for attr in attributes:
-            user = self.find_user_ci(attr, value.strip())
+            user = self.find_user_ci(attr, value)
             if user is not None:
                 return user
         return None

@@ -27,6 +27,7 @@ from .utils import (
     authenticate_password,
     get_message,
     has_forbidden_characters,
+    normalize_email,
     safe_redirect_target,
     verify_and_update_password,
 )
@@ -270,10 +271,21 @@ def validate_form_data(
     return form, form_errors(form)
 
 
-class EmailFormMixin:
-    """An ``email`` field: required, a valid address (``email_required``, ``email_validator``)."""
+#: WTForms filters of every email field: :func:`flask_security.utils.normalize_email`
+#: runs on the submitted text before any validator, so the validators, the lookups,
+#: the stored row and the mails all see the same address.
+EMAIL_FILTERS = (normalize_email,)
 
-    email = StringField(get_form_field_label("email"), validators=[email_required, email_validator])
+
+class EmailFormMixin:
+    """An ``email`` field: required, a valid address (``email_required``, ``email_validator``),
+    normalised first (``EMAIL_FILTERS``)."""
+
+    email = StringField(
+        get_form_field_label("email"),
+        validators=[email_required, email_validator],
+        filters=EMAIL_FILTERS,
+    )
 
 
 class UserEmailFormMixin:
@@ -287,6 +299,7 @@ class UserEmailFormMixin:
     email = StringField(
         get_form_field_label("email"),
         validators=[email_required, email_validator, valid_user_email],
+        filters=EMAIL_FILTERS,
     )
 
 
@@ -298,6 +311,7 @@ class UniqueEmailFormMixin:
     email = StringField(
         get_form_field_label("email"),
         validators=[email_required, email_validator, unique_user_email],
+        filters=EMAIL_FILTERS,
     )
 
 
@@ -410,7 +424,9 @@ class LoginForm(Form, NextFormMixin):
     ``password``), so not even the account's state is told.
     """
 
-    email = StringField(get_form_field_label("email"), validators=[email_required])
+    email = StringField(
+        get_form_field_label("email"), validators=[email_required], filters=EMAIL_FILTERS
+    )
     password = PasswordField(get_form_field_label("password"), validators=[password_required])
     remember = BooleanField(get_form_field_label("remember_me"))
     submit = SubmitField(get_form_field_label("login"))
@@ -438,7 +454,7 @@ class LoginForm(Form, NextFormMixin):
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators=extra_validators):
             return False
-        identity = (self.email.data or "").strip()
+        identity = self.email.data or ""  # normalised by EMAIL_FILTERS
         self.user, refusal = authenticate_password(identity, self.password.data or "", "form")
         if refusal == "INVALID_PASSWORD":
             # Same key, text and field for an unknown identity and a wrong password:
@@ -491,6 +507,7 @@ class ChangePasswordForm(Form):
 
 
 __all__ = [
+    "EMAIL_FILTERS",
     "ChangePasswordForm",
     "Email",
     "EmailFormMixin",

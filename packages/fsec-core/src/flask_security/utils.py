@@ -20,6 +20,7 @@ from .bound_tokens import get_token_status as get_token_status
 from .config import config_value as config_value
 from .config import get_identity_attributes as get_identity_attributes
 from .config import get_within_delta as get_within_delta
+from .config import normalize_email as normalize_email
 from .hashing import (  # 3.0's flask_security.utils names, defined there
     encrypt_password as encrypt_password,
 )
