@@ -118,6 +118,8 @@ def test_login_and_logout(fsec_page, demo):
     page.step("home signed out")
     page.page.get_by_role("link", name="Log in").click()
     assert page.path() == "/login"
+    # the demo's one security/base.html puts the login page inside its own layout
+    page.page.locator("nav").get_by_role("link", name="Home").wait_for()
     page.page.get_by_label("Email Address").fill("user@example.com")
     page.page.get_by_label("Password", exact=True).fill("user-password")
     page.step("login form filled")
@@ -132,6 +134,13 @@ def test_login_and_logout(fsec_page, demo):
     log_in(page, "user@example.com", "wrong-password")
     assert page.path() == "/login"
     page.page.get_by_text("Wrong email address or password.").wait_for()
+    # the refused field has the focus, is marked invalid and described by its error
+    assert page.page.evaluate("document.activeElement.id") == "password"
+    password = page.page.get_by_label("Password", exact=True)
+    assert password.get_attribute("aria-invalid") == "true"
+    assert (
+        page.page.get_by_role("textbox", name="Email Address").get_attribute("aria-invalid") is None
+    )
     page.step("wrong password")
 
 
@@ -214,6 +223,7 @@ def test_change_password(fsec_page, demo, demo_db):
     page.page.wait_for_load_state()
     page.page.get_by_text("Wrong email address or password.").wait_for()
     page.page.get_by_text("The password must be").wait_for()
+    assert page.page.evaluate("document.activeElement.name") == "password"  # the first one
     page.step("both errors shown")
     page.page.get_by_label("Password", exact=True).fill("the-first-password")
     page.page.get_by_label("New Password").fill("the-second-password")

@@ -208,6 +208,35 @@ def form_errors(form: Any) -> dict[str, list[str]]:
     return errors
 
 
+#: Widget input types of fields the user does not see or type into.
+_UNFOCUSABLE_INPUTS = frozenset({"hidden", "submit"})
+
+
+def focus_first_error(form: Any) -> Any | None:
+    """Give the first refused field the user can see the ``autofocus`` attribute, so a
+    page shown again with errors puts the cursor (and a screen reader) on the field
+    to fix (WCAG 2.2 success criterion 3.3.1, "Error Identification": errors are
+    identified and described; this brings the user to the first one).
+
+    Fields in the form's order; hidden fields (CSRF token, ``next``) and buttons are
+    skipped. Called by :func:`flask_security.views.render_page` for every form in a
+    page's context, after validation added its errors.
+
+    :param form: a WTForms form (any other value is ignored).
+    :returns: the field given focus, or ``None`` (no form, or no visible error).
+    """
+    if not hasattr(form, "_fields"):
+        return None
+    for field in form:
+        if not field.errors:
+            continue
+        if getattr(field.widget, "input_type", None) in _UNFOCUSABLE_INPUTS:
+            continue
+        field.render_kw = {**(field.render_kw or {}), "autofocus": True}
+        return field
+    return None
+
+
 def formdata_from_mapping(
     data: Mapping[str, Any],
 ) -> tuple[MultiDict[str, str], dict[str, list[str]]]:
@@ -526,6 +555,7 @@ __all__ = [
     "UserEmailFormMixin",
     "email_required",
     "email_validator",
+    "focus_first_error",
     "form_errors",
     "formdata_from_mapping",
     "get_form_field_label",

@@ -28,8 +28,8 @@ from werkzeug.datastructures import MultiDict
 
 from ._lazy import lazy_getattr
 from .changeable import change_user_password
+from .forms import focus_first_error, formdata_from_mapping
 from .forms import form_errors as form_errors
-from .forms import formdata_from_mapping
 from .login_steps import begin_login, cancel_pending_login
 from .state import _datastore, _security, current_user
 from .utils import (
@@ -182,7 +182,9 @@ def render_page(template_key: str, view: str, status: int = 200, **context: Any)
 
     The context holds ``security``, ``view_links`` (from plugins), every
     ``@security.context_processor`` / ``@security.<view>_context_processor`` value and
-    ``context`` (e.g. ``login_user_form=form``).
+    ``context`` (e.g. ``login_user_form=form``). In every form of ``context`` the
+    first refused visible field gets ``autofocus``
+    (:func:`flask_security.forms.focus_first_error`).
 
     :param template_key: the config key (without ``SECURITY_``) naming the template,
         so that applications can replace it (``"LOGIN_USER_TEMPLATE"``; a plugin
@@ -195,6 +197,8 @@ def render_page(template_key: str, view: str, status: int = 200, **context: Any)
     """
     ctx = _security._run_context_processors(view)
     ctx.update(context)
+    for value in context.values():
+        focus_first_error(value)  # the first refused field gets autofocus
     ctx.setdefault("security", _security)
     ctx.setdefault("view_links", view_links(view))
     return _security.render_template(config_value(template_key), **ctx), status
@@ -357,7 +361,7 @@ def logout() -> Any:
 # with a fresh sign-out button, not bare text: a tab opened before the latest sign-in
 # holds an old token, and its user must be able to try again from here. ("Log out" is
 # extracted from security/_macros.html.)
-_LOGOUT_REFUSED_PAGE = """{% extends "security/_layout.html" %}
+_LOGOUT_REFUSED_PAGE = """{% extends "security/base.html" %}
 {% from "security/_macros.html" import render_logout_form %}
 {% block title %}{{ _fsdomain("Log out") }}{% endblock %}
 {% block content %}<h1>{{ _fsdomain("Log out") }}</h1>
