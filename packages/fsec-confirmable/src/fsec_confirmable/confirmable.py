@@ -15,13 +15,13 @@ timestamp). It is therefore
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from flask_security import current_datastore, current_security
 from flask_security.signals import confirm_instructions_sent, user_confirmed
 from flask_security.utils import (
+    TokenStatus,
     check_bound_token,
     config_value,
     generate_bound_token,
@@ -77,21 +77,12 @@ def send_confirmation_instructions(user: Any) -> str:
     return token
 
 
-@dataclass(frozen=True)
-class TokenCheck:
-    """The result of :func:`check_confirmation_token`.
-
-    :ivar user: the user the token names, or ``None`` (unknown or tampered token).
-    :ivar invalid: bad signature, bad payload, unknown user or a different email.
-    :ivar expired: signed correctly but older than ``SECURITY_CONFIRM_EMAIL_WITHIN``.
-    """
-
-    user: Any
-    invalid: bool
-    expired: bool
+#: The result of :func:`check_confirmation_token`: core's one token-check type
+#: (``.user``, ``.invalid``, ``.expired``).
+TokenCheck = TokenStatus
 
 
-def check_confirmation_token(token: str) -> TokenCheck:
+def check_confirmation_token(token: str) -> TokenStatus:
     """Verify a confirmation token: signature, age, user and email fingerprint.
 
     The fingerprint comparison is constant-time (``hmac.compare_digest``).
@@ -99,9 +90,7 @@ def check_confirmation_token(token: str) -> TokenCheck:
     expired, invalid, user = check_bound_token(
         token, "confirm", "CONFIRM_EMAIL", lambda user: getattr(user, "email", None)
     )
-    if invalid:
-        return TokenCheck(None, True, False)
-    return TokenCheck(user, False, expired)
+    return TokenStatus(expired, invalid, user)
 
 
 def confirm_user(user: Any) -> bool:

@@ -28,6 +28,7 @@ from flask_security.views import (
     json_response,
     login_outcome_response,
     render_page,
+    token_failure,
     user_payload,
 )
 from flask_wtf.csrf import generate_csrf
@@ -78,21 +79,12 @@ def send_confirmation() -> Any:
 
 
 def _failure(key: str, wants_json: bool, **kwargs: Any) -> Any:
-    text, category = get_message(key, **kwargs)
-    if wants_json:
-        return json_error({"token": [text]})
-    do_flash(text, category)
-    return redirect(
-        get_url(config_value("CONFIRM_ERROR_VIEW")) or url_for_security("send_confirmation")
-    )
+    target = get_url(config_value("CONFIRM_ERROR_VIEW")) or url_for_security("send_confirmation")
+    return token_failure(key, target, **kwargs)
 
 
 def _already_confirmed(wants_json: bool) -> Any:
-    text, category = get_message("ALREADY_CONFIRMED")
-    if wants_json:
-        return json_error({"token": [text]})
-    do_flash(text, category)
-    return redirect(get_post_redirect("POST_CONFIRM_VIEW"))
+    return token_failure("ALREADY_CONFIRMED", get_post_redirect("POST_CONFIRM_VIEW"))
 
 
 def confirm_email(token: str) -> Any:

@@ -5,7 +5,7 @@ of changed. ``flask_security.utils`` re-exports every public name (3.0's module 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from itsdangerous import BadSignature, SignatureExpired
 
@@ -22,6 +22,21 @@ def get_max_age(key: str) -> float:
     :raises ValueError: the setting is not like ``"5 days"``.
     """
     return get_within_delta(key + "_WITHIN").total_seconds()
+
+
+class TokenStatus(NamedTuple):
+    """The result of checking a mailed token (reset, confirmation, login link); it
+    unpacks as Flask-Security 3.0's ``(expired, invalid, user)`` triple.
+
+    :ivar expired: signed correctly but older than its ``SECURITY_*_WITHIN``.
+    :ivar invalid: bad signature, payload or purpose, an unknown user, or state the
+        token is bound to that changed.
+    :ivar user: the user the token names, ``None`` when invalid.
+    """
+
+    expired: bool
+    invalid: bool
+    user: Any | None
 
 
 def get_token_status(
@@ -100,24 +115,24 @@ def check_bound_token(
     max_age: str | None,
     *state_of: Any,
     require_active: bool = False,
-) -> tuple[bool, bool, Any | None]:
+) -> TokenStatus:
     """Check a :func:`generate_bound_token` token against the user's state now.
 
     :param max_age: the ``*_WITHIN`` setting without the suffix (``"RESET_PASSWORD"``).
     :param state_of: callables ``f(user) -> value``, in the order the token was bound.
     :param require_active: treat tokens of inactive users as invalid.
-    :returns: ``(expired, invalid, user)``: ``invalid`` for a bad signature, payload
-        or purpose, an unknown (or, with ``require_active``, inactive) user, or any
-        bound value that changed (constant-time comparison, under ``SECRET_KEY`` or a
-        fallback key); ``expired`` for an otherwise valid token older than
-        ``SECURITY_<max_age>_WITHIN``; ``user`` is ``None`` when invalid.
+    :returns: a :class:`TokenStatus` ``(expired, invalid, user)``: ``invalid`` for a bad
+        signature, payload or purpose, an unknown (or, with ``require_active``,
+        inactive) user, or any bound value that changed (constant-time comparison, under
+        ``SECRET_KEY`` or a fallback key); ``expired`` for an otherwise valid token
+        older than ``SECURITY_<max_age>_WITHIN``; ``user`` is ``None`` when invalid.
 
     :param token: the token from the link.
     :param kind: the token kind it was made with (``"reset"``, ``"invite"``).
     """
     expired, invalid, user, data = get_token_status(token, kind, max_age, return_data=True)
     if invalid or user is None:
-        return False, True, None
+        return TokenStatus(False, True, None)
     values = [fn(user) for fn in state_of]
     if not (
         isinstance(data, list)
@@ -127,7 +142,7 @@ def check_bound_token(
             for value, fp in zip(values, data[1:], strict=True)
         )
     ):
-        return False, True, None
+        return TokenStatus(False, True, None)
     if require_active and not getattr(user, "is_active", False):
-        return False, True, None
-    return bool(expired), False, user
+        return TokenStatus(False, True, None)
+    return TokenStatus(bool(expired), False, user)

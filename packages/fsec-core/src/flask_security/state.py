@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, has_request_context, render_template, session
+from flask import current_app, render_template
 from flask_login import current_user as _login_current_user
 from werkzeug.local import LocalProxy
 
-from .babel import gettext
 from .callbacks import AppCallbacks
-from .mail import run_after_response, send_mail_now
-from .tokens import AccessFingerprints
+from .mailer import StateMail
+from .tokens import AccessFingerprints, RequestLoaders
 
 if TYPE_CHECKING:  # pragma: no cover
     import click
@@ -60,7 +59,7 @@ FORM_NAMES = (
 )
 
 
-class SecurityState(AccessFingerprints, AppCallbacks):
+class SecurityState(RequestLoaders, AccessFingerprints, StateMail, AppCallbacks):
     """Everything fsec knows about one application (``app.extensions['security']``).
 
     Built complete by :meth:`Security.init_app` (every argument below comes from the
@@ -182,45 +181,6 @@ class SecurityState(AccessFingerprints, AppCallbacks):
             refusal = hook.fsec_login_allowed(user=user, method=method)
         return refusal
 
-    def _load_user_from_session(self, alternative_id: str) -> Any | None:
-        user_id, sep, fingerprint = str(alternative_id).rpartition(":")
-        if not sep or not user_id:
-            return None
-        user = self.datastore.load_user(user_id)
-        if user is None:
-            return None
-        key_index = self.fingerprint_key_index(self.access_state(user), fingerprint)
-        if key_index is None:
-            return None
-        if self.login_refusal(user, "session") is not None:
-            return None
-        if key_index > 0 and has_request_context() and session.get("_user_id") == alternative_id:
-            # Signed with a key in SECRET_KEY_FALLBACKS: carry on under SECRET_KEY.
-            session["_user_id"] = user.get_id()
-        return user
-
-    def _load_user_from_request(self, request: Any) -> Any | None:
-        """The user of the auth token in the ``SECURITY_TOKEN_AUTHENTICATION_HEADER``
-        header, else the ``SECURITY_TOKEN_AUTHENTICATION_KEY`` query argument, else
-        that key of a JSON object body (the three places 3.0 read), or ``None``."""
-        # Flask-Login's request loader: a token here also satisfies login_required and
-        # auth_required("session") (3.0 behaviour). SECURITY_TOKEN_AUTHENTICATION_KEY =
-        # None switches the query-string and JSON-body forms off (URLs end up in logs
-        # and Referers).
-        token = request.headers.get(self.config("TOKEN_AUTHENTICATION_HEADER"))
-        query_key = self.config("TOKEN_AUTHENTICATION_KEY")
-        if not token and query_key:
-            token = request.args.get(query_key)
-        if not token and query_key and request.is_json:
-            try:
-                body = request.get_json(silent=True)
-            except Exception:  # a body the parser gives up on (too deep...) holds none
-                body = None
-            token = body.get(query_key) if isinstance(body, dict) else None
-        if not token or not isinstance(token, str):
-            return None
-        return self.user_from_auth_token(token)
-
     # -- templates, forms, messages ------------------------------------------------
 
     def form_class(self, name: str) -> type:
@@ -245,57 +205,6 @@ class SecurityState(AccessFingerprints, AppCallbacks):
         :returns: the rendered HTML.
         """
         return render_template(template, **context)
-
-    # -- mail ----------------------------------------------------------------------
-
-    def _default_send_mail(
-        self, subject: str, recipient: str, template: str, **context: Any
-    ) -> None:
-        send_mail_now(self, subject, recipient, template, **context)
-
-    def send_mail_kind(self, name: str, recipient: str, user: Any = None, **context: Any) -> bool:
-        """Send a registered mail (``fsec_mails``) unless its switch is off.
-
-        The mail is rendered now and delivered as ``SECURITY_MAIL_DELIVERY`` says
-        (after the response outside testing: :mod:`flask_security.mail`). A failure of
-        the mail transport is logged (``app.logger``), not raised.
-
-        :returns: whether a mail was rendered and handed over (inline: delivered).
-        :raises KeyError: no plugin registered a mail called ``name``.
-
-        :param name: the registered mail (``"reset_instructions"``, a plugin's ``"invite"``):
-            renders ``security/email/<name>.txt`` and ``.html``.
-        :param recipient: the address.
-        :param user: the recipient user, when there is one (``user`` in the templates, and
-            passed to ``fsec_mail_context``).
-        :param context: more template variables (``invite_link=...``).
-        """
-        subject_key, enabled_key = self.mails[name]
-        if enabled_key is not None and not self.config(enabled_key):
-            return False
-        context.setdefault("user", user)
-        self.plugins.hook.fsec_mail_context(name=name, user=user, context=context)
-        try:
-            self.send_mail(gettext(str(self.config(subject_key))), recipient, name, **context)
-        except Exception:
-            # The action the mail reports has already happened and been committed; a
-            # mail server failure must not turn it into a 500 for the user.
-            self.app.logger.exception("fsec could not send the %r mail to %s", name, recipient)
-            return False
-        return True
-
-    def after_response(self, fn: Callable[[Any], Any], user: Any = None, kind: str = "") -> None:
-        """Run ``fn(user)`` after the response in background mail delivery, else now.
-
-        For the account work behind a mail (token, link, signal) in views that answer
-        every address alike, so that an address with an account costs the request no
-        more time than one without. See :func:`flask_security.mail.run_after_response`.
-
-        :param fn: ``fn(user)``, the account work.
-        :param user: passed to ``fn``.
-        :param kind: the mail kind, for the log line when ``fn`` fails.
-        """
-        run_after_response(self, fn, user, kind)
 
 
 #: The name this class had before it was public.

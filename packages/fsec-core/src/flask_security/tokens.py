@@ -13,6 +13,7 @@ import hmac
 from collections.abc import Callable
 from typing import Any
 
+from flask import has_request_context, session
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 
@@ -242,6 +243,50 @@ class AccessFingerprints(TokenSigning):
         if self.login_refusal(user, "token") is not None:
             return None
         return user
+
+
+class RequestLoaders(AccessFingerprints):
+    """Who the request's user is: Flask-Login's session loader and request (auth
+    token) loader of the state (:func:`flask_security.identity._user_loader`)."""
+
+    def _load_user_from_session(self, alternative_id: str) -> Any | None:
+        user_id, sep, fingerprint = str(alternative_id).rpartition(":")
+        if not sep or not user_id:
+            return None
+        user = self.datastore.load_user(user_id)
+        if user is None:
+            return None
+        key_index = self.fingerprint_key_index(self.access_state(user), fingerprint)
+        if key_index is None:
+            return None
+        if self.login_refusal(user, "session") is not None:
+            return None
+        if key_index > 0 and has_request_context() and session.get("_user_id") == alternative_id:
+            # Signed with a key in SECRET_KEY_FALLBACKS: carry on under SECRET_KEY.
+            session["_user_id"] = user.get_id()
+        return user
+
+    def _load_user_from_request(self, request: Any) -> Any | None:
+        """The user of the auth token in the ``SECURITY_TOKEN_AUTHENTICATION_HEADER``
+        header, else the ``SECURITY_TOKEN_AUTHENTICATION_KEY`` query argument, else
+        that key of a JSON object body (the three places 3.0 read), or ``None``."""
+        # Flask-Login's request loader: a token here also satisfies login_required and
+        # auth_required("session") (3.0 behaviour). SECURITY_TOKEN_AUTHENTICATION_KEY =
+        # None switches the query-string and JSON-body forms off (URLs end up in logs
+        # and Referers).
+        token = request.headers.get(self.config("TOKEN_AUTHENTICATION_HEADER"))
+        query_key = self.config("TOKEN_AUTHENTICATION_KEY")
+        if not token and query_key:
+            token = request.args.get(query_key)
+        if not token and query_key and request.is_json:
+            try:
+                body = request.get_json(silent=True)
+            except Exception:  # a body the parser gives up on (too deep...) holds none
+                body = None
+            token = body.get(query_key) if isinstance(body, dict) else None
+        if not token or not isinstance(token, str):
+            return None
+        return self.user_from_auth_token(token)
 
 
 #: Flask-Security 3.0's serializer attributes of the state -> the token kind

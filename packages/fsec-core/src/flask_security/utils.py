@@ -13,6 +13,7 @@ from flask import current_app, flash, g, request, session
 from flask_principal import AnonymousIdentity, identity_changed
 
 from .babel import gettext
+from .bound_tokens import TokenStatus as TokenStatus
 from .bound_tokens import check_bound_token as check_bound_token
 from .bound_tokens import generate_bound_token as generate_bound_token
 from .bound_tokens import get_max_age as get_max_age

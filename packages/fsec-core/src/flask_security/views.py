@@ -237,6 +237,25 @@ def login_outcome_response(outcome: Any, next_url: str | None = None) -> Any:
     return redirect(get_post_login_redirect(next_url or outcome.next_url))
 
 
+def token_failure(key: str, redirect_to: str, **kwargs: Any) -> Any:
+    """The answer to a mailed link (reset, confirmation, login) that does not work.
+
+    JSON clients get ``400`` with ``{"errors": {"token": [message]}}``; browsers get
+    the message flashed (``SECURITY_FLASH_MESSAGES``) and a redirect to
+    ``redirect_to``.
+
+    :param key: the message key (``"INVALID_RESET_PASSWORD_TOKEN"``...).
+    :param redirect_to: the URL browsers go to (the page to ask for a new link).
+    :param kwargs: the message's placeholders (``email=...``, ``within=...``).
+    :returns: a Flask response.
+    """
+    text, category = get_message(key, **kwargs)
+    if is_json_request():
+        return json_error({"token": [text]})
+    do_flash(text, category)
+    return redirect(redirect_to)
+
+
 def form_failure_status() -> int:
     """The HTTP status of an HTML page showing a form: always ``200``, also when a
     submitted form failed validation and is shown again with its errors (3.0 did so;

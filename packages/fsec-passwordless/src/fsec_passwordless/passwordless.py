@@ -17,6 +17,7 @@ from flask import current_app
 from flask_security import current_security
 from flask_security.signals import login_instructions_sent
 from flask_security.utils import (
+    TokenStatus,
     check_bound_token,
     config_value,
     generate_bound_token,
@@ -38,14 +39,14 @@ def generate_login_token(user: Any) -> str:
     return generate_bound_token("login", user, user.password, login_state(user))
 
 
-def login_token_status(token: str) -> tuple[bool, bool, Any | None]:
+def login_token_status(token: str) -> TokenStatus:
     """Check a login token.
 
-    :returns: ``(expired, invalid, user)``. ``invalid`` is true when the signature is
-        bad, the user no longer exists or is inactive, or the user signed in or
-        changed password since the token was made. ``expired`` is true for an
-        otherwise valid token older than ``SECURITY_LOGIN_WITHIN``. ``user`` is
-        ``None`` when invalid.
+    :returns: a :class:`~flask_security.utils.TokenStatus` ``(expired, invalid, user)``.
+        ``invalid`` is true when the signature is bad, the user no longer exists or is
+        inactive, or the user signed in or changed password since the token was made.
+        ``expired`` is true for an otherwise valid token older than
+        ``SECURITY_LOGIN_WITHIN``. ``user`` is ``None`` when invalid.
     """
     return check_bound_token(token, "login", "LOGIN", _password, login_state, require_active=True)
 

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_security import current_datastore, current_security
 from flask_security.signals import password_reset, reset_password_instructions_sent
 from flask_security.utils import (
+    TokenStatus,
     announce_password_changed,
     check_bound_token,
     config_value,
@@ -32,14 +33,15 @@ def generate_reset_password_token(user: Any) -> str:
     return generate_bound_token("reset", user, user.password)
 
 
-def reset_password_token_status(token: str) -> tuple[bool, bool, Any | None]:
+def reset_password_token_status(token: str) -> TokenStatus:
     """Check a reset token.
 
-    :returns: ``(expired, invalid, user)``. ``invalid`` is true when the signature is
-        bad, the user no longer exists or is inactive, or the password changed since
-        the token was made (it was used). ``expired`` is true for an otherwise valid
-        token older than ``SECURITY_RESET_PASSWORD_WITHIN``. ``user`` is the user the
-        token names (``None`` when invalid).
+    :returns: a :class:`~flask_security.utils.TokenStatus` ``(expired, invalid, user)``.
+        ``invalid`` is true when the signature is bad, the user no longer exists or is
+        inactive, or the password changed since the token was made (it was used).
+        ``expired`` is true for an otherwise valid token older than
+        ``SECURITY_RESET_PASSWORD_WITHIN``. ``user`` is the user the token names
+        (``None`` when invalid).
     """
     return check_bound_token(
         token, "reset", "RESET_PASSWORD", lambda user: user.password, require_active=True

@@ -29,6 +29,7 @@ from flask_security.views import (
     json_response,
     login_outcome_response,
     render_page,
+    token_failure,
     user_payload,
 )
 from flask_wtf.csrf import generate_csrf
@@ -77,11 +78,7 @@ def forgot_password() -> Any:
 
 
 def _token_problem(key: str, **kwargs: Any) -> Any:
-    text, category = get_message(key, **kwargs)
-    if is_json_request():
-        return json_error({"token": [text]})
-    do_flash(text, category)
-    return redirect(url_for_security("forgot_password"))
+    return token_failure(key, url_for_security("forgot_password"), **kwargs)
 
 
 @anonymous_user_required

@@ -9,7 +9,9 @@ plugin and store authors alike.
 * :mod:`.fixtures`: the pytest plugin (loaded through the ``pytest11`` entry point)
   with the ``fsec_postgres``, ``fsec_smtp`` and ``fsec_live`` fixtures.
 * :mod:`.contracts`: contract suites a store or feature subclasses.
-* :mod:`.datastore_contract`: the datastore contracts every store runs
-  (``DatastoreContract``, ``DatastoreViewsContract``).
+* :mod:`.datastore_contract`, :mod:`.datastore_views_contract` and
+  :mod:`.store_package_contract`: the three contract suites every store runs
+  (``DatastoreContract``, ``DatastoreViewsContract``, ``StorePackageContract``; all
+  three importable from ``datastore_contract``), over :mod:`.store_contract_base`.
 * :mod:`.contract_report`: the terminal summary line per contract, store and database.
 """

@@ -1,13 +1,14 @@
 """Datastore contract suites: what every fsec datastore must do.
 
 Shipped with fsec-core so that first-party and third-party store authors run the same
-tests. Two classes, each a set of ``test_*`` methods that pytest collects from a
-subclass:
+tests. Three suites in three modules, each class a set of ``test_*`` methods that
+pytest collects from a subclass:
 
 * :class:`DatastoreContract` calls every documented
   :class:`~flask_security.datastore.UserDatastore` method directly and checks its
   return value and what was stored (after a commit, with a fresh lookup).
-* :class:`DatastoreViewsContract` drives the same store through fsec's views and CLI:
+* :class:`~flask_security.testing.datastore_views_contract.DatastoreViewsContract`
+  (module ``datastore_views_contract``) drives the same store through fsec's views and CLI:
   login, a role-protected page, an auth-token request, change password, basic auth,
   ``flask users create`` / ``flask roles create`` / ``flask roles add``.
 
@@ -67,83 +68,22 @@ Example::
 
 from __future__ import annotations
 
-import base64
 import datetime
 import itertools
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import pytest
-from flask import Flask, jsonify
+from flask import Flask
 
 from ..datastore import DatastoreError, UserDatastore, UserExistsError
-from ..decorators import auth_token_required, http_auth_required, login_required, roles_required
-from ..state import current_user
-
-#: A configuration for the apps ``make_app`` builds: apply it first, then the
-#: contract's ``config``. bcrypt at 4 rounds keeps hashing out of the measurements.
-TEST_APP_CONFIG: dict[str, Any] = {
-    "SECRET_KEY": "fsec-contract-secret-key",
-    "TESTING": True,
-    "SECURITY_PASSWORD_SALT": "fsec-contract-salt",
-    "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
-    "WTF_CSRF_ENABLED": False,
-    "MAIL_SUPPRESS_SEND": True,
-    "SERVER_NAME": "localhost",
-}
-
-#: A password hash as stored by ``create_user`` (the datastore never reads it).
-_STORED_HASH = "$2b$04$fsec.contract.stored.hash.value.not.verified.here"
-
-#: ``load_user`` inputs that name no user and must give ``None`` without raising.
-BAD_USER_IDS: tuple[Any, ...] = (
-    "",
-    " ",
-    "abc",
-    "-1",
-    "1.5",
-    "1e3",
-    "0x10",
-    " 1",
-    "1 ",
-    "1\n",
-    "\uff11",  # FULLWIDTH DIGIT ONE: str.isdigit() is true, it is no key
-    "\u00b2",  # SUPERSCRIPT TWO: str.isdigit() is true, int() refuses it
-    "9" * 40,
-    "9" * 19,  # above the largest 64-bit key
-    "99999999999999999999",
-    "1; DROP TABLE users",
-    "' OR '1'='1",
-    "\x00",
-    "deadbeefdeadbeefdeadbeef",
-    "1:fingerprint",
-    None,
+from .store_contract_base import (
+    _STORED_HASH,
+    BAD_USER_IDS,
+    _ascii_upper,
+    _role_names,
+    _StoreRun,
 )
-
-
-def _ascii_upper(text: str) -> str:
-    """``text`` with only its ASCII letters upper-cased (case folding of other letters
-    depends on the database's collation, which the contract does not prescribe)."""
-    return "".join(c.upper() if c.isascii() else c for c in text)
-
-
-def _role_names(user: Any) -> list[str]:
-    return sorted(r.name for r in (user.roles or ()))
-
-
-class _StoreRun:
-    """What both contracts share: the run's name and the ``make_app`` fixture."""
-
-    #: Name of the store under test (``"sqlalchemy"``, ``"peewee"``...).
-    store: ClassVar[str] = "unnamed-store"
-    #: Name of the database it runs on (``"sqlite"``, ``"postgresql"``, ``"mongomock"``).
-    database: ClassVar[str] = "unnamed-database"
-    #: Contract kind, for the terminal summary.
-    _fsec_contract: ClassVar[str] = ""
-
-    @pytest.fixture
-    def make_app(self) -> Callable[[dict[str, Any]], Flask]:  # pragma: no cover
-        raise NotImplementedError("a datastore contract subclass must provide make_app")
 
 
 class DatastoreContract(_StoreRun):
@@ -891,381 +831,18 @@ class DatastoreContract(_StoreRun):
         assert datastore.find_models(model) == []  # type: ignore[attr-defined]
 
 
-class DatastoreViewsContract(_StoreRun):
-    """The store proven through fsec's views and CLI (the same smoke flow for every
-    store). Adds the routes ``/_contract/protected`` (``login_required``),
-    ``/_contract/admin`` (``roles_required("admin")``), ``/_contract/token``
-    (``auth_token_required``) and ``/_contract/basic`` (``http_auth_required``) to
-    the app built by ``make_app`` (with ``SECURITY_CHANGEABLE`` on)."""
-
-    _fsec_contract = "views"
-
-    @pytest.fixture
-    def app(self, make_app: Callable[[dict[str, Any]], Flask]) -> Flask:
-        app = make_app({"SECURITY_CHANGEABLE": True})
-
-        @login_required
-        def protected() -> Any:
-            return f"protected page for {current_user.email}"
-
-        @roles_required("admin")
-        def admin() -> Any:
-            return "admin page"
-
-        @auth_token_required
-        def token() -> Any:
-            return jsonify(email=current_user.email)
-
-        @http_auth_required
-        def basic() -> Any:
-            return jsonify(email=current_user.email)
-
-        for name, view in (
-            ("protected", protected),
-            ("admin", admin),
-            ("token", token),
-            ("basic", basic),
-        ):
-            app.add_url_rule(f"/_contract/{name}", f"fsec_contract_{name}", view)
-        return app
-
-    # -- helpers ---------------------------------------------------------------------
-
-    def _add_user(
-        self, app: Flask, email: str, password: str = "password", roles: tuple[str, ...] = ()
-    ) -> str:
-        from ..utils import hash_password
-
-        with app.app_context():
-            datastore = app.extensions["security"].datastore
-            for name in roles:
-                datastore.find_or_create_role(name)
-            user = datastore.create_user(
-                email=email, password=hash_password(password), roles=list(roles)
-            )
-            datastore.commit()
-            return str(user.id)
-
-    def _change(self, app: Flask, fn: Callable[[Any], Any]) -> Any:
-        with app.app_context():
-            datastore = app.extensions["security"].datastore
-            result = fn(datastore)
-            datastore.commit()
-            return result
-
-    @staticmethod
-    def _login(client: Any, email: str, password: str = "password") -> Any:
-        return client.post("/login", json={"email": email, "password": password})
-
-    @staticmethod
-    def _basic(user: str, password: str) -> dict[str, str]:
-        raw = base64.b64encode(f"{user}:{password}".encode()).decode()
-        return {"Authorization": f"Basic {raw}"}
-
-    # -- the flow --------------------------------------------------------------------
-
-    def test_views_login_form_then_protected_page(self, app: Flask) -> None:
-        self._add_user(app, "matt@example.com")
-        client = app.test_client()
-        r = client.get("/_contract/protected")
-        assert r.status_code == 302 and "/login" in r.headers["Location"]
-        r = client.post("/login", data={"email": "matt@example.com", "password": "wrong!"})
-        assert r.status_code == 200 and 'name="login_user_form"' in r.get_data(as_text=True)
-        r = client.post("/login", data={"email": "MATT@example.com", "password": "password"})
-        assert r.status_code == 302
-        r = client.get("/_contract/protected")
-        assert r.status_code == 200
-        assert r.get_data(as_text=True) == "protected page for matt@example.com"
-        client.get("/logout")
-        assert client.get("/_contract/protected").status_code == 302
-
-    def test_views_json_login_unknown_user_and_bad_password(self, app: Flask) -> None:
-        self._add_user(app, "matt@example.com")
-        client = app.test_client()
-        for email, password in (("nobody@example.com", "password"), ("matt@example.com", "x!")):
-            r = self._login(client, email, password)
-            assert r.status_code == 400
-            assert r.get_json()["meta"]["code"] == 400
-        r = self._login(client, "matt@example.com")
-        assert r.status_code == 200
-        assert r.get_json()["response"]["user"]["id"] == self._user_id(app, "matt@example.com")
-
-    def _user_id(self, app: Flask, email: str) -> str:
-        with app.app_context():
-            return str(app.extensions["security"].datastore.find_user(email=email).id)
-
-    def test_views_role_protected_page(self, app: Flask) -> None:
-        self._add_user(app, "admin@example.com", roles=("admin",))
-        self._add_user(app, "joe@example.com")
-        admin, joe = app.test_client(), app.test_client()
-        assert self._login(admin, "admin@example.com").status_code == 200
-        assert self._login(joe, "joe@example.com").status_code == 200
-        assert admin.get("/_contract/admin").status_code == 200
-        assert joe.get("/_contract/admin").status_code == 403
-        assert self._change(app, lambda ds: ds.add_role_to_user("joe@example.com", "admin"))
-        assert joe.get("/_contract/admin").status_code == 200
-        assert self._change(app, lambda ds: ds.remove_role_from_user("joe@example.com", "admin"))
-        assert joe.get("/_contract/admin").status_code == 403
-
-    def test_views_token_request(self, app: Flask) -> None:
-        self._add_user(app, "matt@example.com")
-        r = self._login(app.test_client(), "matt@example.com")
-        token = r.get_json()["response"]["user"]["authentication_token"]
-        client = app.test_client()
-        r = client.get("/_contract/token", headers={"Authentication-Token": token})
-        assert r.status_code == 200 and r.get_json() == {"email": "matt@example.com"}
-        r = client.get("/_contract/token", headers={"Authentication-Token": token + "x"})
-        assert r.status_code == 401
-        assert client.get("/_contract/token").status_code == 401
-
-    def test_views_change_password(self, app: Flask) -> None:
-        self._add_user(app, "matt@example.com")
-        client = app.test_client()
-        r = self._login(client, "matt@example.com")
-        old_token = r.get_json()["response"]["user"]["authentication_token"]
-        r = client.post(
-            "/change",
-            json={
-                "password": "password",
-                "new_password": "new-password",
-                "new_password_confirm": "new-password",
-            },
-        )
-        assert r.status_code == 200, r.get_data(as_text=True)
-        assert client.get("/_contract/protected").status_code == 200
-        r = app.test_client().get("/_contract/token", headers={"Authentication-Token": old_token})
-        assert r.status_code == 401
-        assert self._login(app.test_client(), "matt@example.com").status_code == 400
-        assert self._login(app.test_client(), "matt@example.com", "new-password").status_code == 200
-
-    def test_views_account_without_password_answers_like_a_wrong_password(self, app: Flask) -> None:
-        """An account created with ``password=None``: JSON and form login and HTTP Basic
-        refuse every password exactly as a wrong one (no "no password set" answer)."""
-
-        def create(ds: Any) -> Any:
-            return ds.create_user(email="nopass@example.com", password=None)
-
-        self._change(app, create)
-        self._add_user(app, "matt@example.com")
-        client = app.test_client()
-        for guess in ("password", "None", "no-password-at-all"):
-            none = self._login(client, "nopass@example.com", guess)
-            wrong = self._login(client, "matt@example.com", guess + "-wrong")
-            assert none.status_code == 400
-            assert none.get_json() == wrong.get_json()
-            form = client.post("/login", data={"email": "nopass@example.com", "password": guess})
-            assert form.status_code == 200
-            headers = self._basic("nopass@example.com", guess)
-            assert client.get("/_contract/basic", headers=headers).status_code == 401
-            assert client.get("/_contract/protected").status_code == 302
-
-    def test_views_basic_auth_never_takes_an_id_for_an_identity(self, app: Flask) -> None:
-        user_id = self._add_user(app, "matt@example.com")
-        client = app.test_client()
-        r = client.get("/_contract/basic", headers=self._basic("matt@example.com", "password"))
-        assert r.status_code == 200 and r.get_json() == {"email": "matt@example.com"}
-        r = client.get("/_contract/basic", headers=self._basic(user_id, "password"))
-        assert r.status_code == 401
-
-    def test_views_deactivated_user_is_refused_everywhere(self, app: Flask) -> None:
-        self._add_user(app, "matt@example.com")
-        client = app.test_client()
-        token = self._login(client, "matt@example.com").get_json()["response"]["user"][
-            "authentication_token"
-        ]
-        assert client.get("/_contract/protected").status_code == 200
-
-        def deactivate(ds: Any) -> bool:
-            user = ds.find_user(email="matt@example.com")
-            changed = ds.deactivate_user(user)
-            ds.put(user)  # 3.0: deactivate_user only sets the attribute
-            return changed
-
-        assert self._change(app, deactivate)
-        assert client.get("/_contract/protected").status_code == 302
-        r = app.test_client().get("/_contract/token", headers={"Authentication-Token": token})
-        assert r.status_code == 401
-        r = app.test_client().get(
-            "/_contract/basic", headers=self._basic("matt@example.com", "password")
-        )
-        assert r.status_code == 401
-        assert self._login(app.test_client(), "matt@example.com").status_code == 400
-
-    def test_views_reset_user_access_ends_sessions_cookies_and_tokens(self, app: Flask) -> None:
-        """A session cookie copied before logout keeps working after it (logout is
-        client-side); ``reset_user_access`` ends it, the remember cookie and every auth
-        token at once, and leaves the password alone."""
-        self._add_user(app, "matt@example.com")
-        self._add_user(app, "joe@example.com")
-        victim = app.test_client()
-        r = victim.post(
-            "/login", json={"email": "matt@example.com", "password": "password", "remember": True}
-        )
-        token = r.get_json()["response"]["user"]["authentication_token"]
-        session_cookie = victim.get_cookie("session")
-        remember_cookie = victim.get_cookie("remember_token")
-        assert session_cookie is not None and remember_cookie is not None
-        joe = app.test_client()
-        assert self._login(joe, "joe@example.com").status_code == 200
-
-        def copy(cookie: Any) -> Any:
-            client = app.test_client()
-            client.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
-            return client
-
-        victim.get("/logout")
-        assert victim.get("/_contract/protected").status_code == 302
-        stolen = copy(session_cookie)
-        assert stolen.get("/_contract/protected").status_code == 200  # client-side logout
-        assert copy(remember_cookie).get("/_contract/protected").status_code == 200
-        assert (
-            self._change(
-                app, lambda ds: ds.reset_user_access(ds.find_user(email="matt@example.com"))
-            )
-            is None
-        )
-        assert stolen.get("/_contract/protected").status_code == 302
-        assert copy(session_cookie).get("/_contract/protected").status_code == 302
-        assert copy(remember_cookie).get("/_contract/protected").status_code == 302
-        r = app.test_client().get("/_contract/token", headers={"Authentication-Token": token})
-        assert r.status_code == 401
-        assert joe.get("/_contract/protected").status_code == 200  # other users untouched
-        fresh = app.test_client()
-        r = self._login(fresh, "matt@example.com")  # the password still works
-        assert r.status_code == 200
-        new_token = r.get_json()["response"]["user"]["authentication_token"]
-        assert fresh.get("/_contract/protected").status_code == 200
-        # The same through the CLI, under this name and upstream's.
-        runner = app.test_cli_runner()
-        for name in ("reset-access", "reset_access"):
-            r = runner.invoke(args=["users", name, "MATT@example.com"])
-            assert r.exit_code == 0, r.output
-            assert fresh.get("/_contract/protected").status_code == 302
-            r = app.test_client().get(
-                "/_contract/token", headers={"Authentication-Token": new_token}
-            )
-            assert r.status_code == 401
-            assert self._login(fresh, "matt@example.com").status_code == 200
-        r = runner.invoke(args=["users", "reset-access", "nobody@example.com"])
-        assert r.exit_code != 0 and "Traceback" not in r.output
-
-    def test_views_cli_users_create_and_roles_add(self, app: Flask) -> None:
-        runner = app.test_cli_runner()
-        r = runner.invoke(
-            args=["users", "create", "cli@example.com", "--password", "secret-pw", "--active"]
-        )
-        assert r.exit_code == 0, r.output
-        r = runner.invoke(args=["users", "create", "CLI@example.com", "--password", "secret-pw"])
-        assert r.exit_code == 2 and "Error" in r.output
-        assert runner.invoke(args=["roles", "create", "admin"]).exit_code == 0
-        r = runner.invoke(args=["roles", "add", "cli@example.com", "admin"])
-        assert r.exit_code == 0, r.output
-        r = runner.invoke(args=["roles", "add", "cli@example.com", "admin"])
-        assert r.exit_code == 2 and "already" in r.output
-        with app.app_context():
-            datastore = app.extensions["security"].datastore
-            user = datastore.find_user(email="cli@example.com")
-            assert user is not None and user.active is True and user.has_role("admin")
-            assert datastore.find_user(email="CLI@example.com") is None
-        client = app.test_client()
-        assert self._login(client, "cli@example.com", "secret-pw").status_code == 200
-        assert client.get("/_contract/admin").status_code == 200
-        r = runner.invoke(args=["roles", "remove", "cli@example.com", "admin"])
-        assert r.exit_code == 0, r.output
-        assert client.get("/_contract/admin").status_code == 403
-        r = runner.invoke(args=["users", "deactivate", "cli@example.com"])
-        assert r.exit_code == 0, r.output
-        assert client.get("/_contract/protected").status_code == 302
-
+# The other two suites, importable from here as before they had modules of their own.
+from .datastore_views_contract import DatastoreViewsContract as DatastoreViewsContract  # noqa: E402
+from .store_contract_base import BAD_USER_IDS as BAD_USER_IDS  # noqa: E402
+from .store_contract_base import TEST_APP_CONFIG as TEST_APP_CONFIG  # noqa: E402
+from .store_package_contract import ORM_MODULES as ORM_MODULES  # noqa: E402
+from .store_package_contract import StorePackageContract as StorePackageContract  # noqa: E402
 
 __all__ = [
     "BAD_USER_IDS",
+    "ORM_MODULES",
     "TEST_APP_CONFIG",
     "DatastoreContract",
     "DatastoreViewsContract",
+    "StorePackageContract",
 ]
-
-
-#: ORM modules a store must not import unless it is the one the app uses.
-ORM_MODULES = ("sqlalchemy", "flask_sqlalchemy", "peewee", "pony", "mongoengine", "pymongo")
-
-_ORM_PROBE = """
-import json, sys
-ORMS = {orms!r}
-import flask_security
-before = sorted(m for m in ORMS if m in sys.modules)
-{setup}
-after = sorted(m for m in ORMS if m in sys.modules)
-print(json.dumps([before, after]))
-"""
-
-
-class StorePackageContract:
-    """How a store distribution plugs into fsec: its entry point, its lazy names in
-    ``flask_security``, and no ORM imported but its own.
-
-    Subclass it, set the class attributes and provide an ``app`` fixture (an app on
-    the store's datastore).
-
-    :cvar plugin: the entry-point name (``"store-pony"``).
-    :cvar distribution: the distribution name (``"fsec-store-pony"``).
-    :cvar package: the import package (``"fsec_store_pony"``).
-    :cvar class_names: the datastore classes it exports (``("PonyUserDatastore",)``).
-    :cvar orm_modules: the entries of :data:`ORM_MODULES` an app on this store loads.
-    :cvar app_setup: Python source, run in a fresh interpreter after ``import
-        flask_security``, that builds an app on the store and creates one user.
-    """
-
-    plugin: ClassVar[str]
-    distribution: ClassVar[str]
-    package: ClassVar[str]
-    class_names: ClassVar[tuple[str, ...]]
-    orm_modules: ClassVar[tuple[str, ...]]
-    app_setup: ClassVar[str]
-
-    def test_store_entry_point_enables_the_plugin(self, app: Flask) -> None:
-        import importlib
-
-        from ..plugins import discover
-
-        module = importlib.import_module(self.package)
-        state = app.extensions["security"]
-        info = discover()[self.plugin]
-        assert info.dist is not None
-        assert info.dist.replace("_", "-").lower() == self.distribution
-        assert self.plugin in state.plugins.infos
-        for name in self.class_names:
-            assert state.datastores[name] is getattr(module, name)
-            assert state.contributions["fsec_datastores"][name] == self.plugin
-
-    def test_store_lazy_names_and_missing_distribution(
-        self, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        import importlib
-        import sys
-
-        import flask_security
-        import flask_security.datastore
-
-        module = importlib.import_module(self.package)
-        for name in self.class_names:
-            assert getattr(flask_security, name) is getattr(module, name)
-            assert getattr(flask_security.datastore, name) is getattr(module, name)
-        monkeypatch.setitem(sys.modules, self.package, None)
-        for name in self.class_names:
-            with pytest.raises(ImportError, match=f"pip install {self.distribution}"):
-                getattr(flask_security, name)
-
-    def test_store_imports_no_other_orm(self) -> None:
-        import json
-        import subprocess
-        import sys
-        import textwrap
-
-        code = _ORM_PROBE.format(orms=ORM_MODULES, setup=textwrap.dedent(self.app_setup))
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
-        before, after = json.loads(out.stdout.strip().splitlines()[-1])
-        assert before == [], "import flask_security must import no ORM"
-        assert after == sorted(self.orm_modules)
