@@ -306,7 +306,4 @@ class DatastoreViewsContract(_StoreRun):
         assert client.get("/_contract/protected").status_code == 302
 
 
-#: ORM modules a store must not import unless it is the one the app uses.
-
-
 __all__ = ["DatastoreViewsContract"]

@@ -9,6 +9,7 @@ from typing import ClassVar
 import pytest
 from flask import Flask
 
+#: ORM modules a store must not import unless it is the one the app uses.
 ORM_MODULES = ("sqlalchemy", "flask_sqlalchemy", "peewee", "pony", "mongoengine", "pymongo")
 
 _ORM_PROBE = """
