@@ -209,3 +209,19 @@ def test_change_notice_mail_in_german(app):
     assert msg.subject == "Ihr Passwort wurde geändert"
     assert msg.body.startswith("Hallo matt@example.com,\n\nIhr Passwort wurde geändert. Falls Sie")
     assert "<p>Hallo matt@example.com,</p>" in msg.html
+
+
+def test_cli_with_a_request_based_locale_selector(app):
+    """The documented selector reads ``request``; outside a request (CLI, tasks) texts
+    stay English instead of failing with "Working outside of request context"."""
+    _babel_from_accept_language(app)
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["users", "create", "not-an-address", "--password", "secret1"])
+    assert r.exit_code == 2
+    assert "invalid email address" in r.output
+    r = runner.invoke(args=["users", "create", "new@example.com", "--password", "secret1"])
+    assert r.exit_code == 0, r.output
+    with app.app_context():
+        from flask_security.utils import get_message
+
+        assert get_message("LOGIN")[0] == "Please sign in to open this page."

@@ -109,7 +109,12 @@ def _current_locale() -> Any | None:
         from flask_babel import get_locale
     except ImportError:  # pragma: no cover - extension registered without the package
         return None
-    return get_locale()
+    try:
+        return get_locale()
+    except RuntimeError:
+        # A locale selector reading ``request`` (the documented Accept-Language one)
+        # called outside a request (CLI commands, tasks): the texts stay English.
+        return None
 
 
 def load_translations(locale: Any, sources: Iterable[tuple[str, str]]) -> Any:
