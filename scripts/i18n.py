@@ -4,8 +4,8 @@
     uv run --all-packages python scripts/i18n.py compile packages/fsec-twofactor
     uv run --all-packages python scripts/i18n.py check
 
-With no folder, every first-party distribution (``packages/*``) and the example plugin
-(``examples/fsec-lockout``). The work is done by
+With no folder, every first-party distribution (``packages/*``) and the example plugins
+(``examples/*``). The work is done by
 ``flask_security.i18n`` (``python -m flask_security.i18n`` for plugin authors outside
 this repository); see docs/translations.md.
 """
@@ -19,9 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def distribution_folders() -> list[str]:
-    """Every distribution's folder: ``packages/*`` and the example plugin. One with no
+    """Every distribution's folder: ``packages/*`` and the example plugins. One with no
     translatable string (a store) needs no catalogues and passes ``check``."""
-    return [str(f) for f in [*sorted(ROOT.glob("packages/*")), ROOT / "examples" / "fsec-lockout"]]
+    found = [*ROOT.glob("packages/*/pyproject.toml"), *ROOT.glob("examples/*/pyproject.toml")]
+    return sorted(str(p.parent) for p in found)
 
 
 if __name__ == "__main__":

@@ -36,9 +36,7 @@ def test_every_module_and_template_of_the_example_is_shown():
     shown = {path for path, _ in snippets()}
     package = EXAMPLE / "src" / "fsec_invite"
     modules = {
-        str(p.relative_to(ROOT))
-        for p in package.glob("*.py")
-        if p.name not in ("__init__.py",)
+        str(p.relative_to(ROOT)) for p in package.glob("*.py") if p.name not in ("__init__.py",)
     }
     assert modules <= shown, sorted(modules - shown)
     assert "examples/fsec-invite/tests/test_invite_contract.py" in shown

@@ -25,7 +25,10 @@ from flask_security.i18n import check, compile_catalogs, load_distribution, main
 pytest.importorskip("babel")
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = [*sorted(ROOT.glob("packages/*")), ROOT / "examples" / "fsec-lockout"]
+FOLDERS = sorted(
+    p.parent
+    for p in [*ROOT.glob("packages/*/pyproject.toml"), *ROOT.glob("examples/*/pyproject.toml")]
+)
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
@@ -58,6 +61,7 @@ def test_catalogues_are_registered_through_the_hook(folder):
         "packages/fsec-recoverable",
         "packages/fsec-passwordless",
         "examples/fsec-lockout",
+        "examples/fsec-invite",
     ],
 )
 def test_distributions_with_user_visible_text_ship_every_locale(folder):

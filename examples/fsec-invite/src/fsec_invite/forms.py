@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_security.babel import lazy_gettext
 from flask_security.forms import (
     Form,
     NewPasswordFormMixin,
@@ -15,13 +16,13 @@ from wtforms import SubmitField
 class InviteForm(Form, UniqueEmailFormMixin):
     """``email``: a valid address no account has yet (``EMAIL_ALREADY_ASSOCIATED``)."""
 
-    submit = SubmitField("Invite")
+    submit = SubmitField(lazy_gettext("Invite"))
 
 
 class AcceptInviteForm(Form, NewPasswordFormMixin, PasswordConfirmFormMixin):
     """``password`` (fsec's length rule) and ``password_confirm`` (must match)."""
 
-    submit = SubmitField("Set password")
+    submit = SubmitField(lazy_gettext("Set password"))
 
 
 # --8<-- [end:forms]

@@ -98,6 +98,14 @@ def fsec_signals(register: Callable[[str, Any], None]) -> None:
 
 
 @hookimpl
+def fsec_translation_directories(register: Callable[[str, str], None]) -> None:
+    """The plugin's catalogues (``translations/<locale>/LC_MESSAGES/fsec_invite.mo``)."""
+    register(
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations"), "fsec_invite"
+    )
+
+
+@hookimpl
 def fsec_cli_commands(register: Callable[[str, Any], None]) -> None:
     """``flask users invite EMAIL``."""
     from .cli import invite_command

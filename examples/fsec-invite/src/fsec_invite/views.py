@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import redirect, request
 from flask_security import ConfigRoles, current_datastore, current_security, roles_required
+from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
 from flask_security.utils import (
     config_value,
@@ -92,7 +93,7 @@ def accept_invite(token: str) -> Any:
     if invalid or user is None:
         return _link_problem("INVITE_INVALID")
     if expired:
-        return _link_problem("INVITE_EXPIRED", within=config_value("INVITE_WITHIN"))
+        return _link_problem("INVITE_EXPIRED", within=format_period(config_value("INVITE_WITHIN")))
     form = build_form("accept_invite_form")
     if form.validate_on_submit():
         if not accept_invitation(user, form.password.data):
