@@ -18,7 +18,6 @@ class TestInviteContract(FeatureContract):
     messages = tuple(MESSAGES)
     templates = ("security/invite_user.html", "security/accept_invite.html")
     mails = ("invite",)
-    translated_locales = ()  # ships no Babel catalogues of its own (English only)
 
     @pytest.fixture
     def make_app(self):
