@@ -193,6 +193,27 @@ def test_tool_extracts_updates_compiles_and_checks(plugin_dist, capsys):
     assert check(dist, ["de"]) == ["fsec-colour de: untranslated 'Choose a colour'"]
 
 
+def test_check_finds_template_text_not_marked_for_translation(plugin_dist):
+    dist = plugin_dist
+    update(dist, ["de"])
+    (dist.package / "templates" / "security" / "more.html").write_text(
+        '<h1>Welcome</h1>\n<p>{{ _fsdomain("Pick a colour") }}</p>\n'
+        '<input type="submit" value="Go"><a title="Help {{ x }}">{{ y }}</a>\n'
+        '<script>const label = "not shown";</script><p>{{ a }} &middot; {{ b }}</p>\n'
+    )
+    (dist.package / "templates" / "security" / "more.txt").write_text(
+        'Hello {{ user.email }},\n{{ _fsdomain("Pick a colour") }}\n\n{{ link }}\n'
+    )
+    prefix = "fsec-colour: templates/security/more."
+    found = [p[len(prefix) :] for p in check(dist, ["de"]) if "not marked" in p]
+    assert found == [
+        "html:1: text not marked with _fsdomain: 'Welcome'",
+        "html:3: text not marked with _fsdomain: 'value=\"Go\"'",
+        "html:3: text not marked with _fsdomain: 'title=\"Help {{...}}\"'",
+        "txt:1: text not marked with _fsdomain: 'Hello ,'",
+    ]
+
+
 def test_compiled_plugin_catalogue_is_used_at_run_time(plugin_dist):
     """What the plugin registers through fsec_translation_directories is merged."""
     from flask_babel import Babel

@@ -14,7 +14,8 @@ distribution's folder (the one holding its ``pyproject.toml``):
 ``compile``
     Write each ``.po`` as ``.mo`` next to it (the files the wheel ships).
 ``check``
-    Exit 1 listing every problem: a string missing from a catalogue, untranslated or
+    Exit 1 listing every problem: literal text in a template that does not go through
+    ``_fsdomain`` (it could never be translated), a string missing from a catalogue, untranslated or
     fuzzy, a translation whose ``%(name)s`` placeholders differ from the English, a
     catalogue entry no longer in the code, a missing locale, a ``.mo`` older than its
     ``.po``. fsec's test suite runs it for every distribution.
@@ -45,6 +46,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +212,67 @@ def extract(dist: Distribution) -> Any:
     return catalog
 
 
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_LETTER = re.compile(r"[^\W\d_]")
+_TEXT_ATTRS = frozenset({"title", "placeholder", "aria-label", "alt"})
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "\x00" + "\n" * match.group(0).count("\n")
+
+
+class _Finder(HTMLParser):
+    """Text nodes and visible attribute values of an HTML template whose Jinja
+    constructs were blanked out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        values = dict(attrs)
+        for name, value in attrs:
+            visible = name in _TEXT_ATTRS or (
+                name == "value" and tag == "input" and values.get("type") in ("submit", "button")
+            )
+            if visible and value and _LETTER.search(value.replace("\x00", "")):
+                shown = value.replace("\x00", "{{...}}").strip()
+                self.found.append((self.getpos()[0], f'{name}="{shown}"'))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.replace("\x00", " ").split())
+        if not self._skip and _LETTER.search(text):
+            self.found.append((self.getpos()[0], text))
+
+
+def literal_text(path: Path) -> list[tuple[int, str]]:
+    """Literal user-visible text of a template (``.html`` or ``.txt``) that does not go
+    through ``_fsdomain``: text outside Jinja tags (in HTML: text nodes outside
+    ``<script>``/``<style>``, and ``title``, ``placeholder``, ``aria-label``, ``alt``
+    and submit buttons' ``value`` attributes) holding a letter.
+
+    :returns: ``[(line, text), ...]``.
+    """
+    source = _JINJA.sub(_blank, path.read_text())
+    if path.suffix == ".txt":
+        return [
+            (n, " ".join(line.replace("\x00", " ").split()))
+            for n, line in enumerate(source.splitlines(), 1)
+            if _LETTER.search(line.replace("\x00", ""))
+        ]
+    finder = _Finder()
+    finder.feed(source)
+    finder.close()
+    return finder.found
+
+
 def _write_po(path: Path, catalog: Any) -> None:
     from babel.messages.pofile import write_po
 
@@ -306,6 +369,14 @@ def check(dist: Distribution, locales: Sequence[str] | None = None) -> list[str]
     template = extract(dist)
     wanted = {m.id for m in template if m.id}
     problems: list[str] = []
+    templates = dist.package / "templates"
+    for path in sorted(templates.rglob("*")) if templates.is_dir() else []:
+        if path.suffix in (".html", ".txt") and path.is_file():
+            for line, text in literal_text(path):
+                where = path.relative_to(dist.package)
+                problems.append(
+                    f"{dist.name}: {where}:{line}: text not marked with _fsdomain: {text!r}"
+                )
     if not wanted and not dist.locales():
         return problems  # nothing to translate (a store without user-visible text)
     for locale in sorted(set(locales or LOCALES) | set(dist.locales())):
