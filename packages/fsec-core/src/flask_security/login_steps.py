@@ -272,6 +272,8 @@ def pending_login() -> PendingLogin | None:
     ``fs_uniquifier`` changed since the first factor (constant-time fingerprint
     check), or ``fsec_login_refusal`` now refuses the user on the first factor's
     method (deactivated meanwhile). Loaded once per request.
+
+    :returns: the :class:`PendingLogin` of this session, or ``None``.
     """
     cached = g.get("_fsec_pending_login")
     if cached is not None:
@@ -327,6 +329,7 @@ def update_pending_login(data: Mapping[str, Any]) -> None:
     """Merge ``data`` into the pending record's ``data`` dict (JSON-serialisable
     values; keep it small: it lives in the session cookie by default).
 
+    :param data: keys and values to merge into the pending record's ``data``.
     :raises RuntimeError: no login is pending.
     """
     pending = pending_login()
@@ -410,9 +413,15 @@ def complete_login_step() -> LoginOutcome:
 
 
 def basic_step_refusal(user: Any) -> str | None:
-    """``"LOGIN_STEP_REQUIRED"`` when a plugin requires a further step for ``user``
-    on HTTP Basic (``fsec_login_next_step(user, "basic", ())``), which cannot show
-    one; ``None`` otherwise. ``fsec_login_refused`` is called for a refusal."""
+    """Whether HTTP Basic must refuse ``user`` because a further step is required.
+
+    HTTP Basic cannot show a second step, so a user for whom a plugin requires one
+    (``fsec_login_next_step(user, "basic", ())``) is refused there;
+    ``fsec_login_refused`` is called for a refusal.
+
+    :param user: the user whose password Basic auth has just verified.
+    :returns: ``"LOGIN_STEP_REQUIRED"`` (a message key) to refuse, ``None`` to allow.
+    """
     if _next_step(user, "basic", ()) is None:
         return None
     current_security.plugins.hook.fsec_login_refused(

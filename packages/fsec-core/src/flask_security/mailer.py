@@ -63,5 +63,10 @@ class StateMail:
         For the account work behind a mail (token, link, signal) in views that answer
         every address alike, so that an address with an account costs the request no
         more time than one without. See :func:`flask_security.mail.run_after_response`.
+
+        :param fn: called with the (reloaded) user; its return value is dropped.
+        :param user: a user object with an ``id``, or ``None``.
+        :param kind: the mail kind (e.g. ``"reset_instructions"``), named in the log
+            line when the job fails.
         """
         run_after_response(self, fn, user, kind)
