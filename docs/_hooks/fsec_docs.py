@@ -518,11 +518,6 @@ PLUGIN_API_MODULES: tuple[tuple[str, str], ...] = (
         "Form building blocks and validators, and validating a form without a request.",
     ),
     ("flask_security.decorators", "View decorators and the answers they give."),
-    (
-        "flask_security.login_steps",
-        "The multi-step login: holding a login pending after the first factor, "
-        "failing and completing a step (see the multi-step login page).",
-    ),
     ("flask_security.signals", "The documented blinker signals (sender: the app)."),
     ("flask_security.datastore", "The datastore base classes and the errors to catch."),
     ("flask_security.cli", "Helpers for a plugin's `flask` commands."),
