@@ -22,6 +22,7 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
+    csrf_json_response,
     form_errors,
     form_failure_status,
     json_error,
@@ -31,7 +32,6 @@ from flask_security.views import (
     token_failure,
     user_payload,
 )
-from flask_wtf.csrf import generate_csrf
 
 from .confirmable import check_confirmation_token, confirm_user, send_confirmation_instructions
 
@@ -68,7 +68,7 @@ def send_confirmation() -> Any:
         status = 200
     elif wants_json:
         if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
+            return csrf_json_response()
         return json_error(form_errors(form))
     return render_page(
         "SEND_CONFIRMATION_TEMPLATE",

@@ -23,6 +23,7 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
+    csrf_json_response,
     form_errors,
     form_failure_status,
     json_error,
@@ -32,7 +33,6 @@ from flask_security.views import (
     token_failure,
     user_payload,
 )
-from flask_wtf.csrf import generate_csrf
 
 from .recoverable import (
     reset_password_token_status,
@@ -67,7 +67,7 @@ def forgot_password() -> Any:
         return redirect(url_for_security("forgot_password"))
     if wants_json:
         if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
+            return csrf_json_response()
         return json_error(form_errors(form))
     return render_page(
         "FORGOT_PASSWORD_TEMPLATE",
@@ -130,7 +130,7 @@ def reset_password(token: str) -> Any:
         return redirect(get_post_redirect("POST_RESET_VIEW"))
     if wants_json:
         if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
+            return csrf_json_response()
         return json_error(form_errors(form))
     return render_page(
         "RESET_PASSWORD_TEMPLATE",

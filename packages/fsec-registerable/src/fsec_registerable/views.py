@@ -20,6 +20,7 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
+    csrf_json_response,
     form_errors,
     form_failure_status,
     json_error,
@@ -28,7 +29,6 @@ from flask_security.views import (
     render_page,
     user_payload,
 )
-from flask_wtf.csrf import generate_csrf
 
 from .registerable import notify_existing_account as notify_existing_account
 from .registerable import register_form_name as register_form_name
@@ -115,7 +115,7 @@ def register() -> Any:
             return _registered(None, False)
     if wants_json:
         if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
+            return csrf_json_response()
         return json_error(form_errors(form))
     return render_page(
         "REGISTER_USER_TEMPLATE", "register", form_failure_status(), register_user_form=form

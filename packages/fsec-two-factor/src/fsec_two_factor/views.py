@@ -34,6 +34,7 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
+    csrf_json_response,
     form_errors,
     form_failure_status,
     json_error,
@@ -42,7 +43,6 @@ from flask_security.views import (
     render_page,
     user_payload,
 )
-from flask_wtf.csrf import generate_csrf
 
 from . import twofactor
 from .signals import tf_code_confirmed
@@ -103,20 +103,18 @@ def two_factor_setup() -> Any:
         phone = twofactor.normalize_phone(form.phone.data) if method == "sms" else None
         payload = twofactor.begin_setup(user, method, phone)
         if wants_json:
-            payload["csrf_token"] = generate_csrf()
-            return json_response(payload)
+            return csrf_json_response(payload)
         return _setup_page(user, during_login, form, payload)
     if wants_json:
         if request.method == "GET":
             method = twofactor.user_method(user)
-            return json_response(
+            return csrf_json_response(
                 {
                     "tf_required": twofactor.tf_required_for(user),
                     "tf_primary_method": method,
                     "tf_method": method,
                     "tf_available_methods": twofactor.available_methods(with_disable=True),
                     "tf_phone_number": getattr(user, twofactor.SMS_FIELD, None),
-                    "csrf_token": generate_csrf(),
                 }
             )
         return json_error(form_errors(form))
@@ -183,7 +181,7 @@ def two_factor_setup_validate(token: str) -> Any:
         form.code.errors.append(get_message("TWO_FACTOR_INVALID_TOKEN")[0])
     if wants_json:
         if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
+            return csrf_json_response()
         return json_error(form_errors(form))
     # HTML: the setup page again, with the same proposal (QR code) and the error.
     method, stored_value, _phone = proposal
@@ -217,12 +215,11 @@ def two_factor_token_validation() -> Any:
         form.code.errors.append(get_message("TWO_FACTOR_INVALID_TOKEN")[0])
     if wants_json:
         if request.method == "GET":
-            return json_response(
+            return csrf_json_response(
                 {
                     "tf_method": method,
                     "tf_primary_method": method,
                     "recovery_options": twofactor.rescue_options(),
-                    "csrf_token": generate_csrf(),
                 }
             )
         return json_error(form_errors(form))
@@ -280,9 +277,7 @@ def two_factor_rescue() -> Any:
         return redirect(url_for_security("two_factor_token_validation"))
     if wants_json:
         if request.method == "GET":
-            return json_response(
-                {"recovery_options": twofactor.rescue_options(), "csrf_token": generate_csrf()}
-            )
+            return csrf_json_response({"recovery_options": twofactor.rescue_options()})
         return json_error(form_errors(form))
     return render_page(
         "TWO_FACTOR_VERIFY_CODE_TEMPLATE",
@@ -327,7 +322,7 @@ def mf_recovery_codes() -> Any:
                 do_flash(*get_message("RECOVERY_CODES_GENERATED"))
     if wants_json:
         if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
+            return csrf_json_response()
         return json_error(form_errors(form))
     return render_page(
         "MULTI_FACTOR_RECOVERY_CODES_TEMPLATE",
@@ -355,7 +350,7 @@ def mf_recovery() -> Any:
         form.code.errors.append(get_message("INVALID_RECOVERY_CODE")[0])
     if wants_json:
         if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
+            return csrf_json_response()
         return json_error(form_errors(form))
     return render_page(
         "MULTI_FACTOR_RECOVERY_TEMPLATE",

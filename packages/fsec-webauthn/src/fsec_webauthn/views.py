@@ -38,6 +38,7 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
+    csrf_json_response,
     form_errors,
     form_failure_status,
     json_error,
@@ -47,7 +48,6 @@ from flask_security.views import (
     request_json,
     user_payload,
 )
-from flask_wtf.csrf import generate_csrf
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -203,10 +203,9 @@ def wan_register() -> Any:
             return json_response({"credential_options": options_json, "wan_state": state})
     elif wants_json:
         if request.method == "GET":
-            return json_response(
+            return csrf_json_response(
                 {
                     "registered_credentials": registered_credentials(user),
-                    "csrf_token": generate_csrf(),
                 }
             )
         return json_error(form_errors(form))
@@ -439,7 +438,7 @@ def wan_signin() -> Any:
             )
     elif wants_json:
         if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
+            return csrf_json_response()
         return json_error(form_errors(form))
     return render_page(
         "WAN_SIGNIN_TEMPLATE",
