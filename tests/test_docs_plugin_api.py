@@ -67,6 +67,7 @@ def test_the_names_the_issue_asks_for_are_there(entries):
         ("flask_security.views", "refresh_session"),
         ("flask_security.views", "form_failure_status"),
         ("flask_security.views", "csrf_json_response"),
+        ("flask_security.views", "form_response"),
         ("flask_security.utils", "generate_bound_token"),
         ("flask_security.utils", "check_bound_token"),
         ("flask_security.utils", "get_token_status"),

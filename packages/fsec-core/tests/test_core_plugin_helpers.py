@@ -292,3 +292,70 @@ def test_account_without_password_answers_like_a_wrong_password(make_app):
         with client.session_transaction() as sess:
             assert "_user_id" not in sess
     assert work, "an account without a password got no dummy hash work"
+
+
+# -- form_response: the common end of a form view ---------------------------------
+
+
+@pytest.fixture
+def probe_app(make_app):
+    """An app with a plugin-style view ending in ``form_response``."""
+    from flask import flash
+    from flask_security.forms import Form
+    from flask_security.views import build_form, form_response
+    from jinja2 import ChoiceLoader, DictLoader
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    class ProbeForm(Form):
+        word = StringField("Word", validators=[DataRequired()])
+
+    app = make_app({"SECURITY_PROBE_TEMPLATE": "probe.html"})
+    app.jinja_loader = ChoiceLoader(
+        [
+            DictLoader(
+                {
+                    "probe.html": "page:{{ extra }}:{{ probe_form.word.errors|join(',') }}"
+                    ":{{ get_flashed_messages()|join(',') }}"
+                }
+            ),
+            app.jinja_loader,
+        ]
+    )
+
+    @app.route("/probe", methods=["GET", "POST"])
+    def probe():
+        form = build_form(ProbeForm)
+        if form.validate_on_submit():
+            flash("accepted")
+        return form_response(
+            form, "PROBE_TEMPLATE", "probe", csrf_payload={"more": 1}, probe_form=form, extra="x"
+        )
+
+    return app
+
+
+def test_form_response_json_get_answers_the_csrf_token_and_the_payload(probe_app):
+    r = probe_app.test_client().get("/probe", headers={"Accept": "application/json"})
+    assert r.status_code == 200
+    response = r.get_json()["response"]
+    assert response["more"] == 1
+    assert response["csrf_token"]
+
+
+def test_form_response_refused_json_post_answers_400_with_the_field_errors(probe_app):
+    probe_app.config["WTF_CSRF_ENABLED"] = False
+    r = probe_app.test_client().post("/probe", json={"word": ""})
+    assert r.status_code == 400
+    assert list(r.get_json()["response"]["errors"]) == ["word"]
+
+
+def test_form_response_html_renders_the_page_with_the_context(probe_app):
+    probe_app.config["WTF_CSRF_ENABLED"] = False
+    client = probe_app.test_client()
+    assert client.get("/probe").get_data(as_text=True) == "page:x::"
+    refused = client.post("/probe", data={"word": ""})
+    assert refused.status_code == 200
+    assert refused.get_data(as_text=True).startswith("page:x:This field is required.:")
+    accepted = client.post("/probe", data={"word": "hello"})
+    assert accepted.get_data(as_text=True) == "page:x::accepted"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, request
+from flask import redirect
 from flask_security import ConfigRoles, current_datastore, current_security, roles_required
 from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
@@ -25,12 +25,9 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
-    csrf_json_response,
-    form_errors,
-    form_failure_status,
+    form_response,
     json_error,
     json_response,
-    render_page,
     user_payload,
 )
 
@@ -56,11 +53,7 @@ def invite() -> Any:
             return json_response(user_payload(user))
         do_flash(*get_message("INVITE_SENT", email=form.email.data))
         return redirect(url_for_security("invite"))
-    if is_json_request():
-        if request.method == "GET":
-            return csrf_json_response()
-        return json_error(form_errors(form))
-    return render_page("INVITE_USER_TEMPLATE", "invite", form_failure_status(), invite_form=form)
+    return form_response(form, "INVITE_USER_TEMPLATE", "invite", invite_form=form)
 
 
 # --8<-- [end:invite_view]
@@ -108,14 +101,10 @@ def accept_invite(token: str) -> Any:
             do_flash(*get_message(refusal, email=user.email))
             return redirect(url_for_security("login"))
         return redirect(get_post_redirect("INVITE_POST_ACCEPT_VIEW"))
-    if is_json_request():
-        if request.method == "GET":
-            return csrf_json_response()
-        return json_error(form_errors(form))
-    return render_page(
+    return form_response(
+        form,
         "ACCEPT_INVITE_TEMPLATE",
         "accept_invite",
-        form_failure_status(),
         accept_invite_form=form,
         invite_token=token,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, request
+from flask import redirect
 from flask_security import current_datastore
 from flask_security.babel import format_period
 from flask_security.login_steps import login_user_from_link
@@ -22,13 +22,9 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
-    csrf_json_response,
-    form_errors,
-    form_failure_status,
-    json_error,
+    form_response,
     json_response,
     login_outcome_response,
-    render_page,
     token_failure,
     user_payload,
 )
@@ -51,9 +47,7 @@ def send_confirmation() -> Any:
     anonymous). Invalid input (no address, a malformed one, another field of an
     overriding form): ``400`` with field errors.
     """
-    wants_json = is_json_request()
     form = build_form("send_confirmation_form")
-    status = form_failure_status()
     if form.validate_on_submit():
         user = form.user
         if (
@@ -62,19 +56,12 @@ def send_confirmation() -> Any:
             and getattr(user, "is_active", False)
         ):
             send_confirmation_instructions(user)
-        if wants_json:
+        if is_json_request():
             return json_response({})
         do_flash(*get_message("CONFIRMATION_REQUEST", email=(form.email.data or "").strip()))
-        status = 200
-    elif wants_json:
-        if request.method == "GET":
-            return csrf_json_response()
-        return json_error(form_errors(form))
-    return render_page(
-        "SEND_CONFIRMATION_TEMPLATE",
-        "send_confirmation",
-        status,
-        send_confirmation_form=form,
+    # HTML shows the page again also after an accepted request (the flashed notice).
+    return form_response(
+        form, "SEND_CONFIRMATION_TEMPLATE", "send_confirmation", send_confirmation_form=form
     )
 
 

@@ -266,6 +266,48 @@ def form_failure_status() -> int:
     return 200
 
 
+def form_response(
+    form: Any,
+    template_key: str,
+    view: str,
+    *,
+    csrf_payload: dict[str, Any] | None = None,
+    **context: Any,
+) -> Any:
+    """The common end of a form view: the answer when the form was not accepted, and
+    the HTML page that shows the form.
+
+    * JSON ``GET``: ``200`` with ``{"csrf_token": ..., **csrf_payload}``
+      (:func:`csrf_json_response`);
+    * JSON ``POST`` (any other method): ``400`` with
+      ``{"errors": {field: [message]}}`` from ``form`` (:func:`json_error`,
+      :func:`form_errors`);
+    * HTML: the page ``SECURITY_<template_key>`` with ``context``, status
+      :func:`form_failure_status` (``200``; :func:`render_page`).
+
+    A view handles an accepted form first (its JSON answer, its redirect) and ends
+    with this call; a view whose HTML answer after success is the same page again
+    (with a flashed message or new data in ``context``) ends with it as well, since
+    an accepted JSON request has been answered before. This is the documented 3.0
+    shape of every form endpoint (``{"meta": {"code": N}, "response": {...}}``).
+
+    :param form: the form built by :func:`build_form`, validated (or not submitted).
+    :param template_key: the config key naming the template, without ``SECURITY_``
+        (``"LOGIN_USER_TEMPLATE"``, ``"INVITE_USER_TEMPLATE"``).
+    :param view: the view name for context processors and plugin links (``"login"``).
+    :param csrf_payload: more keys for a JSON ``GET``'s ``response`` (``None``: only
+        ``csrf_token``), e.g. ``user_payload(current_user)``.
+    :param context: the template variables, the form among them under the name its
+        template reads (``login_user_form=form``).
+    :returns: a Flask view return value (a response, or ``(html, status)``).
+    """
+    if is_json_request():
+        if request.method == "GET":
+            return csrf_json_response(csrf_payload)
+        return json_error(form_errors(form))
+    return render_page(template_key, view, form_failure_status(), **context)
+
+
 def refresh_session(user: Any) -> None:
     """Re-issue this session's login after ``user``'s password changed.
 
@@ -318,14 +360,13 @@ def login() -> Any:
             payload["csrf_token"] = generate_csrf()
             return json_response(payload)
         return redirect(get_post_login_redirect(form.next.data))
-    if wants_json:
-        if request.method == "GET":
-            payload = {"csrf_token": generate_csrf()}
-            if current_user.is_authenticated:
-                payload.update(user_payload(current_user))
-            return json_response(payload)
-        return json_error(form_errors(form))
-    return render_page("LOGIN_USER_TEMPLATE", "login", form_failure_status(), login_user_form=form)
+    return form_response(
+        form,
+        "LOGIN_USER_TEMPLATE",
+        "login",
+        csrf_payload=user_payload(current_user) if current_user.is_authenticated else None,
+        login_user_form=form,
+    )
 
 
 def _logout_csrf_ok() -> bool:
@@ -407,15 +448,8 @@ def change_password() -> Any:
             return json_response(user_payload(user, include_token=True))
         do_flash(*get_message("PASSWORD_CHANGE"))
         return redirect(get_post_redirect("POST_CHANGE_VIEW"))
-    if wants_json:
-        if request.method == "GET":
-            return json_response({"csrf_token": generate_csrf()})
-        return json_error(form_errors(form))
-    return render_page(
-        "CHANGE_PASSWORD_TEMPLATE",
-        "change_password",
-        form_failure_status(),
-        change_password_form=form,
+    return form_response(
+        form, "CHANGE_PASSWORD_TEMPLATE", "change_password", change_password_form=form
     )
 
 
@@ -431,6 +465,7 @@ __all__ = [
     "csrf_json_response",
     "form_errors",
     "form_failure_status",
+    "form_response",
     "json_error",
     "json_response",
     "refresh_session",

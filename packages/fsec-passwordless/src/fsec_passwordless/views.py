@@ -23,16 +23,12 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
-    form_errors,
-    form_failure_status,
-    json_error,
+    form_response,
     json_response,
     login_outcome_response,
-    render_page,
     token_failure,
     user_payload,
 )
-from flask_wtf.csrf import generate_csrf
 
 from .passwordless import login_token_status, send_login_instructions
 
@@ -63,15 +59,12 @@ def send_login() -> Any:
         email = (form.email.data or "").strip()
         do_flash(*get_message("LOGIN_EMAIL_SENT", email=email))
         return redirect(url_for_security("login"))
-    if wants_json:
-        if request.method == "GET":
-            payload: dict[str, Any] = {"csrf_token": generate_csrf()}
-            if current_user.is_authenticated:
-                payload.update(user_payload(current_user))
-            return json_response(payload)
-        return json_error(form_errors(form))
-    return render_page(
-        "SEND_LOGIN_TEMPLATE", "send_login", form_failure_status(), send_login_form=form
+    return form_response(
+        form,
+        "SEND_LOGIN_TEMPLATE",
+        "send_login",
+        csrf_payload=user_payload(current_user) if current_user.is_authenticated else None,
+        send_login_form=form,
     )
 
 

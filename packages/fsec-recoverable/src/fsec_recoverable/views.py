@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, request
+from flask import redirect
 from flask_security import current_datastore, current_security
 from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
@@ -23,13 +23,9 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
-    csrf_json_response,
-    form_errors,
-    form_failure_status,
-    json_error,
+    form_response,
     json_response,
     login_outcome_response,
-    render_page,
     token_failure,
     user_payload,
 )
@@ -65,15 +61,8 @@ def forgot_password() -> Any:
         email = (form.email.data or "").strip()
         do_flash(*get_message("PASSWORD_RESET_REQUEST", email=email))
         return redirect(url_for_security("forgot_password"))
-    if wants_json:
-        if request.method == "GET":
-            return csrf_json_response()
-        return json_error(form_errors(form))
-    return render_page(
-        "FORGOT_PASSWORD_TEMPLATE",
-        "forgot_password",
-        form_failure_status(),
-        forgot_password_form=form,
+    return form_response(
+        form, "FORGOT_PASSWORD_TEMPLATE", "forgot_password", forgot_password_form=form
     )
 
 
@@ -128,14 +117,10 @@ def reset_password(token: str) -> Any:
             do_flash(*get_message(refusal or "DISABLED_ACCOUNT", email=user.email))
             return redirect(url_for_security("login"))
         return redirect(get_post_redirect("POST_RESET_VIEW"))
-    if wants_json:
-        if request.method == "GET":
-            return csrf_json_response()
-        return json_error(form_errors(form))
-    return render_page(
+    return form_response(
+        form,
         "RESET_PASSWORD_TEMPLATE",
         "reset_password",
-        form_failure_status(),
         reset_password_form=form,
         reset_password_token=token,
     )

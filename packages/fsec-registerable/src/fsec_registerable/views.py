@@ -20,13 +20,9 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
-    csrf_json_response,
-    form_errors,
-    form_failure_status,
-    json_error,
+    form_response,
     json_response,
     login_outcome_response,
-    render_page,
     user_payload,
 )
 
@@ -87,7 +83,6 @@ def register() -> Any:
     ``welcome_existing`` mail instead (:func:`notify_existing_account`). Other errors
     (a short password...) are still reported, without the "already associated" one.
     """
-    wants_json = is_json_request()
     form = build_form(register_form_name())
     if form.validate_on_submit():
         try:
@@ -113,13 +108,7 @@ def register() -> Any:
         if existing is not None:
             notify_existing_account(form, existing)
             return _registered(None, False)
-    if wants_json:
-        if request.method == "GET":
-            return csrf_json_response()
-        return json_error(form_errors(form))
-    return render_page(
-        "REGISTER_USER_TEMPLATE", "register", form_failure_status(), register_user_form=form
-    )
+    return form_response(form, "REGISTER_USER_TEMPLATE", "register", register_user_form=form)
 
 
 __all__ = [

@@ -37,6 +37,7 @@ from flask_security.views import (
     csrf_json_response,
     form_errors,
     form_failure_status,
+    form_response,
     json_error,
     json_response,
     login_outcome_response,
@@ -105,20 +106,20 @@ def two_factor_setup() -> Any:
         if wants_json:
             return csrf_json_response(payload)
         return _setup_page(user, during_login, form, payload)
-    if wants_json:
-        if request.method == "GET":
-            method = twofactor.user_method(user)
-            return csrf_json_response(
-                {
-                    "tf_required": twofactor.tf_required_for(user),
-                    "tf_primary_method": method,
-                    "tf_method": method,
-                    "tf_available_methods": twofactor.available_methods(with_disable=True),
-                    "tf_phone_number": getattr(user, twofactor.SMS_FIELD, None),
-                }
-            )
-        return json_error(form_errors(form))
-    return _setup_page(user, during_login, form, None)
+    method = twofactor.user_method(user)
+    return form_response(
+        form,
+        "TWO_FACTOR_SETUP_TEMPLATE",
+        "two_factor_setup",
+        csrf_payload={
+            "tf_required": twofactor.tf_required_for(user),
+            "tf_primary_method": method,
+            "tf_method": method,
+            "tf_available_methods": twofactor.available_methods(with_disable=True),
+            "tf_phone_number": getattr(user, twofactor.SMS_FIELD, None),
+        },
+        **_setup_context(user, during_login, form, None),
+    )
 
 
 def _setup_page(
@@ -128,15 +129,26 @@ def _setup_page(
     proposal: dict[str, Any] | None,
     verify_form: Any = None,
 ) -> Any:
+    context = _setup_context(user, during_login, form, proposal, verify_form)
+    return render_page(
+        "TWO_FACTOR_SETUP_TEMPLATE", "two_factor_setup", form_failure_status(), **context
+    )
+
+
+def _setup_context(
+    user: Any,
+    during_login: bool,
+    form: Any,
+    proposal: dict[str, Any] | None,
+    verify_form: Any = None,
+) -> dict[str, Any]:
+    """The setup page's template variables (with a QR code for a TOTP proposal)."""
     qrcode = None
     if proposal and proposal.get("tf_authr_uri"):
         from .totp import qrcode_svg
 
         qrcode = qrcode_svg(proposal["tf_authr_uri"])
-    return render_page(
-        "TWO_FACTOR_SETUP_TEMPLATE",
-        "two_factor_setup",
-        form_failure_status(),
+    return dict(
         two_factor_setup_form=form,
         two_factor_verify_code_form=verify_form
         or (build_form("two_factor_verify_code_form") if proposal else None),
@@ -179,6 +191,8 @@ def two_factor_setup_validate(token: str) -> Any:
         if during_login and not fail_login_step("invalid_code"):
             return _expired()
         form.code.errors.append(get_message("TWO_FACTOR_INVALID_TOKEN")[0])
+    # Not form_response: the HTML answer is the setup page rebuilt around the
+    # proposal (its QR code), work a JSON answer must not pay for.
     if wants_json:
         if request.method == "GET":
             return csrf_json_response()
@@ -196,7 +210,6 @@ def two_factor_token_validation() -> Any:
         return _expired()
     user = pending.user
     method = twofactor.user_method(user)
-    wants_json = is_json_request()
     form = build_form("two_factor_verify_code_form")
     if form.validate_on_submit():
         from . import totp
@@ -213,20 +226,15 @@ def two_factor_token_validation() -> Any:
         if not going_on:
             return _expired()
         form.code.errors.append(get_message("TWO_FACTOR_INVALID_TOKEN")[0])
-    if wants_json:
-        if request.method == "GET":
-            return csrf_json_response(
-                {
-                    "tf_method": method,
-                    "tf_primary_method": method,
-                    "recovery_options": twofactor.rescue_options(),
-                }
-            )
-        return json_error(form_errors(form))
-    return render_page(
+    return form_response(
+        form,
         "TWO_FACTOR_VERIFY_CODE_TEMPLATE",
         "two_factor_token_validation",
-        form_failure_status(),
+        csrf_payload={
+            "tf_method": method,
+            "tf_primary_method": method,
+            "recovery_options": twofactor.rescue_options(),
+        },
         two_factor_verify_code_form=form,
         two_factor_rescue_form=build_form("two_factor_rescue_form"),
         rescue_options=twofactor.rescue_options(),
@@ -275,14 +283,11 @@ def two_factor_rescue() -> Any:
         from flask_security.utils import url_for_security
 
         return redirect(url_for_security("two_factor_token_validation"))
-    if wants_json:
-        if request.method == "GET":
-            return csrf_json_response({"recovery_options": twofactor.rescue_options()})
-        return json_error(form_errors(form))
-    return render_page(
+    return form_response(
+        form,
         "TWO_FACTOR_VERIFY_CODE_TEMPLATE",
         "two_factor_token_validation",
-        form_failure_status(),
+        csrf_payload={"recovery_options": twofactor.rescue_options()},
         two_factor_verify_code_form=build_form("two_factor_verify_code_form"),
         two_factor_rescue_form=form,
         rescue_options=twofactor.rescue_options(),
@@ -320,14 +325,10 @@ def mf_recovery_codes() -> Any:
                 return json_response({"recovery_codes": codes})
             else:
                 do_flash(*get_message("RECOVERY_CODES_GENERATED"))
-    if wants_json:
-        if request.method == "GET":
-            return csrf_json_response()
-        return json_error(form_errors(form))
-    return render_page(
+    return form_response(
+        form,
         "MULTI_FACTOR_RECOVERY_CODES_TEMPLATE",
         "mf_recovery_codes",
-        form_failure_status(),
         mf_recovery_codes_form=form,
         recovery_codes=codes,
         has_codes=bool(getattr(user, twofactor.RECOVERY_FIELD, None)),
@@ -339,7 +340,6 @@ def mf_recovery() -> Any:
     pending = pending_login()
     if pending is None or pending.step != twofactor.VALIDATE_STEP:
         return _expired()
-    wants_json = is_json_request()
     form = build_form("mf_recovery_form")
     if form.validate_on_submit():
         if twofactor.use_recovery_code(pending.user, form.code.data):
@@ -348,15 +348,8 @@ def mf_recovery() -> Any:
         if not fail_login_step("invalid_recovery_code"):
             return _expired()
         form.code.errors.append(get_message("INVALID_RECOVERY_CODE")[0])
-    if wants_json:
-        if request.method == "GET":
-            return csrf_json_response()
-        return json_error(form_errors(form))
-    return render_page(
-        "MULTI_FACTOR_RECOVERY_TEMPLATE",
-        "mf_recovery",
-        form_failure_status(),
-        mf_recovery_form=form,
+    return form_response(
+        form, "MULTI_FACTOR_RECOVERY_TEMPLATE", "mf_recovery", mf_recovery_form=form
     )
 
 

@@ -38,13 +38,11 @@ from flask_security.utils import (
 )
 from flask_security.views import (
     build_form,
-    csrf_json_response,
     form_errors,
-    form_failure_status,
+    form_response,
     json_error,
     json_response,
     login_outcome_response,
-    render_page,
     request_json,
     user_payload,
 )
@@ -201,22 +199,18 @@ def wan_register() -> Any:
         )
         if wants_json:
             return json_response({"credential_options": options_json, "wan_state": state})
-    elif wants_json:
-        if request.method == "GET":
-            return csrf_json_response(
-                {
-                    "registered_credentials": registered_credentials(user),
-                }
-            )
-        return json_error(form_errors(form))
-    return render_page(
+    # HTML shows the page again after an accepted request too (the options for the
+    # page's script); an accepted JSON request has been answered above.
+    credentials = registered_credentials(user)
+    return form_response(
+        form,
         "WAN_REGISTER_TEMPLATE",
         "wan_register",
-        form_failure_status(),
+        csrf_payload={"registered_credentials": credentials},
         wan_register_form=form,
         wan_register_response_form=build_form("wan_register_response_form"),
         wan_delete_form=build_form("wan_delete_form"),
-        registered_credentials=registered_credentials(user),
+        registered_credentials=credentials,
         allowed_usages=allowed_usages(),
         credential_options=options_json,
         wan_state=state,
@@ -436,14 +430,11 @@ def wan_signin() -> Any:
                     "remember": bool(remember),
                 }
             )
-    elif wants_json:
-        if request.method == "GET":
-            return csrf_json_response()
-        return json_error(form_errors(form))
-    return render_page(
+    # HTML shows the page again after an accepted request too (see wan_register).
+    return form_response(
+        form,
         "WAN_SIGNIN_TEMPLATE",
         "wan_signin",
-        form_failure_status(),
         wan_signin_form=form,
         wan_signin_response_form=build_form("wan_signin_response_form"),
         credential_options=options_json,
