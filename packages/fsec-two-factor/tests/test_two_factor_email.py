@@ -72,6 +72,36 @@ def test_email_code_logs_in_once(smtp_app, fsec_smtp, tf, monkeypatch):
     assert other.post("/tf-validate", json={"code": code}).status_code == 400
 
 
+def test_each_sign_in_within_one_mail_step_gets_a_code_that_works(
+    smtp_app, fsec_smtp, tf, monkeypatch
+):
+    """Setup and three sign-ins inside one 5-minute step: each mail carries a new
+    code (bound to the secret's generation, which every use bumps), each works once,
+    and no spent code works again. (A code of the time step alone would be the
+    spent setup code, refused for up to five minutes.)"""
+    import time
+
+    from fsec_two_factor import totp
+
+    step_start = (int(time.time()) // 300 + 1) * 300
+    monkeypatch.setattr(totp, "_now", lambda: step_start + 10)
+    _setup_email(smtp_app, fsec_smtp, tf)
+    spent = [tf.code_in(fsec_smtp.text_of(fsec_smtp.messages[-1]))]
+    for minute in (1, 2, 3):
+        monkeypatch.setattr(totp, "_now", lambda m=minute: step_start + 10 + 60 * m)
+        client = smtp_app.test_client()
+        before = len(fsec_smtp.messages)
+        tf.login(client)
+        assert len(fsec_smtp.messages) == before + 1
+        code = tf.code_in(fsec_smtp.text_of(fsec_smtp.messages[-1]))
+        assert code not in spent
+        for old in spent:
+            assert client.post("/tf-validate", json={"code": old}).status_code == 400
+        assert client.post("/tf-validate", json={"code": code}).status_code == 200
+        assert client.get("/", headers={"Accept": "application/json"}).status_code == 200
+        spent.append(code)
+
+
 def test_email_code_used_by_setup_is_spent(smtp_app, fsec_smtp, tf):
     _setup_email(smtp_app, fsec_smtp, tf)
     setup_code = tf.code_in(fsec_smtp.text_of(fsec_smtp.messages[-1]))

@@ -8,7 +8,11 @@ Codes are RFC 6238 TOTP codes (HMAC-SHA1, 6 digits) computed by libpass's
   side of now, for clock drift (RFC 6238 section 5.2);
 * ``email`` / ``sms``: the same secret with a step of ``SECURITY_TWO_FACTOR_MAIL_VALIDITY``
   (300 s) / ``SECURITY_TWO_FACTOR_SMS_VALIDITY`` (120 s); a code mailed or texted
-  works for at least one such step and at most two (this step and the next).
+  works for at least one such step and at most two (this step and the next). Its
+  HOTP counter (RFC 4226) combines the time step with the secret's generation
+  (``step * 2**20 + generation``), so once any code is used the next code sent
+  differs, even within the same step: a second sign-in five minutes after the first
+  gets a code of its own instead of the spent one.
 
 **Encryption at rest.** ``SECURITY_TOTP_SECRETS`` is passlib's ``secrets`` mapping
 ``{tag: secret}``: the secret is stored encrypted (passlib: AES-256-CTR under a key
@@ -18,9 +22,10 @@ tag still decrypt and are re-encrypted under the newest one at their next use.
 
 **Single use.** Every code used is recorded: the stored value carries, in front of
 passlib's JSON, the last time step used per kind and a generation number
-(``fsec1;a=<step>,e=<step>,s=<step>,g=<n>;{...passlib json...}``). A code is accepted
-only for a step after the last one used of its kind (a code cannot be replayed
-within its window), and the use is written with ``current_datastore.compare_and_set``
+(``fsec1;a=<step>,e=<step>,s=<step>,g=<n>;{...passlib json...}``). An authenticator
+code is accepted only for a step after the last one used (a code cannot be replayed
+within its window); a mailed or texted code only for the current generation, which
+every use bumps. The use is written with ``current_datastore.compare_and_set``
 from the value the check read: of simultaneous requests carrying codes of one user,
 exactly one succeeds. A value written by Flask-Security 5.x (passlib's JSON alone) is
 read as having no step used.
@@ -151,12 +156,21 @@ def _period(kind: str) -> int:
     return 30
 
 
-def _kind_totp(otp: Any, kind: str) -> Any:
+#: Room for the generation in a mailed or texted code's HOTP counter.
+_GENERATIONS = 2**20
+
+
+def _kind_code(otp: Any, kind: str, step: int, generation: int) -> str:
+    """The code of ``kind`` for time step ``step``: the authenticator's TOTP code, or
+    for ``email``/``sms`` the HOTP code (RFC 4226) of counter ``step * 2**20 +
+    generation`` (passlib's TOTP with a one-second period at that "time" is exactly
+    HOTP of that counter)."""
     if kind == "authenticator":
-        return otp
+        return str(otp.generate(time=step * otp.period).token)
     from passlib.totp import TOTP
 
-    return TOTP(key=otp.key, format="raw", period=_period(kind), digits=6)
+    hotp = TOTP(key=otp.key, format="raw", period=1, digits=6)
+    return str(hotp.generate(time=step * _GENERATIONS + generation % _GENERATIONS).token)
 
 
 def current_code(stored_value: str, kind: str) -> str:
@@ -167,10 +181,11 @@ def current_code(stored_value: str, kind: str) -> str:
     stored = parse_stored(stored_value)
     if stored is None:
         raise ValueError("no usable two-factor secret")
-    return str(_kind_totp(load_totp(stored), kind).generate(time=_now()).token)
+    step = int(_now() // _period(kind))
+    return _kind_code(load_totp(stored), kind, step, stored.generation)
 
 
-def _matching_step(otp: Any, kind: str, code: str, now: float) -> int | None:
+def _matching_step(otp: Any, kind: str, code: str, now: float, generation: int) -> int | None:
     """The time step whose code equals ``code`` within the window, compared in
     constant time with every candidate (no early exit)."""
     period = _period(kind)
@@ -179,13 +194,13 @@ def _matching_step(otp: Any, kind: str, code: str, now: float) -> int | None:
         offsets = range(-steps_each_side, steps_each_side + 1)
     else:
         offsets = range(-1, 1)  # this step and the one before: 1 to 2 periods
-    kind_otp = _kind_totp(otp, kind)
     given = code.encode("ascii")
     found: int | None = None
+    current = int(now // period)
     for offset in offsets:
-        token = kind_otp.generate(time=now + offset * period)
-        if hmac.compare_digest(given, str(token.token).encode("ascii")):
-            found = int(token.counter)
+        token = _kind_code(otp, kind, current + offset, generation)
+        if hmac.compare_digest(given, token.encode("ascii")):
+            found = current + offset
     return found
 
 
@@ -211,9 +226,11 @@ def verify_and_use(user: Any, kind: str, code: Any) -> bool:
         otp = load_totp(stored)
     except (ValueError, TypeError):
         return False
-    step = _matching_step(otp, kind, code, _now())
-    if step is None or step <= stored.used.get(kind, -1):
+    step = _matching_step(otp, kind, code, _now(), stored.generation)
+    if step is None:
         return False
+    if kind == "authenticator" and step <= stored.used.get(kind, -1):
+        return False  # mailed codes are bound to the generation instead
     totp_json = otp.to_json(encrypt=True) if getattr(otp, "changed", False) else stored.totp_json
     used = dict(stored.used)
     used[kind] = step
@@ -226,12 +243,14 @@ def verify_and_use(user: Any, kind: str, code: Any) -> bool:
 
 
 def stored_with_step_used(stored_value: str, kind: str, step: int) -> str:
-    """``stored_value`` with ``step`` recorded as used for ``kind`` (setup: the code
-    that confirmed a new secret cannot log in afterwards)."""
+    """``stored_value`` with ``step`` recorded as used for ``kind`` and the
+    generation bumped (setup: the code that confirmed a new secret cannot log in
+    afterwards)."""
     stored = parse_stored(stored_value)
     if stored is None:
         raise ValueError("no usable two-factor secret")
     stored.used[kind] = max(step, stored.used.get(kind, -1))
+    stored.generation += 1
     return stored.dump()
 
 
@@ -248,12 +267,13 @@ def check_code(stored_value: str, kind: str, code: Any) -> int | None:
         otp = load_totp(stored)
     except (ValueError, TypeError):
         return None
-    return _matching_step(otp, kind, code, _now())
+    return _matching_step(otp, kind, code, _now(), stored.generation)
 
 
 def authenticator_details(stored_value: str, username: str) -> dict[str, str]:
     """What an authenticator app needs (upstream's JSON names): ``tf_authr_key``
-    (grouped for typing), ``tf_authr_b32key``, ``tf_authr_uri`` (``otpauth://``),
+    (grouped by four with blanks for typing: authenticator apps ignore blanks but
+    not every app ignores dashes), ``tf_authr_b32key``, ``tf_authr_uri`` (``otpauth://``),
     ``tf_authr_issuer``, ``tf_authr_username``."""
     stored = parse_stored(stored_value)
     if stored is None:
@@ -261,7 +281,7 @@ def authenticator_details(stored_value: str, username: str) -> dict[str, str]:
     otp = load_totp(stored)
     b32 = str(otp.base32_key)
     return {
-        "tf_authr_key": otp.pretty_key(),
+        "tf_authr_key": otp.pretty_key(sep=" "),
         "tf_authr_b32key": b32,
         "tf_authr_uri": otp.to_uri(label=username),
         "tf_authr_issuer": str(otp.issuer),
