@@ -11,8 +11,11 @@ a throwaway instance folder (``FSEC_DEMO_INSTANCE``) and a free port, opened as
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import signal
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,9 +37,18 @@ def start_demo(instance: Path, *, passwordless: bool = False) -> ProcessServer:
         "FSEC_DEMO_BASE_URL": f"http://localhost:{port}",
         "FSEC_DEMO_PASSWORDLESS": "1" if passwordless else "0",
     }
-    return start_process_server(
-        [sys.executable, str(DEMO)], port, env=env, cwd=str(ROOT), url_host="localhost"
-    )
+    # the demo as "python examples/demo/app.py" runs it, plus a thread dump on SIGUSR1
+    # (faulthandler), which mail_to() asks for when a mail does not come
+    argv = [sys.executable, "-c", _DEMO_MAIN, str(DEMO)]
+    return start_process_server(argv, port, env=env, cwd=str(ROOT), url_host="localhost")
+
+
+_DEMO_MAIN = (
+    "import faulthandler, runpy, signal, sys; "
+    "faulthandler.register(signal.SIGUSR1, all_threads=True); "
+    "sys.argv = sys.argv[1:]; "
+    "runpy.run_path(sys.argv[0], run_name='__main__')"
+)
 
 
 def demo_app(server: ProcessServer, module_name: str) -> Iterator[Any]:
@@ -82,7 +94,15 @@ def add_user(app: Any, email: str, password: str) -> None:
 def mail_to(server: ProcessServer, address: str, count: int = 1) -> str:
     """The ``count``-th mail the demo printed for ``address`` (subject line and body)."""
     pattern = rf"(MAIL to {re.escape(address)}: .*?\n={{72}})"
-    return server.wait_for(pattern, count=count, timeout=20)[count - 1]
+    try:
+        return server.wait_for(pattern, count=count, timeout=20)[count - 1]
+    except TimeoutError as exc:
+        # say where the server's threads are (the mail threads included)
+        if server._process is not None and server._process.poll() is None:
+            os.kill(server._process.pid, signal.SIGUSR1)
+            time.sleep(1)
+        dump = server.output()[-8000:]
+        raise TimeoutError(f"{exc}\n--- the demo's threads now:\n{dump}") from None
 
 
 def link_in(mail: str) -> str:

@@ -10,105 +10,42 @@ test (``fsec_page``, :mod:`flask_security.testing.browser`).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
 import sys
-from pathlib import Path
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from flask_security.testing.live import ProcessServer, start_process_server
-from flask_security.testing.postgres import free_port
+from flask_security.testing.live import ProcessServer
+from fsec_demo_browser import (
+    DEMO,
+    add_user,
+    demo_app,
+    link_in,
+    log_in,
+    log_out,
+    log_out_if_signed_in,
+    mail_to,
+    start_demo,
+    submit,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "examples" / "demo" / "app.py"
 PHONE = {"width": 390, "height": 844}
 
 
-def start_demo(instance: Path, *, passwordless: bool = False) -> ProcessServer:
-    """``python examples/demo/app.py`` on a free port and its own instance folder."""
-    port = free_port()
-    env = {
-        "FSEC_DEMO_INSTANCE": str(instance),
-        "FSEC_DEMO_PORT": str(port),
-        "FSEC_DEMO_BASE_URL": f"http://localhost:{port}",
-        "FSEC_DEMO_PASSWORDLESS": "1" if passwordless else "0",
-    }
-    return start_process_server(
-        [sys.executable, str(DEMO)], port, env=env, cwd=str(ROOT), url_host="localhost"
-    )
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> ProcessServer:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessServer]:
     server = start_demo(tmp_path_factory.mktemp("demo-instance"))
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def demo_db(demo):
-    """The demo's models and datastore in this process, on the server's SQLite file
-    (to add the accounts a test needs without going through the pages)."""
-    instance = Path(demo.env["FSEC_DEMO_INSTANCE"])
-    spec = importlib.util.spec_from_file_location("fsec_demo_browser_app", DEMO)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fsec_demo_browser_app"] = module
-    spec.loader.exec_module(module)
-    app = module.create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "in-process",
-            "SECURITY_PASSWORD_SALT": _read(instance / "salt"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'demo.db'}",
-        }
-    )
-    yield app
-    with app.app_context():
-        module.db.engine.dispose()
-    del sys.modules["fsec_demo_browser_app"]
-
-
-def _read(path: Path) -> str:
-    return path.read_text().strip()
-
-
-def add_user(app, email: str, password: str) -> None:
-    """A confirmed, active account (the seeded users are shared by the tests)."""
-    from flask_security import current_datastore
-    from flask_security.utils import hash_password
-
-    with app.app_context():
-        current_datastore.create_user(
-            email=email,
-            password=hash_password(password),
-            confirmed_at=app.config["SECURITY_DATETIME_FACTORY"](),
-        )
-        current_datastore.commit()
-
-
-def mail_to(server: ProcessServer, address: str, count: int = 1) -> str:
-    """The ``count``-th mail the demo printed for ``address`` (subject line and body)."""
-    pattern = rf"(MAIL to {re.escape(address)}: .*?\n={{72}})"
-    return server.wait_for(pattern, count=count, timeout=20)[count - 1]
-
-
-def link_in(mail: str) -> str:
-    return re.search(r"http://localhost:\d+/\S+", mail).group(0)
-
-
-def log_in(page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.page.get_by_label("Email Address").fill(email)
-    page.page.get_by_label("Password", exact=True).fill(password)
-    page.page.get_by_role("button", name="Login").click()
-    page.page.wait_for_load_state()
-
-
-def log_out(page) -> None:
-    page.page.get_by_role("button", name="Log out").click()
-    page.page.wait_for_load_state()
+def demo_db(demo: ProcessServer) -> Iterator[Any]:
+    """The demo's app in this process, on the server's SQLite file."""
+    yield from demo_app(demo, "fsec_demo_browser_app")
 
 
 def test_login_and_logout(fsec_page, demo):
@@ -153,8 +90,7 @@ def test_register_then_confirm_from_the_printed_mail(fsec_page, demo):
     page.page.get_by_label("Email Address").fill("newcomer@example.com")
     page.page.get_by_label("Password", exact=True).fill("a-long-new-password")
     page.step("register form filled")
-    page.page.get_by_role("button", name="Register").click()
-    page.page.wait_for_load_state()
+    submit(page, "Register")
     page.page.get_by_text("We sent a link to newcomer@example.com").wait_for()
     page.step("registered")
     mail = mail_to(demo, "newcomer@example.com")
@@ -166,19 +102,12 @@ def test_register_then_confirm_from_the_printed_mail(fsec_page, demo):
     page.page.get_by_text("Please confirm your email address before you sign in.").wait_for()
     page.step("login before confirmation")
     page.goto(link_in(mail))
-    page.page.wait_for_load_state()
     page.page.get_by_text("Your email address is confirmed.").wait_for()
     page.step("confirmed")
     log_out_if_signed_in(page)
     log_in(page, "newcomer@example.com", "a-long-new-password")
     page.page.get_by_text("Signed in as newcomer@example.com").wait_for()
     page.step("signed in after confirmation")
-
-
-def log_out_if_signed_in(page) -> None:
-    button = page.page.get_by_role("button", name="Log out")
-    if button.count():
-        log_out(page)
 
 
 def test_reset_password_from_the_printed_mail(fsec_page, demo, demo_db):
@@ -189,16 +118,14 @@ def test_reset_password_from_the_printed_mail(fsec_page, demo, demo_db):
     assert page.path() == "/reset"
     page.page.get_by_label("Email Address").fill("forgetful@example.com")
     page.step("reset request")
-    page.page.get_by_role("button", name="Recover Password").click()
-    page.page.wait_for_load_state()
+    submit(page, "Recover Password")
     page.step("reset requested")
     mail = mail_to(demo, "forgetful@example.com")
     page.goto(link_in(mail))
     page.page.get_by_label("Password", exact=True).fill("the-new-password")
     page.page.get_by_label("Retype Password").fill("the-new-password")
     page.step("new password form")
-    page.page.get_by_role("button", name="Reset Password").click()
-    page.page.wait_for_load_state()
+    submit(page, "Reset Password")
     page.step("password reset")
     log_out_if_signed_in(page)
     log_in(page, "forgetful@example.com", "the-old-password")
@@ -219,8 +146,7 @@ def test_change_password(fsec_page, demo, demo_db):
     page.page.get_by_label("Password", exact=True).fill("not-my-password")
     page.page.get_by_label("New Password").fill("short")
     page.page.get_by_label("Retype Password").fill("short")
-    page.page.get_by_role("button", name="Change Password").click()
-    page.page.wait_for_load_state()
+    submit(page, "Change Password")
     page.page.get_by_text("Wrong email address or password.").wait_for()
     page.page.get_by_text("The password must be").wait_for()
     assert page.page.evaluate("document.activeElement.name") == "password"  # the first one
@@ -228,8 +154,7 @@ def test_change_password(fsec_page, demo, demo_db):
     page.page.get_by_label("Password", exact=True).fill("the-first-password")
     page.page.get_by_label("New Password").fill("the-second-password")
     page.page.get_by_label("Retype Password").fill("the-second-password")
-    page.page.get_by_role("button", name="Change Password").click()
-    page.page.wait_for_load_state()
+    submit(page, "Change Password")
     page.page.get_by_text("Your password is changed.").wait_for()
     page.step("password changed")
     assert "password" in mail_to(demo, "changer@example.com").lower()
@@ -326,8 +251,7 @@ def test_passwordless_sign_in_from_the_printed_mail(fsec_page, tmp_path):
         page.goto("/login")
         page.page.get_by_label("Email Address").fill("user@example.com")
         page.step("send login link")
-        page.page.get_by_role("button", name="Send Login Link").click()
-        page.page.wait_for_load_state()
+        submit(page, "Send Login Link")
         page.step("link sent")
         page.goto(link_in(mail_to(demo, "user@example.com")))
         page.page.get_by_text("Signed in as user@example.com").wait_for()

@@ -13,15 +13,11 @@ test (``fsec_page``).
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from flask_security.testing.live import ProcessServer, start_process_server
-from flask_security.testing.postgres import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "examples" / "demo" / "app.py"
+from flask_security.testing.live import ProcessServer
+from fsec_demo_browser import start_demo
 
 AUTHENTICATOR = {
     "protocol": "ctap2",
@@ -34,17 +30,8 @@ AUTHENTICATOR = {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> ProcessServer:
-    port = free_port()
-    env = {
-        "FSEC_DEMO_INSTANCE": str(tmp_path_factory.mktemp("passkey-demo")),
-        "FSEC_DEMO_PORT": str(port),
-        "FSEC_DEMO_BASE_URL": f"http://localhost:{port}",
-        "FSEC_DEMO_PASSWORDLESS": "0",
-    }
-    server = start_process_server(
-        [sys.executable, str(DEMO)], port, env=env, cwd=str(ROOT), url_host="localhost"
-    )
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessServer]:
+    server = start_demo(tmp_path_factory.mktemp("passkey-demo"))
     yield server
     server.stop()
 
