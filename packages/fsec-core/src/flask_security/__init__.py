@@ -23,7 +23,8 @@ from .decorators import (
     roles_required,
 )
 from .extension import Security
-from .forms import ChangePasswordForm, LoginForm
+from .forms import ChangePasswordForm, LoginForm, VerifyForm
+from .freshness import check_and_update_authn_fresh
 from .hookspecs import hookimpl, hookspec
 from .mixins import AnonymousUser, RoleMixin, UserMixin
 from .signals import (
@@ -57,9 +58,11 @@ __all__ = [
     "UserDatastore",
     "UserExistsError",
     "UserMixin",
+    "VerifyForm",
     "anonymous_user_required",
     "auth_required",
     "auth_token_required",
+    "check_and_update_authn_fresh",
     "confirm_instructions_sent",
     "current_datastore",
     "current_security",

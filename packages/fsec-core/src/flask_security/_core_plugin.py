@@ -11,7 +11,8 @@ from typing import Any
 from . import signals, views
 from .cli import CORE_COMMANDS
 from .config import CORE_DEFAULTS, CORE_MESSAGES
-from .forms import ChangePasswordForm, LoginForm
+from .forms import ChangePasswordForm, LoginForm, VerifyForm
+from .freshness import freshness_enabled
 from .hookspecs import hookimpl
 from .views import InvalidJSONBody, handle_invalid_json
 
@@ -34,6 +35,7 @@ def fsec_messages(register: Callable[[str, tuple[str, str]], None]) -> None:
 def fsec_forms(register: Callable[[str, type], None]) -> None:
     register("login_form", LoginForm)
     register("change_password_form", ChangePasswordForm)
+    register("verify_form", VerifyForm)
 
 
 @hookimpl(trylast=True)
@@ -49,6 +51,8 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
             views.change_password,
             methods=["GET", "POST"],
         )
+    if freshness_enabled(state.app):
+        register("verify", state.config("VERIFY_URL"), views.verify, methods=["GET", "POST"])
 
 
 @hookimpl(trylast=True)

@@ -87,6 +87,7 @@ class AppCallbacks:
         self._mail_context_processors: list[ContextProcessor] = []
         self._send_mail_task: Callable[[Message], Any] | None = None
         self._unauthorized_callback: Callable[[], Any] | None = None
+        self._reauthn_callback: Callable[[Any, Any], Any] | None = None
 
     def send_mail_task(self, fn: Callable[[Message], Any]) -> Callable[[Message], Any]:
         """Register ``fn(message)`` to send mails (e.g. through a task queue).
@@ -113,6 +114,17 @@ class AppCallbacks:
         :returns: ``fn``.
         """
         self._unauthorized_callback = fn
+        return fn
+
+    def reauthn_handler(self, fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        """Register ``fn(within, grace)`` answering a signed-in user whose
+        authentication is not fresh enough (upstream 5.x's ``reauthn_handler``;
+        default: :func:`flask_security.decorators.handle_reauthentication`).
+
+        :param fn: ``fn(within: timedelta, grace: timedelta)`` returning the response.
+        :returns: ``fn``.
+        """
+        self._reauthn_callback = fn
         return fn
 
     def context_processor(self, fn: ContextProcessor) -> ContextProcessor:

@@ -87,6 +87,14 @@ CORE_DEFAULTS: dict[str, Any] = {
     # a login pending on a further factor.
     "PENDING_LOGIN_WITHIN": "10 minutes",
     "PENDING_LOGIN_MAX_ATTEMPTS": 5,
+    # Freshness (flask_security.freshness, upstream 5.x names and defaults): how
+    # recent an authentication views protected with auth_required(within=...) need.
+    "FRESHNESS": datetime.timedelta(hours=24),
+    "FRESHNESS_GRACE_PERIOD": datetime.timedelta(hours=1),
+    "FRESHNESS_ALLOW_AUTH_TOKEN": True,
+    "VERIFY_URL": "/verify",
+    "VERIFY_TEMPLATE": "security/verify.html",
+    "POST_VERIFY_URL": None,
 }
 
 #: Core messages: key -> (text, flash category). Override with SECURITY_MSG_<KEY>.
@@ -122,6 +130,11 @@ CORE_MESSAGES: dict[str, tuple[str, str]] = {
     "LOGIN_STEP_REQUIRED": ("This account needs a second step to sign in.", "error"),
     "PENDING_LOGIN_EXPIRED": ("Your sign-in has expired. Please sign in again.", "error"),
     "INVALID_JSON": ("The request body must be a JSON object.", "error"),
+    "REAUTHENTICATION_REQUIRED": (
+        "For your security, please confirm it is you to continue.",
+        "info",
+    ),
+    "REAUTHENTICATION_SUCCESSFUL": ("Thank you, it is confirmed.", "success"),
     "INVALID_JSON_VALUE": ("This value must be a string.", "error"),
     "INVALID_CHARACTERS": (
         "This value contains characters that are not allowed (NUL or unpaired surrogates).",

@@ -1,4 +1,4 @@
-"""View decorators (documented 3.0 API) and the unauthorized / forbidden answers.
+"""View decorators (documented 3.0 API, and upstream 5.x's freshness arguments).
 
 Every decorator checks the account through the same rules as login
 (``fsec_login_refusal``: active, confirmed...). JSON requests get JSON answers:
@@ -7,18 +7,22 @@ Every decorator checks the account through the same rules as login
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Response, abort, current_app, g, jsonify, redirect, request
+from flask import current_app, g, redirect, request
 from flask_login import login_required as _login_required
 from flask_principal import Permission, RoleNeed
-from werkzeug.exceptions import Unauthorized
 
+from .answers import credentials_refused, json_refusal, stale_authn_response
+from .answers import handle_forbidden as handle_forbidden
+from .answers import handle_reauthentication as handle_reauthentication
+from .answers import handle_unauthenticated as handle_unauthenticated
+from .freshness import Duration, as_timedelta, check_and_update_authn_fresh, freshness_enabled
 from .identity import _LazyIdentity
 from .login_steps import basic_step_refusal
+from .roles import ConfigRoles, configured_role_names
 from .state import _security, current_user
 from .utils import (
     authenticate_password,
@@ -26,10 +30,8 @@ from .utils import (
     do_flash,
     get_message,
     get_post_login_redirect,
-    get_url,
     has_forbidden_characters,
     is_json_request,
-    url_for_security,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,84 +39,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: ``login_required`` is Flask-Login's: OPTIONS requests pass (CORS preflight), and
 #: ``LOGIN_DISABLED`` turns it off.
 login_required = _login_required
-
-
-def _json_status(status: int, key: str) -> Response:
-    text = get_message(key)[0]
-    response = jsonify({"meta": {"code": status}, "response": {"errors": {"auth": [text]}}})
-    response.status_code = status
-    return response
-
-
-def handle_unauthenticated() -> Any:
-    """Answer a request that needs a logged-in user: JSON ``401``, else a redirect to
-    the login page with ``next`` set to this path (Flask-Login's unauthorized handler).
-
-    The flashed message is ``LOGIN``; ``UNAUTHORIZED`` when a role decorator sent the
-    visitor (3.0 flashed that one there).
-
-    :returns: the JSON ``401`` response, or the redirect to the login page.
-    :raises werkzeug.exceptions.Unauthorized: no security blueprint is registered
-        (nothing to redirect to): answered ``401``.
-    """
-    if is_json_request():
-        return _json_status(401, "LOGIN")
-    try:
-        login_url = url_for_security("login")
-    except Exception:  # no blueprint registered: nothing to redirect to
-        abort(401)
-    do_flash(*get_message(g.pop("_fsec_login_message", "LOGIN")))
-    target = request.path
-    if request.query_string:
-        target += "?" + request.query_string.decode("latin-1")
-    return redirect(f"{login_url}?{_urlencode({'next': target})}")
-
-
-def _urlencode(values: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(values)
-
-
-def handle_forbidden() -> Any:
-    """Answer an authenticated user without the required role.
-
-    ``@security.unauthorized_handler`` when set; else, for a JSON request, a JSON
-    ``403`` (docs/json-api.md); else a redirect to ``SECURITY_UNAUTHORIZED_VIEW``
-    (URL, endpoint or callable) when set; else ``403``. Never redirects to the
-    Referer (docs/migration.md#unauthorized_view-none-means-403).
-
-    :returns: the response to send (the handler's, a JSON ``403`` or a redirect).
-    :raises werkzeug.exceptions.Forbidden: none of those applies: answered ``403``.
-    """
-    callback = _security._unauthorized_callback
-    if callback is not None:
-        return callback()
-    if is_json_request():
-        # A JSON client gets JSON whatever page HTML clients are sent to.
-        return _json_status(403, "UNAUTHORIZED")
-    view = config_value("UNAUTHORIZED_VIEW")
-    if view:
-        if callable(view):
-            view = view()
-        do_flash(*get_message("UNAUTHORIZED"))
-        return redirect(get_url(view) or "/")
-    # Werkzeug's 403 page, saying the UNAUTHORIZED message (3.0's flash showed it).
-    abort(403, description=get_message("UNAUTHORIZED")[0])
-
-
-def _unauthorized_response(headers: dict[str, str] | None = None) -> Any:
-    callback = _security._unauthorized_callback
-    if callback is not None:
-        return callback()
-    if is_json_request():
-        response = _json_status(401, "UNAUTHORIZED")
-    else:
-        # Werkzeug's 401 page (``<h1>Unauthorized</h1>``), as 3.0 answered.
-        response = Unauthorized().get_response()
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
 
 
 def set_request_user(user: Any) -> None:
@@ -187,7 +111,7 @@ def http_auth_required(realm: Any = None) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if check_http_auth():
                 return current_app.ensure_sync(fn)(*args, **kwargs)
-            return _unauthorized_response(_basic_header(realm_name))
+            return credentials_refused(_basic_header(realm_name))
 
         return cast(F, wrapper)
 
@@ -210,7 +134,7 @@ def auth_token_required(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if _check_token():
             return current_app.ensure_sync(fn)(*args, **kwargs)
-        return _unauthorized_response()
+        return credentials_refused()
 
     return cast(F, wrapper)
 
@@ -222,15 +146,29 @@ _METHODS: dict[str, Callable[[], bool]] = {
 }
 
 
-def auth_required(*auth_methods: str) -> Callable[[F], F]:
+def auth_required(
+    *auth_methods: str, within: Duration = -1, grace: Duration | None = None
+) -> Callable[[F], F]:
     """Accept any of ``auth_methods`` (``"token"``, ``"basic"``, ``"session"``), tried
     in the given order. Failure: ``401``, with ``WWW-Authenticate`` when ``"basic"``
     is among them.
 
-    :raises ValueError: an unknown method name.
+    ``within`` and ``grace`` are upstream 5.x's freshness arguments (3.0 had none;
+    without them nothing changes): with ``within`` not negative, the user must also
+    have authenticated at most ``within`` ago
+    (:func:`flask_security.freshness.check_and_update_authn_fresh`: the session's
+    time, or the auth token's while ``SECURITY_FRESHNESS_ALLOW_AUTH_TOKEN``; HTTP
+    Basic is always fresh); otherwise :func:`handle_reauthentication` answers (JSON
+    ``401`` with ``reauth_required``, or a redirect to ``/verify``). A negative
+    ``SECURITY_FRESHNESS`` turns every such check off.
 
     :param auth_methods: names among ``"token"``, ``"basic"``, ``"session"``.
+    :param within: minutes (``int``/``float``), a ``timedelta`` or a callable
+        returning one; negative (default ``-1``): no freshness check.
+    :param grace: the grace period, same forms; ``None``:
+        ``SECURITY_FRESHNESS_GRACE_PERIOD``.
     :returns: the decorator.
+    :raises ValueError: an unknown method name.
     """
     unknown = [m for m in auth_methods if m not in _METHODS]
     if unknown:
@@ -242,13 +180,44 @@ def auth_required(*auth_methods: str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             for name in methods:
                 if _METHODS[name]():
+                    if not _fresh(name, within, grace):
+                        return handle_reauthentication(within, grace)
                     return current_app.ensure_sync(fn)(*args, **kwargs)
             headers = _basic_header(None) if "basic" in methods else None
-            return _unauthorized_response(headers)
+            return credentials_refused(headers)
 
         return cast(F, wrapper)
 
     return decorator
+
+
+def _fresh(method: str, within: Duration, grace: Duration | None) -> bool:
+    if not callable(within) and as_timedelta(within).total_seconds() < 0:
+        return True  # no freshness asked: 3.0's auth_required, config not even read
+    if not freshness_enabled():
+        return True
+    # "session" may have been satisfied by an auth token (Flask-Login's request loader).
+    return check_and_update_authn_fresh(within, grace, None if method == "session" else method)
+
+
+def fresh_login_required(fn: F) -> F:
+    """``login_required`` plus a freshness check with ``SECURITY_FRESHNESS`` and
+    ``SECURITY_FRESHNESS_GRACE_PERIOD`` (upstream 5.x protects ``/wan-register``,
+    ``/wan-delete``, ``/tf-setup``, ``/mf-recovery-codes`` so): a stale user gets
+    :func:`flask_security.answers.handle_reauthentication`.
+
+    :param fn: the view.
+    :returns: the decorated view.
+    """
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        refused = stale_authn_response()
+        if refused is not None:
+            return refused
+        return current_app.ensure_sync(fn)(*args, **kwargs)
+
+    return cast(F, login_required(wrapper))
 
 
 def _identity() -> Any:
@@ -256,84 +225,6 @@ def _identity() -> Any:
     if identity is None:
         identity = g.identity = _LazyIdentity()
     return identity
-
-
-_CONFIG_KEY = re.compile(r"[A-Z][A-Z0-9_]*")
-
-
-class ConfigRoles:
-    """Role names read from the application's configuration at request time, for
-    :func:`roles_required` and :func:`roles_accepted`.
-
-    ``@roles_required(ConfigRoles("INVITE_ROLES"))`` requires the roles in the
-    setting ``INVITE_ROLES`` (``SECURITY_`` + key in ``app.config``) as it is when
-    each request arrives, so a
-    plugin can protect its view with a role the application chooses (and registers a
-    default for with ``fsec_config_defaults``) without wrapping the view. A plain
-    string given to the decorators is always a role *name*, never a key, so the two
-    cannot be confused: ``roles_required("INVITE_ROLES")`` requires a role called
-    ``INVITE_ROLES``. Both may be mixed: ``roles_required("staff",
-    ConfigRoles("INVITE_ROLES"))``.
-
-    The setting's value is one role name (``"admin"``) or a list of names
-    (``["admin", "hr"]``: ``roles_required`` needs all of them, ``roles_accepted``
-    any of them). **Fails closed:** when the key is missing or its value is empty or
-    not text, nobody passes (signed-in users get the forbidden answer, visitors are
-    sent to log in) and the application logger records an error naming the key.
-
-    :param key: the setting without ``SECURITY_`` (``"INVITE_ROLES"``), upper case
-        letters, digits and ``_``, as everywhere in the plugin API.
-    :raises ValueError: ``key`` is not of that shape, or starts with ``SECURITY_``.
-    """
-
-    def __init__(self, key: str) -> None:
-        if not isinstance(key, str) or not _CONFIG_KEY.fullmatch(key):
-            raise ValueError(f"ConfigRoles needs a setting name like 'INVITE_ROLES', not {key!r}")
-        if key.startswith("SECURITY_"):
-            raise ValueError(
-                f"give ConfigRoles the key without the SECURITY_ prefix: {key[9:]!r}, not {key!r}"
-            )
-        self.key = key
-
-    def names(self) -> tuple[str, ...] | None:
-        """The role names configured now (needs an application context).
-
-        :returns: a tuple of one or more names, or ``None`` when the setting is
-            missing, empty or not made of non-empty strings (then nobody passes).
-        """
-        value = current_app.config.get("SECURITY_" + self.key)
-        names = (value,) if isinstance(value, str) else value
-        if (
-            not isinstance(names, list | tuple)
-            or not names
-            or not all(isinstance(n, str) and n.strip() for n in names)
-        ):
-            current_app.logger.error(
-                "fsec: SECURITY_%s must be a role name or a list of role names (got %r); "
-                "nobody passes the views it protects",
-                self.key,
-                value,
-            )
-            return None
-        return tuple(names)
-
-    def __repr__(self) -> str:
-        return f"ConfigRoles({self.key!r})"
-
-
-def _role_names(roles: tuple[Any, ...]) -> list[Any] | None:
-    """The roles of a decorator with every :class:`ConfigRoles` read now, or ``None``
-    when one of them is misconfigured (the decorator then lets nobody in)."""
-    names: list[Any] = []
-    for role in roles:
-        if isinstance(role, ConfigRoles):
-            configured = role.names()
-            if configured is None:
-                return None
-            names.extend(configured)
-        else:
-            names.append(role)
-    return names
 
 
 def roles_required(*roles: str | ConfigRoles) -> Callable[[F], F]:
@@ -359,7 +250,7 @@ def roles_required(*roles: str | ConfigRoles) -> Callable[[F], F]:
             if fixed:
                 needed = perms
             else:
-                names = _role_names(roles)
+                names = configured_role_names(roles)
                 needed = [Permission(RoleNeed(r)) for r in names] if names is not None else None
             identity = _identity()
             if needed is not None and all(p.allows(identity) for p in needed):
@@ -388,7 +279,7 @@ def roles_accepted(*roles: str | ConfigRoles) -> Callable[[F], F]:
                 return _security.login_manager.unauthorized()
             needed = perm
             if not fixed:
-                names = _role_names(roles)
+                names = configured_role_names(roles)
                 needed = Permission(*[RoleNeed(r) for r in names]) if names else None
             if needed is not None and needed.allows(_identity()):
                 return current_app.ensure_sync(fn)(*args, **kwargs)
@@ -414,7 +305,7 @@ def anonymous_user_required(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if current_user.is_authenticated:
             if is_json_request():
-                return _json_status(400, "ANONYMOUS_REQUIRED")
+                return json_refusal(400, "ANONYMOUS_REQUIRED")
             do_flash(*get_message("ANONYMOUS_REQUIRED"))
             return redirect(get_post_login_redirect())
         return current_app.ensure_sync(fn)(*args, **kwargs)
@@ -427,7 +318,9 @@ __all__ = [
     "anonymous_user_required",
     "auth_required",
     "auth_token_required",
+    "fresh_login_required",
     "handle_forbidden",
+    "handle_reauthentication",
     "handle_unauthenticated",
     "http_auth_required",
     "login_required",

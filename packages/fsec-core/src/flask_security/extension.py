@@ -134,6 +134,15 @@ class Security:
         self._defer(lambda s: s.unauthorized_handler(fn))
         return fn
 
+    def reauthn_handler(self, fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        """See :meth:`SecurityState.reauthn_handler`.
+
+        :param fn: ``fn(within, grace)`` returning the response.
+        :returns: ``fn``.
+        """
+        self._defer(lambda s: s.reauthn_handler(fn))
+        return fn
+
     def context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
         """See :meth:`SecurityState.context_processor`.
 

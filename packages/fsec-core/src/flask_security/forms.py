@@ -25,6 +25,7 @@ from .babel import N_, lazy_gettext
 from .state import _datastore, _security, current_user
 from .utils import (
     authenticate_password,
+    check_user_password,
     get_message,
     has_forbidden_characters,
     normalize_email,
@@ -45,6 +46,7 @@ _default_field_labels = {
     "new_password": N_("New Password"),
     "change_password": N_("Change Password"),
     "send_login_link": N_("Send Login Link"),
+    "verify_password": N_("Verify Password"),
 }
 
 
@@ -497,6 +499,40 @@ class LoginForm(Form, NextFormMixin):
             else:
                 self.email.errors.append(_msg(refusal, email=identity))
             return False
+        return True
+
+
+class VerifyForm(Form, NextFormMixin):
+    """Re-enter the signed-in user's password (``/verify``, upstream 5.x's form name).
+
+    ``validate()`` runs :func:`flask_security.utils.check_user_password` for the
+    current user with the method ``"verify"``: an account that
+    ``fsec_login_refusal`` refuses (inactive, locked...) fails whatever the
+    password (its message on ``password``), a wrong password is ``INVALID_PASSWORD``
+    and counts as a failed login (``fsec_login_failed``). On success ``form.user``
+    is the user.
+    """
+
+    password = PasswordField(get_form_field_label("password"), validators=[password_required])
+    submit = SubmitField(get_form_field_label("verify_password"))
+
+    user: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.next.data and has_request_context():
+            self.next.data = request.args.get("next", "")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators=extra_validators):
+            return False
+        user = current_user._get_current_object()
+        identity = str(getattr(user, "email", "") or "")
+        refusal = check_user_password(user, self.password.data or "", "verify", identity)
+        if refusal is not None:
+            self.password.errors.append(_msg(refusal, email=identity))
+            return False
+        self.user = user
         return True
 
 

@@ -10,11 +10,39 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import has_request_context, session
+from flask import g, has_request_context, session
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+#: The session key holding when the session's user last authenticated (seconds since
+#: the epoch; :func:`flask_security.freshness.mark_authn_fresh`).
+AUTHN_TIME_SESSION_KEY = "fs_paa"
+#: ``g`` attribute: when the current request's user last authenticated, as far as
+#: this request knows (from its auth token, or set by a login or verify now).
+AUTHN_TIME_G = "_fsec_authn_at"
+#: ``g`` attribute: the current request's user was loaded from an auth token.
+TOKEN_AUTHN_G = "_fsec_token_authn"
+
+
+def _request_authn_time(user: Any) -> float:
+    """When ``user`` last authenticated, for a token made for them now: the current
+    request's knowledge when ``user`` is its user (so a token made by a session or
+    token that is not fresh is not fresh either), else now (a token made right after a
+    login, or outside a request: the CLI, tests). ``0`` when unknown."""
+    if not has_request_context():
+        return time.time()
+    current = g.get("_login_user")
+    if current is None or str(getattr(current, "id", "")) != str(user.id):
+        return time.time()
+    known = g.get(AUTHN_TIME_G)
+    if known is None:
+        known = session.get(AUTHN_TIME_SESSION_KEY) if "_user_id" in session else None
+    if isinstance(known, int | float) and not isinstance(known, bool):
+        return float(known)
+    return 0.0
 
 
 class TokenSigning:
@@ -209,13 +237,18 @@ class AccessFingerprints(TokenSigning):
     def auth_token_for(self, user: Any) -> str:
         """A signed auth token for ``user`` (see :meth:`UserMixin.get_auth_token`).
 
-        Payload ``{"p": "auth", "d": [user id, password fingerprint]}``, signed by the
-        ``remember`` serializer.
+        Payload ``{"p": "auth", "d": [user id, password fingerprint, authentication
+        time]}``, signed by the ``remember`` serializer. The authentication time
+        (whole seconds since the epoch) is when the user last proved who they are:
+        now right after a login or verify, the session's or token's time when a user
+        already signed in gets a new token (freshness, upstream 5.x:
+        ``SECURITY_FRESHNESS_ALLOW_AUTH_TOKEN``).
 
         :param user: the user.
         :returns: the token (URL-safe ASCII).
         """
-        return self.dumps_token("remember", "auth", [str(user.id), self.password_fingerprint(user)])
+        data = [str(user.id), self.password_fingerprint(user), int(_request_authn_time(user))]
+        return self.dumps_token("remember", "auth", data)
 
     def user_from_auth_token(self, token: str) -> Any | None:
         """The active user an auth token names, or ``None``.
@@ -223,7 +256,9 @@ class AccessFingerprints(TokenSigning):
         Cost: one HMAC verification and one primary-key lookup; no password hash.
         Checks the purpose (``"auth"``), ``SECURITY_TOKEN_MAX_AGE`` (seconds), the
         password fingerprint (constant-time, any of the secret keys) and
-        :meth:`login_refusal` (``"token"``).
+        :meth:`login_refusal` (``"token"``). In a request, the token's authentication
+        time is kept on ``g`` for freshness checks (tokens made before fsec carried it
+        have none: never fresh).
 
         :param token: the token as received.
         :returns: the user, or ``None``.
@@ -234,14 +269,22 @@ class AccessFingerprints(TokenSigning):
             return None
         data = self.unwrap_payload("remember", "auth", payload)
         if not (
-            isinstance(data, list) and len(data) == 2 and all(isinstance(x, str) for x in data)
+            isinstance(data, list)
+            and len(data) in (2, 3)
+            and all(isinstance(x, str) for x in data[:2])
         ):
             return None
+        at = data[2] if len(data) == 3 else None
+        if not isinstance(at, int) or isinstance(at, bool):
+            at = None
         user = self.datastore.load_user(data[0])
         if user is None or not self.fingerprint_matches(self.access_state(user), data[1]):
             return None
         if self.login_refusal(user, "token") is not None:
             return None
+        if has_request_context():
+            setattr(g, TOKEN_AUTHN_G, True)
+            setattr(g, AUTHN_TIME_G, at)
         return user
 
 

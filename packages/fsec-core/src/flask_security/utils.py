@@ -22,6 +22,7 @@ from .config import config_value as config_value
 from .config import get_identity_attributes as get_identity_attributes
 from .config import get_within_delta as get_within_delta
 from .config import normalize_email as normalize_email
+from .freshness import mark_authn_fresh
 from .hashing import (  # 3.0's flask_security.utils names, defined there
     encrypt_password as encrypt_password,
 )
@@ -136,13 +137,34 @@ def authenticate_password(
     :param method: ``"form"`` (form and JSON login), ``"basic"`` or a plugin's path.
     :returns: ``(user, None)`` on success; ``(None, message_key)`` otherwise.
     """
-    hooks = _security.plugins.hook
-    hasher = _security.password_hasher
     user = _datastore.find_user_by_identity(identity)
     if user is None:
-        hasher.dummy_verify(password)
-        hooks.fsec_login_failed(user=None, identity=identity, method=method)
+        _security.password_hasher.dummy_verify(password)
+        _security.plugins.hook.fsec_login_failed(user=None, identity=identity, method=method)
         return None, "INVALID_PASSWORD"
+    refusal = check_user_password(user, password, method, identity)
+    return (None, refusal) if refusal is not None else (user, None)
+
+
+def check_user_password(user: Any, password: str, method: str, identity: str = "") -> str | None:
+    """Steps 2 to 4 of :func:`authenticate_password` for a known ``user``: the
+    refusal is asked first, the password verified (or a dummy verification done) in
+    every case, ``fsec_login_failed`` / ``fsec_login_refused`` called as there, an
+    outdated hash re-hashed and committed.
+
+    Used where the user is already known: ``/verify`` (re-entering the password of
+    the signed-in user, ``method="verify"``), so a locked or deactivated account
+    cannot refresh its session and wrong passwords there count as failed logins.
+
+    :param user: the user whose password is checked.
+    :param password: the password as typed.
+    :param method: the path (``"form"``, ``"basic"``, ``"verify"``...).
+    :param identity: the login name as typed, for ``fsec_login_failed``.
+    :returns: ``None`` when the password is right and the account allowed, else the
+        message key (``"INVALID_PASSWORD"`` or the refusal's key).
+    """
+    hooks = _security.plugins.hook
+    hasher = _security.password_hasher
     refusal = _security.login_refusal(user, method)
     if refusal is not None:
         # The work of a failed verification, whatever the password: a real check
@@ -150,14 +172,14 @@ def authenticate_password(
         hasher.dummy_verify(password)
         hooks.fsec_login_failed(user=user, identity=identity, method=method)
         hooks.fsec_login_refused(user=user, method=method, reason=refusal)
-        return None, refusal
+        return refusal
     before = getattr(user, "password", None)
     if not verify_and_update_password(password, user):
         hooks.fsec_login_failed(user=user, identity=identity, method=method)
-        return None, "INVALID_PASSWORD"
+        return "INVALID_PASSWORD"
     if user.password != before:
         _datastore.commit()  # the re-hash (HTTP Basic has no view that commits)
-    return user, None
+    return None
 
 
 #: The reasons fsec itself gives to ``fsec_password_changed``; a plugin announcing a
@@ -250,7 +272,9 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
 
     A successful login starts a fresh session (:func:`regenerate_session`: only
     ``next``, flashed messages and permanence are kept, the CSRF token is new), so
-    nothing planted in the session before the login survives it.
+    nothing planted in the session before the login survives it. The session then
+    records the time of this authentication (``fs_paa``, for freshness checks:
+    :func:`flask_security.freshness.check_and_update_authn_fresh`).
 
     Changes made by ``fsec_after_login`` (login tracking) are put in the datastore;
     commit afterwards (the built-in views do).
@@ -266,6 +290,7 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
     regenerate_session()
     if not flask_login.login_user(user, remember=remember):
         return False
+    mark_authn_fresh()  # freshness (flask_security.freshness): authenticated now
     _security.plugins.hook.fsec_after_login(user=user, method=method)
     identity_changed.send(current_app._get_current_object(), identity=_LazyIdentity())
     return True

@@ -30,6 +30,7 @@ from ._lazy import lazy_getattr
 from .changeable import change_user_password
 from .forms import focus_first_error, formdata_from_mapping
 from .forms import form_errors as form_errors
+from .freshness import mark_authn_fresh
 from .login_steps import begin_login, cancel_pending_login
 from .state import _datastore, _security, current_user
 from .utils import (
@@ -41,6 +42,7 @@ from .utils import (
     get_post_redirect,
     is_json_request,
     logout_user,
+    safe_redirect_target,
 )
 
 
@@ -451,6 +453,38 @@ def change_password() -> Any:
     return form_response(
         form, "CHANGE_PASSWORD_TEMPLATE", "change_password", change_password_form=form
     )
+
+
+@flask_login.login_required
+def verify() -> Any:
+    """``/verify`` (``SECURITY_VERIFY_URL``, upstream 5.x; not registered when
+    ``SECURITY_FRESHNESS`` is negative): the signed-in user re-enters the password
+    to make the session fresh again (:mod:`flask_security.freshness`).
+
+    Success: the session's authentication time is now; JSON gets ``200`` with the
+    user, a new ``authentication_token`` (fresh too) and a ``csrf_token``; HTML gets
+    ``REAUTHENTICATION_SUCCESSFUL`` flashed and a redirect to a safe ``next``, else
+    ``SECURITY_POST_VERIFY_URL``, else ``SECURITY_POST_LOGIN_VIEW``. A wrong
+    password or a refused account (:class:`flask_security.forms.VerifyForm`): JSON
+    ``400`` with the field error, HTML the page again.
+    """
+    wants_json = is_json_request()
+    form = build_form("verify_form")
+    if form.validate_on_submit():
+        mark_authn_fresh()
+        payload = user_payload(form.user, include_token=True) if wants_json else None
+        _datastore.commit()
+        if payload is not None:
+            payload["csrf_token"] = generate_csrf()
+            return json_response(payload)
+        do_flash(*get_message("REAUTHENTICATION_SUCCESSFUL"))
+        target = safe_redirect_target(form.next.data)
+        return redirect(target or get_post_redirect("POST_VERIFY_URL"))
+    if wants_json:
+        if request.method == "GET":
+            return csrf_json_response()
+        return json_error(form_errors(form))
+    return render_page("VERIFY_TEMPLATE", "verify", form_failure_status(), verify_form=form)
 
 
 def handle_invalid_json(exc: InvalidJSONBody) -> Response:

@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import redirect, request
 from flask_security import current_user
+from flask_security.answers import stale_authn_response
 from flask_security.login_steps import complete_login_step, fail_login_step, pending_login
 from flask_security.utils import (
     config_value,
@@ -91,6 +92,8 @@ def two_factor_setup() -> Any:
     if found is None:
         return _expired("setup")
     user, during_login = found
+    if not during_login and (refused := stale_authn_response()) is not None:
+        return refused  # freshness (upstream 5.x): a recent authentication first
     wants_json = is_json_request()
     form = build_form("two_factor_setup_form")
     if form.validate_on_submit():
@@ -166,6 +169,8 @@ def two_factor_setup_validate(token: str) -> Any:
     if found is None:
         return _expired()
     user, during_login = found
+    if not during_login and (refused := stale_authn_response()) is not None:
+        return refused
     wants_json = is_json_request()
     proposal = twofactor.load_setup_token(token, user)
     if proposal is None:
@@ -304,6 +309,8 @@ def mf_recovery_codes() -> Any:
         from flask_security.decorators import handle_unauthenticated
 
         return handle_unauthenticated()
+    if (refused := stale_authn_response()) is not None:
+        return refused  # freshness (upstream 5.x)
     user = current_user._get_current_object()
     wants_json = is_json_request()
     form = build_form("mf_recovery_codes_form")

@@ -17,10 +17,9 @@ import os
 from typing import Any
 
 from flask import current_app, redirect, request, send_from_directory
-from flask_login import login_required
 from flask_security import current_datastore, current_user
 from flask_security.babel import format_period
-from flask_security.decorators import anonymous_user_required
+from flask_security.decorators import anonymous_user_required, fresh_login_required
 from flask_security.login_steps import (
     begin_login,
     complete_login_step,
@@ -155,7 +154,7 @@ def _post_register_url() -> str:
 # --------------------------------------------------------------------------------------
 
 
-@login_required
+@fresh_login_required
 def wan_register() -> Any:
     """``/wan-register`` (``SECURITY_WAN_REGISTER_URL``): list the signed-in user's
     passkeys (GET) and start registering one (POST ``name``, ``usage``).
@@ -217,7 +216,7 @@ def wan_register() -> Any:
     )
 
 
-@login_required
+@fresh_login_required
 def wan_register_response(token: str) -> Any:
     """``/wan-register/<token>``: finish a registration with the browser's answer
     (``credential``, JSON).
@@ -291,7 +290,7 @@ def wan_register_response(token: str) -> Any:
     return redirect(_post_register_url())
 
 
-@login_required
+@fresh_login_required
 def wan_delete() -> Any:
     """``/wan-delete`` (``SECURITY_WAN_DELETE_URL``): remove the signed-in user's
     passkey ``name``.
