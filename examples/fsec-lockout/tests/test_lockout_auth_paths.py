@@ -250,3 +250,18 @@ def test_wrong_second_factor_codes_count_and_lock(app, client, get_user):
     assert r.status_code == 400
     assert r.json["response"]["errors"]
     assert LOCKED_TEXT in str(r.json["response"]["errors"])
+
+
+def test_verify_counts_wrong_passwords_and_a_lock_stops_it(app, client, get_user):
+    """/verify (freshness) takes a password: wrong ones count, and a locked account
+    cannot make its session fresh even with the right password, while the session
+    itself stays signed in (a lock must not let others sign a victim out)."""
+    assert _login(client).status_code == 200
+    for _ in range(3):
+        r = client.post("/verify", json={"password": "wrong-password"})
+        assert r.status_code == 400
+    assert get_user(app, "alice@example.com").locked_until is not None
+    r = client.post("/verify", json={"password": "password"})
+    assert r.status_code == 400
+    assert r.json["response"]["errors"]["password"] == [LOCKED_TEXT]
+    assert client.get("/").status_code == 200

@@ -106,7 +106,9 @@ def fsec_init_app(app: Any, state: Any) -> None:
 #: is there to stop password guessing; sessions, remember cookies, auth tokens and
 #: mailed links (confirmation, passwordless, reset) are not guesses, and refusing
 #: them would let anyone sign a victim out by typing wrong passwords (issue 15 item 3).
-PASSWORD_METHODS: frozenset[str] = frozenset({"form", "basic"})
+#: ``"verify"`` is core's ``/verify`` (re-entering the password for freshness): a
+#: locked account cannot make its session fresh there, and wrong passwords count.
+PASSWORD_METHODS: frozenset[str] = frozenset({"form", "basic", "verify"})
 
 
 @hookimpl
