@@ -480,11 +480,7 @@ def verify() -> Any:
         do_flash(*get_message("REAUTHENTICATION_SUCCESSFUL"))
         target = safe_redirect_target(form.next.data)
         return redirect(target or get_post_redirect("POST_VERIFY_URL"))
-    if wants_json:
-        if request.method == "GET":
-            return csrf_json_response()
-        return json_error(form_errors(form))
-    return render_page("VERIFY_TEMPLATE", "verify", form_failure_status(), verify_form=form)
+    return form_response(form, "VERIFY_TEMPLATE", "verify", verify_form=form)
 
 
 def handle_invalid_json(exc: InvalidJSONBody) -> Response:

@@ -112,6 +112,14 @@ class WebAuthnSigninResponseForm(Form, NextFormMixin):
             raise StopValidation(_msg("WEBAUTHN_CREDENTIAL_INVALID"))
 
 
+class WebAuthnVerifyForm(Form, NextFormMixin):
+    """Step 1 of confirming it is you with a passkey (``/wan-verify``, upstream 5.x's
+    form name): no field but ``next``; the options list the signed-in user's
+    passkeys allowed by ``SECURITY_WAN_ALLOW_AS_VERIFY``."""
+
+    submit = SubmitField(lazy_gettext("Confirm with your passkey"))
+
+
 class WebAuthnDeleteForm(Form):
     """Delete a passkey of the signed-in user by ``name``."""
 

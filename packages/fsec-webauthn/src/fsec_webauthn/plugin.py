@@ -39,6 +39,7 @@ def fsec_forms(register: Callable[[str, type], None]) -> None:
     register("wan_signin_form", forms.WebAuthnSigninForm)
     register("wan_signin_response_form", forms.WebAuthnSigninResponseForm)
     register("wan_delete_form", forms.WebAuthnDeleteForm)
+    register("wan_verify_form", forms.WebAuthnVerifyForm)
 
 
 @hookimpl
@@ -65,6 +66,15 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
         "wan_delete", str(state.config("WAN_DELETE_URL")), views.wan_delete, methods=["GET", "POST"]
     )
     register("wan_js", "/wan-static/webauthn.js", views.webauthn_js, methods=["GET"])
+    if views.verify_offered(state):
+        verify_url = str(state.config("WAN_VERIFY_URL"))
+        register("wan_verify", verify_url, views.wan_verify, methods=["GET", "POST"])
+        register(
+            "wan_verify_response",
+            verify_url.rstrip("/") + "/<token>",
+            views.wan_verify_response,
+            methods=["POST"],
+        )
 
 
 @hookimpl
@@ -91,7 +101,38 @@ def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
         return [(gettext("Sign in with a passkey"), url_for_security("wan_signin"))]
     if view == "wan_signin":
         return [(gettext("Sign in with a password"), url_for_security("login"))]
+    if view == "verify":
+        from flask import request
+        from flask_security import current_user
+
+        from .views import verify_credentials, verify_offered
+
+        if verify_offered(state) and verify_credentials(current_user._get_current_object()):
+            nxt = request.args.get("next") or request.form.get("next") or None
+            link = url_for_security("wan_verify", **({"next": nxt} if nxt else {}))
+            return [(gettext("Confirm with a passkey instead"), link)]
+    if view == "wan_verify":
+        from flask import request
+
+        nxt = request.args.get("next") or request.form.get("next") or None
+        link = url_for_security("verify", **({"next": nxt} if nxt else {}))
+        return [(gettext("Confirm with your password instead"), link)]
     return None
+
+
+@hookimpl
+def fsec_json_response(endpoint: str | None, payload: dict[str, Any], status: int) -> None:
+    """``has_webauthn_verify_credential`` in core's ``/verify`` JSON answer (upstream
+    5.x): whether the signed-in user has a passkey ``/wan-verify`` accepts."""
+    from flask_security import current_security, current_user
+
+    if endpoint != f"{current_security.blueprint_name}.verify" or not current_user.is_authenticated:
+        return
+    from .views import verify_credentials
+
+    payload["has_webauthn_verify_credential"] = bool(
+        verify_credentials(current_user._get_current_object())
+    )
 
 
 @hookimpl

@@ -209,8 +209,9 @@ class SoftAuthenticator:
 
 class JsonFlow:
     """Drives fsec-webauthn's JSON API with a Flask test ``client`` and ``auth``, as
-    a page script and the browser would: ``register(name)``, ``signin(**fields)``
-    (each returns the step-2 response), and their ``*_start`` halves."""
+    a page script and the browser would: ``register(name)``, ``signin(**fields)``,
+    ``verify(**fields)`` (each returns the step-2 response), and their ``*_start``
+    halves."""
 
     def __init__(self, client: Any, auth: SoftAuthenticator) -> None:
         self.client = client
@@ -244,6 +245,16 @@ class JsonFlow:
         body = start.json["response"]
         assertion = self.auth.get(json.loads(body["credential_options"]), **(get or {}))
         return self.client.post(f"/wan-signin/{body['wan_state']}", json={"credential": assertion})
+
+    def verify_start(self, **fields: Any) -> Any:
+        return self.client.post("/wan-verify", json=fields)
+
+    def verify(self, get: dict[str, Any] | None = None, **fields: Any) -> Any:
+        start = self.verify_start(**fields)
+        assert start.status_code == 200, start.json
+        body = start.json["response"]
+        assertion = self.auth.get(json.loads(body["credential_options"]), **(get or {}))
+        return self.client.post(f"/wan-verify/{body['wan_state']}", json={"credential": assertion})
 
 
 __all__ = ["JsonFlow", "Passkey", "SoftAuthenticator", "b64url", "unb64url"]

@@ -17,9 +17,11 @@ import os
 from typing import Any
 
 from flask import current_app, redirect, request, send_from_directory
-from flask_security import current_datastore, current_user
+from flask_login import login_required
+from flask_security import current_datastore, current_security, current_user
 from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required, fresh_login_required
+from flask_security.freshness import freshness_enabled, mark_authn_fresh
 from flask_security.login_steps import (
     begin_login,
     complete_login_step,
@@ -31,8 +33,10 @@ from flask_security.utils import (
     do_flash,
     get_message,
     get_post_login_redirect,
+    get_post_redirect,
     get_url,
     is_json_request,
+    safe_redirect_target,
     url_for_security,
 )
 from flask_security.views import (
@@ -45,6 +49,7 @@ from flask_security.views import (
     request_json,
     user_payload,
 )
+from flask_wtf.csrf import generate_csrf
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -444,7 +449,7 @@ def wan_signin() -> Any:
 
 
 def verify_assertion(
-    token: str, credential_json: str, usages: tuple[str, ...]
+    token: str, credential_json: str, usages: tuple[str, ...], purpose: str = "wan-signin"
 ) -> tuple[str | None, Any, Any]:
     """Check a sign-in assertion against the ceremony ``token`` of this session and
     record the passkey's use.
@@ -460,10 +465,15 @@ def verify_assertion(
     new count and time are stored with a compare-and-set (a concurrent use of the
     same assertion loses).
 
+    :param token: the ``wan_state`` of step 1.
+    :param credential_json: the browser's assertion (JSON text).
+    :param usages: the passkey usages accepted (``("first",)``...).
+    :param purpose: the ceremony's purpose, ``"wan-signin"`` or ``"wan-verify"``: a
+        token of one never completes the other.
     :returns: ``(error message key, user, data)``; the key is ``None`` on success,
         ``data`` being the token's data plus ``"user_verified"``.
     """
-    status, data = ceremony.finish(token, "wan-signin", _seconds("WAN_SIGNIN_WITHIN"))
+    status, data = ceremony.finish(token, purpose, _seconds("WAN_SIGNIN_WITHIN"))
     if status != "ok" or data is None:
         return "WEBAUTHN_EXPIRED", None, None
     try:
@@ -588,6 +598,151 @@ def wan_signin_response(token: str) -> Any:
     if outcome.logged_in and not is_json_request():
         do_flash(*get_message("WEBAUTHN_LOGIN_SUCCESSFUL"))
     return login_outcome_response(outcome, form.next.data or None)
+
+
+# --------------------------------------------------------------------------------------
+# Confirming it is you (freshness)
+# --------------------------------------------------------------------------------------
+
+
+def verify_usages(allowed: Any = None) -> tuple[str, ...]:
+    """Passkey usages ``/wan-verify`` accepts: ``SECURITY_WAN_ALLOW_AS_VERIFY``
+    (upstream 5.x: a list among ``"first"`` and ``"secondary"``; ``True`` is taken as
+    both, empty or ``None`` as none).
+
+    :param allowed: the setting's value (``None``: read it from the current app).
+    :returns: the usages, possibly empty.
+    """
+    value = config_value("WAN_ALLOW_AS_VERIFY") if allowed is None else allowed
+    if value is True:
+        return ("first", "secondary")
+    if not value:
+        return ()
+    values = [value] if isinstance(value, str) else list(value)
+    return tuple(u for u in ("first", "secondary") if u in values)
+
+
+def verify_offered(state: Any) -> bool:
+    """Whether ``/wan-verify`` is registered: freshness is on (``SECURITY_FRESHNESS``
+    not negative) and ``SECURITY_WAN_ALLOW_AS_VERIFY`` allows some usage (upstream 5.x).
+
+    :param state: the security state.
+    :returns: ``True`` when the endpoint exists.
+    """
+    return freshness_enabled(state.app) and bool(
+        verify_usages(state.config("WAN_ALLOW_AS_VERIFY") or ())
+    )
+
+
+def verify_credentials(user: Any) -> list[Any]:
+    """``user``'s passkeys that ``/wan-verify`` accepts (:func:`verify_usages`).
+
+    :param user: the signed-in user.
+    :returns: the credential rows.
+    """
+    usages = verify_usages()
+    return [c for c in credentials_of(current_datastore, user) if c.usage in usages]
+
+
+@login_required
+def wan_verify() -> Any:
+    """``/wan-verify`` (``SECURITY_WAN_VERIFY_URL``): start confirming it is you with
+    a passkey, to make a session fresh again (upstream 5.x).
+
+    POST answers ``credential_options`` (a JSON string listing only the signed-in
+    user's passkeys allowed by ``SECURITY_WAN_ALLOW_AS_VERIFY``) and ``wan_state``;
+    the page script then posts the assertion to ``/wan-verify/<wan_state>``. A user
+    without such a passkey gets ``400`` (``WEBAUTHN_NO_VERIFY``).
+    """
+    wants_json = is_json_request()
+    user = current_user._get_current_object()
+    form = build_form("wan_verify_form")
+    response_form = build_form("wan_signin_response_form")
+    options_json = state = None
+    if form.validate_on_submit():
+        allow = verify_credentials(user)
+        if not allow:
+            text = get_message("WEBAUTHN_NO_VERIFY")[0]
+            if wants_json:
+                return json_error({"credential": [text]})
+            form.form_errors.append(text)
+        else:
+            wan = util()
+            challenge = wan.generate_challenge()
+            options = generate_authentication_options(
+                rp_id=wan.rp_id(),
+                challenge=challenge,
+                timeout=int(config_value("WAN_SIGNIN_TIMEOUT")),
+                allow_credentials=_descriptors(allow),
+                user_verification=wan.user_verification("first"),
+            )
+            options_json = options_to_json(options)
+            state = ceremony.start(
+                "wan-verify",
+                {
+                    "challenge": ceremony.b64url(challenge),
+                    "user": str(user.id),
+                    "issued": _now().isoformat(),
+                },
+            )
+            if wants_json:
+                return json_response({"credential_options": options_json, "wan_state": state})
+            response_form.next.data = form.next.data
+    return form_response(
+        form,
+        "WAN_VERIFY_TEMPLATE",
+        "wan_verify",
+        wan_verify_form=form,
+        wan_signin_response_form=response_form,
+        credential_options=options_json,
+        wan_state=state,
+    )
+
+
+@login_required
+def wan_verify_response(token: str) -> Any:
+    """``/wan-verify/<token>``: finish confirming it is you with the browser's
+    assertion (``credential``, JSON; ``next``).
+
+    Every check of :func:`verify_assertion` (the ceremony token is this session's,
+    of purpose ``"wan-verify"``, unused and recent; signature, origin, RP ID, sign
+    counter; the passkey's use recorded with a compare-and-set), and the passkey must
+    be the **signed-in user's** and of a usage ``SECURITY_WAN_ALLOW_AS_VERIFY``
+    allows. The account is asked ``fsec_login_refusal(user, "webauthn_verify")``
+    like any authentication. Then the session is fresh again
+    (:func:`flask_security.freshness.mark_authn_fresh`): JSON ``200`` with the user
+    and a new ``authentication_token``; HTML ``REAUTHENTICATION_SUCCESSFUL`` and a
+    redirect to a safe ``next``, else ``SECURITY_POST_VERIFY_URL``. A refusal:
+    ``400`` with ``errors.credential`` (JSON), flashed and back to ``/wan-verify``.
+    """
+    user = current_user._get_current_object()
+    form = build_form("wan_signin_response_form")
+    if not form.validate_on_submit():
+        if is_json_request():
+            return json_error(form_errors(form))
+        return _step2_problem("WEBAUTHN_CREDENTIAL_INVALID", "wan_verify")
+    key, owner, _data = verify_assertion(
+        token, form.credential.data, verify_usages(), purpose="wan-verify"
+    )
+    if key is None and str(owner.id) != str(user.id):
+        key = "WEBAUTHN_MISMATCH_USER_HANDLE"
+    if key is None:
+        key = current_security.login_refusal(user, "webauthn_verify")
+        if key is not None:
+            current_security.plugins.hook.fsec_login_refused(
+                user=user, method="webauthn_verify", reason=key
+            )
+    current_datastore.commit()  # the passkey's use is recorded whatever follows
+    if key is not None:
+        return _step2_problem(key, "wan_verify", within=_period("WAN_SIGNIN_WITHIN"))
+    mark_authn_fresh()
+    if is_json_request():
+        payload = user_payload(user, include_token=True)
+        payload["csrf_token"] = generate_csrf()
+        return json_response(payload)
+    do_flash(*get_message("REAUTHENTICATION_SUCCESSFUL"))
+    target = safe_redirect_target(form.next.data)
+    return redirect(target or get_post_redirect("POST_VERIFY_URL"))
 
 
 def webauthn_js() -> Any:
