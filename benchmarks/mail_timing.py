@@ -39,7 +39,7 @@ ROOT = HERE.parent
 
 APP_MODULE = """
 import json, os
-from fsec_store_sqlalchemy.testing import create_app
+from flask_security.testing.app import create_app
 app = create_app(json.loads(os.environ["FSEC_BENCH_CONFIG"]))
 """
 
@@ -54,7 +54,7 @@ class Server:
     """gunicorn (1 sync worker) serving the test app with ``config``."""
 
     def __init__(self, tmp: Path, config: dict[str, Any]) -> None:
-        from fsec_store_sqlalchemy.testing import add_user, create_app
+        from flask_security.testing.app import add_user, create_app
 
         db = tmp / f"bench-{time.monotonic_ns()}.db"
         self.config = {

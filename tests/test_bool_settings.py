@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from flask_security.config import ConfigError
 from flask_security.plugins import FEATURE_FLAGS
-from fsec_store_sqlalchemy.testing import create_app
+from flask_security.testing.app import create_app
 
 ALL_ON = {f"SECURITY_{flag}": True for flag in FEATURE_FLAGS}
 #: Settings the features switched on need to start (not booleans themselves).

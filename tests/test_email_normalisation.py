@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from flask.cli import ScriptInfo
 from flask_security import current_datastore
 from flask_security.forms import EMAIL_FILTERS
+from flask_security.testing.app import add_user, create_app
 from flask_security.utils import normalize_email
-from fsec_store_sqlalchemy.testing import add_user, create_app
 
 FEATURES = {
     "SECURITY_REGISTERABLE": True,

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.cli import ScriptInfo
 from flask_security import Security
-from fsec_store_sqlalchemy.testing import add_user, create_app, login
+from flask_security.testing.app import add_user, create_app, login
 from jinja2 import ChoiceLoader, DictLoader
 
 

@@ -10,9 +10,9 @@ import pytest
 from flask import get_flashed_messages
 from flask_security.forms import unique_user_email
 from flask_security.signals import user_not_registered
+from flask_security.testing.app import add_user, create_app
 from flask_security.utils import normalize_email
 from fsec_registerable import forms as registerable_forms
-from fsec_store_sqlalchemy.testing import add_user, create_app
 
 PASSWORD = "correct-horse"
 GENERIC = {

@@ -16,8 +16,8 @@ from flask import render_template
 from flask_security import hookimpl, plugins
 from flask_security.datastore import UserDatastore
 from flask_security.forms import Form
+from flask_security.testing.app import add_user, create_app, login
 from flask_security.utils import consume_login_state, get_message, login_state
-from fsec_store_sqlalchemy.testing import add_user, create_app, login
 
 MODULE = "fsec_test_hook_recorder"
 

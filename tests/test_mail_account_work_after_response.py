@@ -9,7 +9,7 @@ import time
 
 import pytest
 from flask_security.signals import login_instructions_sent, reset_password_instructions_sent
-from fsec_store_sqlalchemy.testing import add_user, create_app
+from flask_security.testing.app import add_user, create_app
 
 CASES = {
     "reset": ({"SECURITY_RECOVERABLE": True}, "/reset", reset_password_instructions_sent, "token"),

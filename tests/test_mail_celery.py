@@ -23,15 +23,15 @@ import pytest
 pytest.importorskip("celery")
 pytest.importorskip("redis")
 
+from flask_security.testing.app import add_user, create_app
 from flask_security.testing.smtp import refused_port, start_smtp
-from fsec_store_sqlalchemy.testing import add_user, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = ROOT / "examples" / "celery-mail"
 
 WORKER_APP = """
 import json, os
-from fsec_store_sqlalchemy.testing import create_app
+from flask_security.testing.app import create_app
 from fsec_mail_queue import celery_init_app, init_mail_queue
 
 flask_app = create_app(json.loads(os.environ["FSEC_TEST_APP_CONFIG"]))

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from fsec_store_sqlalchemy.testing import add_user, create_app
+from flask_security.testing.app import add_user, create_app
 
 EVIL = {"Host": "evil.example"}
 

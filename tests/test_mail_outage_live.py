@@ -14,9 +14,9 @@ import time
 from typing import Any
 
 import pytest
+from flask_security.testing.app import add_user
 from flask_security.testing.live import race
 from flask_security.testing.smtp import refused_port
-from fsec_store_sqlalchemy.testing import add_user
 
 MAIL_TIMEOUT = 2
 BASE = {

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask_security.testing.app import User, add_user, db
 from flask_security.testing.live import LiveServer, race
-from fsec_store_sqlalchemy.testing import User, add_user, db
 
 TRIALS = int(os.environ.get("FSEC_RACE_TRIALS", "100"))
 JSON = {"Accept": "application/json"}

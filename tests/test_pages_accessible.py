@@ -21,8 +21,8 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
+from flask_security.testing.app import add_user, create_app, login
 from flask_security.utils import generate_bound_token
-from fsec_store_sqlalchemy.testing import add_user, create_app, login
 
 FEATURES = {
     "SECURITY_REGISTERABLE": True,

@@ -18,14 +18,14 @@ CONFIG = {"SECURITY_WEBAUTHN": True}
 
 
 def _sqlalchemy() -> Flask:
-    from fsec_store_sqlalchemy.testing import create_app
+    from flask_security.testing.app import create_app
 
     return create_app(CONFIG)
 
 
 def _sqlalchemy_session() -> Flask:
+    from flask_security.testing.app import create_app
     from fsec_store_sqlalchemy import SQLAlchemySessionUserDatastore
-    from fsec_store_sqlalchemy.testing import create_app
 
     def session_datastore(db: Any, *models: type) -> Any:
         # the plain-session datastore over Flask-SQLAlchemy's scoped session

@@ -425,7 +425,7 @@ def testing_names() -> list[tuple[str, str, str]]:
     """``(module, name, summary)`` for every public name of every module of
     :mod:`flask_security.testing`: the fixtures of its pytest plugin (``fsec_*``), the
     ``__all__`` of modules that have one, else the classes and functions a module
-    defines. ``summary`` is the first paragraph of the docstring (``#:`` comment for
+    defines (private ``_*`` modules left out). ``summary`` is the first paragraph of the docstring (``#:`` comment for
     data), empty when there is none."""
     import importlib
     import inspect
@@ -435,7 +435,7 @@ def testing_names() -> list[tuple[str, str, str]]:
 
     out = []
     for info in sorted(pkgutil.iter_modules(testing.__path__), key=lambda i: i.name):
-        if info.name in TESTING_INTERNAL:
+        if info.name in TESTING_INTERNAL or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"flask_security.testing.{info.name}")
         if info.name == "fixtures":

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from fsec_store_sqlalchemy.testing import add_user, create_app
+from flask_security.testing.app import add_user, create_app
 
 BASE: dict[str, Any] = {"SECURITY_PLUGINS": ["invite"]}
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from flask_security.testing.app import create_app
 from flask_security.testing.contracts import FeatureContract
 from fsec_invite.plugin import DEFAULTS, MESSAGES
-from fsec_store_sqlalchemy.testing import create_app
 
 
 # --8<-- [start:contract]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from flask_security import current_datastore
+from flask_security.testing.app import login
 from flask_security.testing.spy import HookSpy
 from flask_security.utils import get_message, verify_password
 from fsec_invite import invite_accepted, invite_user, user_invited
-from fsec_store_sqlalchemy.testing import login
 
 NEW = {"password": "chosen-secret-1", "password_confirm": "chosen-secret-1"}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fsec_store_sqlalchemy.testing import login
+from flask_security.testing.app import login
 
 flask_babel = pytest.importorskip("flask_babel")
 

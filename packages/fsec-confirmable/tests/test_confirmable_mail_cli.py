@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask_security import RoleMixin, Security, UserMixin, user_confirmed
 from flask_security.datastore import UserDatastore
-from fsec_store_sqlalchemy.testing import add_user
+from flask_security.testing.app import add_user
 
 PASSWORD = "correct-horse"
 
@@ -191,7 +191,7 @@ def test_within_in_milliseconds_parses(make_confirmable_app: Any) -> None:
 def test_cli_confirm_refuses_undecodable_identity() -> None:
     """A plugin's command gets core's argument check too: exit 2 and one line, no
     traceback, for what undecodable bytes in argv become (a lone surrogate)."""
-    from fsec_store_sqlalchemy.testing import create_app
+    from flask_security.testing.app import create_app
 
     app = create_app({"SECURITY_CONFIRMABLE": True})
     r = app.test_cli_runner().invoke(args=["users", "confirm", "\udcff@example.com"])

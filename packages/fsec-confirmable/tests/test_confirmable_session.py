@@ -29,7 +29,7 @@ def _victim(app: Any) -> Any:
     """A client signed in as a confirmed victim."""
     from datetime import datetime
 
-    from fsec_store_sqlalchemy.testing import add_user
+    from flask_security.testing.app import add_user
 
     add_user(app, "victim@example.com", "password", confirmed_at=datetime(2026, 1, 1))
     client = app.test_client()

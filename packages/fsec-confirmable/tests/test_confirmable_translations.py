@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fsec_store_sqlalchemy.testing import add_user
+from flask_security.testing.app import add_user
 
 flask_babel = pytest.importorskip("flask_babel")
 

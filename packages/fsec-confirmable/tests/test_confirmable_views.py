@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from flask_security import user_confirmed
 from flask_security.signals import confirm_instructions_sent
+from flask_security.testing.app import add_user, db
 from flask_security.utils import capture_registrations
 from fsec_confirmable.confirmable import generate_confirmation_token
-from fsec_store_sqlalchemy.testing import add_user, db
 from itsdangerous import TimestampSigner
 
 PASSWORD = "correct-horse"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_security.signals import password_changed
+from flask_security.testing.app import add_user, login
 from flask_security.utils import verify_password
-from fsec_store_sqlalchemy.testing import add_user, login
 
 NEW = {
     "password": "password",

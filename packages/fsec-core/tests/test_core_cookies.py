@@ -8,7 +8,7 @@ import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from fsec_store_sqlalchemy.testing import add_user, create_app
+from flask_security.testing.app import add_user, create_app
 
 
 def _set_cookies(response: Any) -> dict[str, str]:

@@ -14,8 +14,8 @@ from flask_security import (
     http_auth_required,
     roles_required,
 )
+from flask_security.testing.app import add_user, login
 from flask_security.utils import hash_password
-from fsec_store_sqlalchemy.testing import add_user, login
 
 
 def _basic(user: str, password: str) -> dict[str, str]:
@@ -145,8 +145,8 @@ def test_unauthorized_handler_overrides(make_app):
 
 def test_security_object_unauthorized_handler_before_init_app():
     from flask_security import Security, roles_required
+    from flask_security.testing.app import TEST_CONFIG, Role, User, db
     from fsec_store_sqlalchemy import SQLAlchemyUserDatastore
-    from fsec_store_sqlalchemy.testing import TEST_CONFIG, Role, User, db
 
     security = Security()
 

@@ -10,8 +10,8 @@ import base64
 from typing import Any
 
 import pytest
+from flask_security.testing.app import add_user, create_app, db, login
 from flask_security.utils import has_forbidden_characters
-from fsec_store_sqlalchemy.testing import add_user, create_app, db, login
 
 DEEP = "[" * 50_000 + "]" * 50_000
 INVALID = "This value contains characters that are not allowed (NUL or unpaired surrogates)."

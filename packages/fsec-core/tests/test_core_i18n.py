@@ -66,7 +66,7 @@ def _babel_from_accept_language(app):
 
 
 def test_login_page_and_error_in_german_from_accept_language(app):
-    from fsec_store_sqlalchemy.testing import login
+    from flask_security.testing.app import login
 
     _babel_from_accept_language(app)
     client = app.test_client()
@@ -191,7 +191,7 @@ def test_default_dirname_is_core_folder_and_means_builtin(make_app):
 
 
 def test_change_notice_mail_in_german(app):
-    from fsec_store_sqlalchemy.testing import login
+    from flask_security.testing.app import login
 
     _babel_from_accept_language(app)
     client = app.test_client()

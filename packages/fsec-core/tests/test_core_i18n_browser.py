@@ -20,7 +20,7 @@ APP = textwrap.dedent(
     from flask import request
     from flask_babel import Babel
     from flask_security.babel import LOCALES
-    from fsec_store_sqlalchemy.testing import add_user, create_app
+    from flask_security.testing.app import add_user, create_app
 
     app = create_app(
         {

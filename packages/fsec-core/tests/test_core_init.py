@@ -6,9 +6,9 @@ import pytest
 from flask import Flask, render_template_string
 from flask_security import LoginForm, Security
 from flask_security.forms import ChangePasswordForm
+from flask_security.testing.app import TEST_CONFIG, Role, User, add_user, db, login
 from flask_security.utils import get_message, url_for_security
 from fsec_store_sqlalchemy import SQLAlchemyUserDatastore
-from fsec_store_sqlalchemy.testing import TEST_CONFIG, Role, User, add_user, db, login
 from wtforms import StringField
 
 
@@ -41,7 +41,7 @@ def test_factory_pattern_keeps_datastore_and_kwargs():
 
 
 def test_second_init_replaces_the_state_as_in_30():
-    from fsec_store_sqlalchemy.testing import add_user, create_app, login
+    from flask_security.testing.app import add_user, create_app, login
 
     app = create_app()
     add_user(app, "matt@example.com")
@@ -193,7 +193,7 @@ def test_url_for_security_in_templates(app):
 
 
 def test_current_user_payload_and_custom_payload(make_app):
-    from fsec_store_sqlalchemy.testing import User as TestUser
+    from flask_security.testing.app import User as TestUser
 
     app = make_app()
     add_user(app, "a@example.com")

@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 from flask import url_for
+from flask_security.testing.app import User, add_user, db
 from flask_security.testing.live import LiveClient, race
-from fsec_store_sqlalchemy.testing import User, add_user, db
 
 FACTORY = textwrap.dedent(
     """
     import os
 
     from flask import jsonify
-    from fsec_store_sqlalchemy.testing import create_app
+    from flask_security.testing.app import create_app
 
 
     def create(config):

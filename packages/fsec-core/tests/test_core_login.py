@@ -6,8 +6,8 @@ import re
 
 import pytest
 from flask_security.signals import password_changed
+from flask_security.testing.app import add_user, login
 from flask_security.utils import hash_password
-from fsec_store_sqlalchemy.testing import add_user, login
 
 
 def _csrf(html: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from fsec_store_sqlalchemy.testing import db
+from flask_security.testing.app import db
 
 
 def test_json_login_costs_one_statement(app):

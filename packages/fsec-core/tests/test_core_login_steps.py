@@ -17,7 +17,7 @@ from flask_login import user_logged_in
 from flask_principal import identity_changed
 from flask_security import plugins
 from flask_security.login_steps import PENDING_SESSION_KEY
-from fsec_store_sqlalchemy.testing import add_user, login
+from flask_security.testing.app import add_user, login
 
 STEP_PLUGIN = """
 from flask import request

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import render_template_string
-from fsec_store_sqlalchemy.testing import add_user, login
+from flask_security.testing.app import add_user, login
 
 
 def _signed_in(client) -> bool:

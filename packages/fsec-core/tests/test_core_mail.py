@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from flask_security.testing.app import add_user, login
 from flask_security.utils import send_mail
-from fsec_store_sqlalchemy.testing import add_user, login
 
 NEW = {
     "password": "password",

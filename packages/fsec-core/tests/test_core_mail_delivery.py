@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from flask_mail import Message
 from flask_security import mail as fsec_mail
+from flask_security.testing.app import add_user, login
 from flask_security.testing.smtp import refused_port
-from fsec_store_sqlalchemy.testing import add_user, login
 
 NEW = {
     "password": "password",

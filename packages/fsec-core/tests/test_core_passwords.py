@@ -10,6 +10,7 @@ import warnings
 import bcrypt
 import pytest
 from flask_security.passwords import PasswordConfigError, PasswordHasher
+from flask_security.testing.app import login
 from flask_security.utils import (
     encrypt_password,
     get_hmac,
@@ -17,7 +18,6 @@ from flask_security.utils import (
     verify_and_update_password,
     verify_password,
 )
-from fsec_store_sqlalchemy.testing import login
 
 
 def _hasher(**kw):
@@ -143,7 +143,7 @@ def test_encrypt_password_is_deprecated_alias(app):
 
 
 def test_long_password_login_end_to_end(make_app):
-    from fsec_store_sqlalchemy.testing import add_user
+    from flask_security.testing.app import add_user
 
     app = make_app({"SECURITY_PASSWORD_MAX_LENGTH": 1000})
     pw = "é" * 120

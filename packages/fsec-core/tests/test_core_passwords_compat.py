@@ -13,8 +13,8 @@ import unicodedata
 import bcrypt
 import pytest
 from flask_security.passwords import PasswordConfigError, PasswordHasher
+from flask_security.testing.app import db, login
 from flask_security.utils import hash_data, hash_password, verify_hash, verify_password
-from fsec_store_sqlalchemy.testing import db, login
 
 
 def _hasher(**kw):

@@ -20,9 +20,9 @@ from flask.cli import with_appcontext
 from flask_security import ConfigRoles, current_datastore, roles_accepted, roles_required
 from flask_security.cli import validate_cli_form
 from flask_security.forms import validate_form_data
+from flask_security.testing.app import add_user, login
 from flask_security.testing.spy import HookSpy
 from flask_security.utils import announce_password_changed, hash_password
-from fsec_store_sqlalchemy.testing import add_user, login
 
 # -- announce_password_changed ------------------------------------------------------
 

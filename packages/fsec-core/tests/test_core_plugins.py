@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from flask_security import plugins
 from flask_security.plugins import PluginError, enabled_plugin_names
-from fsec_store_sqlalchemy.testing import add_user, login
+from flask_security.testing.app import add_user, login
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from flask_principal import (
     identity_changed,
     identity_loaded,
 )
-from fsec_store_sqlalchemy.testing import db
+from flask_security.testing.app import db
 
 
 def _count_sql(app: Any) -> list[str]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from flask_security.testing.app import login
 from flask_security.testing.redirects import HOSTILE_NEXT, location_stays_on_site
 from flask_security.utils import safe_redirect_target
-from fsec_store_sqlalchemy.testing import login
 
 FOREIGN = list(HOSTILE_NEXT)
 # The shapes naming this host (https variants made from the http ones).

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from flask import g, session
+from flask_security.testing.app import add_user, login
 from flask_security.testing.session import PLANTED_KEY, assert_fresh_session, plant_session
 from flask_security.utils import login_user, regenerate_session
-from fsec_store_sqlalchemy.testing import add_user, login
 
 
 def test_form_login_regenerates_the_session(client):

@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
+from flask_security.testing.app import add_user, login
 from flask_security.utils import check_bound_token, generate_bound_token
-from fsec_store_sqlalchemy.testing import add_user, login
 
 HEADER = "Authentication-Token"
 

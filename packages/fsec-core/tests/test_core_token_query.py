@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from flask_security import auth_required
-from fsec_store_sqlalchemy.testing import add_user, login
+from flask_security.testing.app import add_user, login
 
 
 def _app(make_app, **config):

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_security.testing.app import add_user, create_app
 from flask_security.testing.spy import HookSpy
 from flask_security.utils import capture_passwordless_login_requests
-from fsec_store_sqlalchemy.testing import add_user, create_app
 
 BASE = {"SECURITY_PASSWORDLESS": True, "SECURITY_TRACKABLE": True}
 

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_security.signals import login_instructions_sent
+from flask_security.testing.app import add_user
 from flask_security.utils import (
     capture_passwordless_login_requests,
     get_token_status,
     hash_password,
     login_user,
 )
-from fsec_store_sqlalchemy.testing import add_user
 
 
 def signed_in(client: Any) -> bool:

@@ -21,7 +21,7 @@ def test_link_of_another_account_never_switches_the_signed_in_user(
     make_app: Any, request_token: Any
 ) -> None:
     # Issue 15 item 4: an attacker's own login link opened by a signed-in victim.
-    from fsec_store_sqlalchemy.testing import add_user
+    from flask_security.testing.app import add_user
 
     app = make_app()
     add_user(app, "attacker@example.com", "password")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from fsec_store_sqlalchemy.testing import add_user, create_app
+from flask_security.testing.app import add_user, create_app
 
 
 def test_login_link_through_real_smtp(fsec_smtp: Any) -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_security.testing.app import add_user, create_app
 from flask_security.utils import capture_passwordless_login_requests
-from fsec_store_sqlalchemy.testing import add_user, create_app
 
 # -- the send-link page --------------------------------------------------------------------
 

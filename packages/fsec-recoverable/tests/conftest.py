@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_security.testing.app import add_user, create_app
 from flask_security.testing.spy import HookSpy
-from fsec_store_sqlalchemy.testing import add_user, create_app
 
 BASE = {"SECURITY_RECOVERABLE": True}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask_security.testing.app import create_app
 from flask_security.testing.contracts import FeatureContract
-from fsec_store_sqlalchemy.testing import create_app
 
 
 class TestRecoverableContract(FeatureContract):

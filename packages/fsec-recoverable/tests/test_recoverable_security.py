@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_security.signals import password_reset, reset_password_instructions_sent
+from flask_security.testing.app import add_user, login
 from flask_security.utils import (
     capture_reset_password_requests,
     get_token_status,
     verify_password,
 )
-from fsec_store_sqlalchemy.testing import add_user, login
 
 NEW = {"password": "new-secret", "password_confirm": "new-secret"}
 

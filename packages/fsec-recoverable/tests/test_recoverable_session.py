@@ -26,8 +26,8 @@ def test_reset_login_regenerates_the_session(app: Flask) -> None:
 
 def test_reset_link_of_another_account_never_switches_the_signed_in_user(app: Flask) -> None:
     # Issue 15 item 4: a reset link (which signs in) opened by a signed-in victim.
+    from flask_security.testing.app import add_user
     from flask_security.utils import verify_password
-    from fsec_store_sqlalchemy.testing import add_user
 
     add_user(app, "victim@example.com", "password")
     with capture_reset_password_requests() as requests:

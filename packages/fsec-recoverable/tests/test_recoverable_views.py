@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_security.testing.app import add_user, login
 from flask_security.utils import capture_reset_password_requests
-from fsec_store_sqlalchemy.testing import add_user, login
 
 
 def request_link(client: Any, app: Flask, email: str = "alice@example.com") -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from fsec_store_sqlalchemy.testing import User, create_app, db
+from flask_security.testing.app import User, create_app, db
 
 
 @pytest.fixture

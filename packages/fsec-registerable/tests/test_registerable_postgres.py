@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from flask_security.forms import unique_user_email
+from flask_security.testing.app import add_user, db
 from fsec_registerable import forms as registerable_forms
-from fsec_store_sqlalchemy.testing import add_user, db
 
 PASSWORD = "correct-horse"
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from flask_security import ConfirmRegisterForm, RegisterForm
 from flask_security.forms import unique_user_email
+from flask_security.testing.app import add_user
 from flask_security.utils import verify_password
 from fsec_registerable import forms as registerable_forms
-from fsec_store_sqlalchemy.testing import add_user
 from wtforms import StringField
 
 PASSWORD = "correct-horse"

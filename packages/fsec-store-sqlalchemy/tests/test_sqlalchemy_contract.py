@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask_security import RoleMixin, Security, SQLAlchemySessionUserDatastore, UserMixin
+from flask_security.testing.app import TEST_CONFIG, User, create_app, db, roles_users
 from flask_security.testing.datastore_contract import DatastoreContract, DatastoreViewsContract
-from fsec_store_sqlalchemy.testing import TEST_CONFIG, User, create_app, db, roles_users
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, scoped_session
 from sqlalchemy.orm import sessionmaker as make_sessionmaker
 from sqlalchemy.pool import StaticPool

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from fsec_store_sqlalchemy.testing import add_user, create_app, db, login
+from flask_security.testing.app import add_user, create_app, db, login
 from sqlalchemy.exc import IntegrityError
 
 

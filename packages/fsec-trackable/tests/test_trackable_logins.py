@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_security.testing.app import add_user, create_app, login
 from flask_security.utils import capture_registrations, login_user
-from fsec_store_sqlalchemy.testing import add_user, create_app, login
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 T0 = datetime.datetime(2030, 1, 2, 3, 4, 5)

@@ -10,7 +10,7 @@ from typing import Any
 import pyotp
 import pytest
 from flask import Flask
-from fsec_store_sqlalchemy.testing import add_user, create_app
+from flask_security.testing.app import add_user, create_app
 
 TOTP_SECRETS = {"1": "fsec-test-totp-secret-one-with-enough-entropy-123"}
 
@@ -73,7 +73,7 @@ def code_in(text: str) -> str:
 
 def stored_user(app: Flask, email: str = "alice@example.com") -> Any:
     with app.app_context():
-        from fsec_store_sqlalchemy.testing import User, db
+        from flask_security.testing.app import User, db
 
         db.session.expire_all()
         user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()

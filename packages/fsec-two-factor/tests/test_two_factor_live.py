@@ -19,8 +19,8 @@ from typing import Any
 
 import pyotp
 import pytest
+from flask_security.testing.app import User, add_user, db
 from flask_security.testing.live import LiveServer, race
-from fsec_store_sqlalchemy.testing import User, add_user, db
 
 TRIALS = int(os.environ.get("FSEC_TF_RACE_TRIALS", "15"))
 SECRETS = {"1": "fsec-live-totp-secret-with-enough-entropy-789"}

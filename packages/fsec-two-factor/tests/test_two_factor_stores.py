@@ -24,7 +24,7 @@ CONFIG = {
 
 
 def _sqlalchemy() -> Flask:
-    from fsec_store_sqlalchemy.testing import create_app
+    from flask_security.testing.app import create_app
 
     return create_app(CONFIG)
 

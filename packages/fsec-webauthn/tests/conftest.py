@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from fsec_store_sqlalchemy.testing import add_user, create_app, login
+from flask_security.testing.app import add_user, create_app, login
 from fsec_webauthn.testing import JsonFlow as Flow
 from fsec_webauthn.testing import SoftAuthenticator
 

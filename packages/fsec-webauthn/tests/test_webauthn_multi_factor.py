@@ -15,7 +15,7 @@ from flask import Flask
 pytest.importorskip("fsec_two_factor")
 pyotp = pytest.importorskip("pyotp")
 
-from fsec_store_sqlalchemy.testing import add_user, login  # noqa: E402
+from flask_security.testing.app import add_user, login  # noqa: E402
 from fsec_webauthn.testing import JsonFlow, SoftAuthenticator  # noqa: E402
 
 BASE: dict[str, Any] = {

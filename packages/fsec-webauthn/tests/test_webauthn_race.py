@@ -19,8 +19,8 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from flask_security.testing.app import WebAuthn, add_user, db
 from flask_security.testing.live import LiveServer, race
-from fsec_store_sqlalchemy.testing import WebAuthn, add_user, db
 from fsec_webauthn.testing import SoftAuthenticator
 
 TRIALS = max(5, int(os.environ.get("FSEC_RACE_TRIALS", "100")) // 5)

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from flask import Flask
-from fsec_store_sqlalchemy.testing import WebAuthn, db, login
+from flask_security.testing.app import WebAuthn, db, login
 from fsec_webauthn import wan_deleted, wan_registered
 from fsec_webauthn.testing import SoftAuthenticator, b64url, unb64url
 
@@ -38,7 +38,7 @@ def test_register_stores_the_passkey_and_signals(app: Flask, flow: Any) -> None:
     assert [s["name"] for s in sent] == ["My laptop"]
     assert sent[0]["user"].email == "matt@example.com"
     with app.app_context():
-        from fsec_store_sqlalchemy.testing import User
+        from flask_security.testing.app import User
 
         user = db.session.get(User, row.user_id)
         assert user.email == "matt@example.com"
@@ -60,7 +60,7 @@ def test_rp_id_and_origin_come_from_the_trusted_host_not_the_host_header(
     app = make_app(
         {"SERVER_NAME": None, "SECURITY_EXTERNAL_BASE_URL": "https://accounts.example.com"}
     )
-    from fsec_store_sqlalchemy.testing import add_user
+    from flask_security.testing.app import add_user
 
     add_user(app, "matt@example.com")
     client = app.test_client()
@@ -94,8 +94,8 @@ def test_start_up_needs_a_trusted_host_and_the_models(make_app: Any) -> None:
         make_app({"SERVER_NAME": None})
     from flask import Flask as _Flask
     from flask_security import Security
+    from flask_security.testing.app import TEST_CONFIG, Role, User
     from fsec_store_sqlalchemy import SQLAlchemyUserDatastore
-    from fsec_store_sqlalchemy.testing import TEST_CONFIG, Role, User
 
     bare = _Flask("bare")
     bare.config.update(TEST_CONFIG)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from fsec_store_sqlalchemy.testing import User, WebAuthn, db, login
+from flask_security.testing.app import User, WebAuthn, db, login
 from fsec_webauthn.testing import JsonFlow as Flow
 from fsec_webauthn.testing import SoftAuthenticator
 
@@ -89,7 +89,7 @@ def test_replayed_assertion_is_refused_even_with_the_old_session_cookie(
 def test_replay_refused_for_a_passkey_without_counter(app: Flask, make_app: Any) -> None:
     """Synced passkeys report sign count 0 forever: the database still makes each
     challenge single-use (challenge issued before the last use is stale)."""
-    from fsec_store_sqlalchemy.testing import add_user
+    from flask_security.testing.app import add_user
 
     add_user(app, "ann@example.com")
     client = app.test_client()
@@ -203,7 +203,7 @@ def test_inactive_account_is_refused(app: Flask, registered: Any) -> None:
 
 
 def test_secondary_passkey_is_not_a_first_factor(make_app: Any) -> None:
-    from fsec_store_sqlalchemy.testing import add_user
+    from flask_security.testing.app import add_user
 
     app = make_app()
     add_user(app, "matt@example.com")

@@ -24,7 +24,7 @@ def _client(app: Flask, language: str) -> Any:
 
 
 def test_pages_and_messages_in_german(app: Flask) -> None:
-    from fsec_store_sqlalchemy.testing import login
+    from flask_security.testing.app import login
     from fsec_webauthn.testing import JsonFlow, SoftAuthenticator
 
     client = _client(app, "de")

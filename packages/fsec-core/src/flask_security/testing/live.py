@@ -45,8 +45,8 @@ from urllib.parse import urlencode, urlsplit
 
 from .postgres import free_port
 
-#: The default app factory: fsec-store-sqlalchemy's test app (needs that distribution).
-DEFAULT_FACTORY = "fsec_store_sqlalchemy.testing:create_app"
+#: The default app factory: the shared test app (needs fsec-store-sqlalchemy installed).
+DEFAULT_FACTORY = "flask_security.testing.app:create_app"
 
 #: What a worker writes to stderr once its app is built.
 READY_MARK = "fsec-live: worker "
