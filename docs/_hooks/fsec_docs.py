@@ -425,8 +425,8 @@ def testing_names() -> list[tuple[str, str, str]]:
     """``(module, name, summary)`` for every public name of every module of
     :mod:`flask_security.testing`: the fixtures of its pytest plugin (``fsec_*``), the
     ``__all__`` of modules that have one, else the classes and functions a module
-    defines (private ``_*`` modules left out). ``summary`` is the first paragraph of the docstring (``#:`` comment for
-    data), empty when there is none."""
+    defines (private ``_*`` modules left out). ``summary`` is the first paragraph of
+    the docstring (``#:`` comment for data), empty when there is none."""
     import importlib
     import inspect
     import pkgutil
