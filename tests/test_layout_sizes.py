@@ -26,7 +26,6 @@ MODULE_EXCEPTIONS: dict[str, int] = {
     "packages/fsec-core/src/flask_security/views.py": 520,
     "packages/fsec-core/src/flask_security/utils.py": 480,
     # Not split yet.
-    "packages/fsec-core/src/flask_security/hookspecs.py": 532,
     "packages/fsec-core/src/flask_security/i18n.py": 476,
     "packages/fsec-core/src/flask_security/mail.py": 423,
     "packages/fsec-core/src/flask_security/testing/contracts.py": 405,

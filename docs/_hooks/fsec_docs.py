@@ -471,12 +471,13 @@ def render_testing_reference() -> str:
 
 def _comment_doc(module: Any, name: str) -> str:
     """The ``#:`` comment block above ``name = ...`` (or ``name: T = ...``) in the
-    sources next to ``module``'s file, or ``""``."""
+    sources next to ``module``'s file, then in the subpackages beside it (a name
+    re-exported from ``flask_security.hookspecs.markers``), or ``""``."""
     import inspect
 
     root = Path(inspect.getfile(module)).parent
     pattern = re.compile(rf"^{re.escape(name)}\s*(?::[^=]*)?=")
-    for path in sorted(root.glob("*.py")):
+    for path in [*sorted(root.glob("*.py")), *sorted(root.glob("*/*.py"))]:
         lines = path.read_text().splitlines()
         for i, line in enumerate(lines):
             if pattern.match(line):
