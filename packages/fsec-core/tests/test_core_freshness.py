@@ -10,7 +10,7 @@ import time
 import pytest
 from flask import jsonify
 from flask_security import auth_required, check_and_update_authn_fresh, current_user
-from fsec_store_sqlalchemy.testing import add_user, login
+from flask_security.testing.app import add_user, login
 
 JSON = {"Accept": "application/json"}
 

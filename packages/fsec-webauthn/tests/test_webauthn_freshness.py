@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from flask import Flask
-from fsec_store_sqlalchemy.testing import WebAuthn, db
+from flask_security.testing.app import WebAuthn, db
 
 JSON = {"Accept": "application/json"}
 
@@ -58,7 +58,7 @@ def test_stale_session_cannot_delete_and_verify_restores(app: Flask, flow: Any) 
 
 
 def test_negative_freshness_leaves_registration_unchecked(make_app: Any, authenticator) -> None:
-    from fsec_store_sqlalchemy.testing import add_user, login
+    from flask_security.testing.app import add_user, login
     from fsec_webauthn.testing import JsonFlow
 
     app = make_app({"SECURITY_FRESHNESS": datetime.timedelta(minutes=-1)})
