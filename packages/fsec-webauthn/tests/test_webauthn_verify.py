@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from fsec_store_sqlalchemy.testing import User, WebAuthn, add_user, db, login
+from flask_security.testing.app import User, WebAuthn, add_user, db, login
 from fsec_webauthn.testing import JsonFlow, SoftAuthenticator
 
 JSON = {"Accept": "application/json"}
