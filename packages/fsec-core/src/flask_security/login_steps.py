@@ -78,6 +78,7 @@ from .utils import (
     get_within_delta,
     login_user,
     logout_user,
+    mark_login_recorded,
     regenerate_session,
     safe_redirect_target,
 )
@@ -215,6 +216,8 @@ def begin_login(
         "at": time.time(),
         "n": 0,
         "data": dict(step.data),
+        # the first factor's one-time link already recorded this login (trackable)
+        "recorded": getattr(g, "_fsec_login_recorded", None) == str(user.id),
     }
     g._fsec_pending_login = None
     current_security.plugins.hook.fsec_login_pending(user=user, step=step, method=method)
@@ -405,7 +408,10 @@ def complete_login_step() -> LoginOutcome:
             user=pending.user, step=step, method=pending.method
         )
         return LoginOutcome(False, step, None, pending.user)
+    recorded = bool(session[PENDING_SESSION_KEY].get("recorded"))
     _drop()
+    if recorded:
+        mark_login_recorded(pending.user)
     logged_in = login_user(pending.user, remember=pending.remember, method=pending.method)
     current_datastore.commit()
     refusal = None if logged_in else "DISABLED_ACCOUNT"

@@ -338,7 +338,34 @@ def consume_login_state(user: Any, expected: dict[str, Any] | None = None) -> bo
         raise RuntimeError(
             "consume_login_state needs a plugin recording logins (fsec_consume_login_state)"
         )
+    if result:
+        mark_login_recorded(user)
     return bool(result)
+
+
+def mark_login_recorded(user: Any) -> None:
+    """Note that the login of ``user`` now under way was already recorded (by
+    :func:`consume_login_state`), so that :func:`login_already_recorded` answers
+    ``True`` once. The multi-step login seam carries the note from the first factor's
+    request to the one that completes the login."""
+    g._fsec_login_recorded = str(user.id)
+
+
+def login_already_recorded(user: Any) -> bool:
+    """Whether the login of ``user`` being completed was already recorded when its
+    one-time link was consumed (:func:`consume_login_state`), in this request or, for
+    a login with further steps (two-factor), in the request of its first factor.
+
+    A plugin recording logins calls it from ``fsec_after_login`` and records nothing
+    when it returns ``True``: one sign-in is one login, however many steps it took.
+    The note is used up by the call (the next login of the user in this request, if
+    any, is recorded).
+
+    :param user: the user being logged in.
+    :returns: ``True`` at most once per recorded login.
+    """
+    noted = g.pop("_fsec_login_recorded", None)
+    return noted is not None and noted == str(user.id)
 
 
 def logout_user() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from flask_security import current_datastore
-from flask_security.utils import config_value
+from flask_security.utils import config_value, login_already_recorded
 
 #: The fields the user model needs (documented Flask-Security 3.0 names).
 TRACKABLE_FIELDS: tuple[str, ...] = (
@@ -47,10 +47,6 @@ def _new_values(user: Any) -> dict[str, Any]:
     }
 
 
-def _recorded_key(user: Any) -> tuple[type, str]:
-    return (type(user), str(user.id))
-
-
 def record_login(user: Any) -> None:
     """Update ``user``'s login statistics for a login happening now.
 
@@ -60,12 +56,11 @@ def record_login(user: Any) -> None:
     (``SET login_count = COALESCE(login_count, 0) + 1`` through
     :meth:`~flask_security.datastore.Datastore.compare_and_set`), so simultaneous
     logins of one user are all counted. The caller commits. A login already
-    recorded by :func:`consume_login` in this request is not recorded again.
+    recorded by :func:`consume_login` (its one-time link, in this request or in the
+    first step of a two-factor login) is not recorded again
+    (:func:`flask_security.utils.login_already_recorded`).
     """
-    recorded = g.setdefault("_fsec_trackable_recorded", set())
-    key = _recorded_key(user)
-    if key in recorded:
-        recorded.discard(key)
+    if login_already_recorded(user):
         return
     current_datastore.compare_and_set(user, {}, _new_values(user), increment={"login_count": 1})
 
@@ -74,7 +69,8 @@ def consume_login(user: Any, expected: dict[str, Any]) -> bool:
     """Record a login of ``user`` only if the stored ``login_count`` (and the
     ``expected`` fields) still hold what ``user`` was loaded with: one atomic
     compare-and-set, so one of several simultaneous uses of a one-time login link
-    wins. The ``fsec_after_login`` that follows in this request records nothing more.
+    wins. The ``fsec_after_login`` that completes this login (in this request, or
+    after a second factor) records nothing more.
 
     :returns: ``True`` when recorded; ``False`` when the state moved on.
     """
@@ -82,8 +78,6 @@ def consume_login(user: Any, expected: dict[str, Any]) -> bool:
     applied = current_datastore.compare_and_set(
         user, conditions, _new_values(user), increment={"login_count": 1}
     )
-    if applied:
-        g.setdefault("_fsec_trackable_recorded", set()).add(_recorded_key(user))
     return applied
 
 

@@ -227,8 +227,9 @@ def fsec_consume_login_state(user: Any, expected: dict[str, Any]) -> bool | None
     ``True``. The plugin that implements ``fsec_login_state`` implements this too
     (trackable: ``UPDATE ... SET login_count = login_count + 1, current_login_at =
     ... WHERE id = ? AND login_count = <loaded value>``), and must not record the
-    same login again when ``login_user`` then calls ``fsec_after_login`` in this
-    request.
+    same login again when ``login_user`` then calls ``fsec_after_login``, in this
+    request or, after a second factor, in a later one: it asks
+    :func:`flask_security.utils.login_already_recorded` there.
 
     :param expected: further ``{field: value}`` the stored row must still hold
         (passwordless: ``{"password": <loaded hash>}``), checked in the same write.
