@@ -10,7 +10,7 @@ import pyotp
 import pytest
 from flask import Flask
 from flask_security.signals import login_instructions_sent
-from fsec_store_sqlalchemy.testing import User, add_user, create_app, db
+from flask_security.testing.app import User, add_user, create_app, db
 
 TWO_FACTOR = {
     "SECURITY_TWO_FACTOR": True,
