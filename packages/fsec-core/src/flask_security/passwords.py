@@ -31,6 +31,10 @@ and where fsec differs (each difference is in ``docs/migration.md``):
 * Configuration errors raise :class:`PasswordConfigError` at start-up, which is both a
   ``RuntimeError`` and a ``ValueError`` (3.0 raised ``RuntimeError`` for salt
   problems and ``ValueError`` for scheme and option problems).
+
+:class:`PasswordHasher` hashes and verifies for one application; its collaborator
+:class:`PasswordSecrets` turns a password into what the scheme is given (the
+normalisation, HMAC and 72-byte rules above, and the legacy rules' secrets).
 """
 
 from __future__ import annotations
@@ -93,6 +97,151 @@ def _check_options(options: Mapping[str, Mapping[str, Any]]) -> None:
             )
 
 
+class PasswordSecrets:
+    """What a passlib scheme is given for a password: the password normalised
+    (``SECURITY_PASSWORD_NORMALIZE_FORM``), HMAC-ed with the salt unless the scheme
+    is single-hashed (``SECURITY_PASSWORD_SINGLE_HASH``; 3.0's rule), and for bcrypt
+    kept within its 72 bytes; plus the secrets of the legacy rules a stored hash may
+    have been made with. :class:`PasswordHasher`'s collaborator.
+
+    :param salt: the HMAC key (``SECURITY_PASSWORD_SALT``), ``str``, ``bytes`` or ``None``.
+    :param single_hash: ``True`` (never HMAC first), ``False`` (always, except
+        ``plaintext``) or an iterable of scheme names that skip the HMAC step.
+    :param normalize_form: a :data:`NORMALIZE_FORMS` name, or ``None``.
+    """
+
+    def __init__(
+        self,
+        salt: str | bytes | None,
+        single_hash: bool | Iterable[str],
+        normalize_form: str | None,
+    ) -> None:
+        self.salt = salt
+        self.normalize_form = normalize_form
+        self.single_hash = single_hash if isinstance(single_hash, bool) else set(single_hash)
+
+    def uses_hmac(self, scheme: str) -> bool:
+        """Whether passwords of ``scheme`` are HMAC-ed before hashing.
+
+        ``plaintext`` never is (Flask-Security 3.0's rule).
+        """
+        if scheme == "plaintext":
+            return False
+        if isinstance(self.single_hash, bool):
+            return not self.single_hash
+        return scheme not in self.single_hash
+
+    def get_hmac(self, password: str | bytes) -> bytes:
+        """``base64(HMAC-SHA512(key=salt, msg=password))``: 88 ASCII bytes.
+
+        ``password`` is used as given (not normalised).
+
+        :raises RuntimeError: no salt is configured.
+        """
+        if self.salt is None:
+            raise RuntimeError("SECURITY_PASSWORD_SALT is not set")
+        digest = hmac.new(_as_bytes(self.salt), _as_bytes(password), hashlib.sha512).digest()
+        return base64.b64encode(digest)
+
+    def normalize(self, password: str | bytes) -> str | bytes:
+        """``password`` in ``SECURITY_PASSWORD_NORMALIZE_FORM`` (``bytes`` unchanged)."""
+        if isinstance(password, str) and self.normalize_form is not None:
+            return unicodedata.normalize(self.normalize_form, password)  # type: ignore[arg-type]
+        return password
+
+    def secret(self, password: str | bytes, scheme: str, legacy: bool = False) -> bytes:
+        """What the passlib scheme gets for ``password`` (already normalised or not).
+
+        ``legacy``: for single-hashed bcrypt, the first 72 bytes (3.0) instead of the
+        SHA-256 pre-hash of a longer password.
+        """
+        if self.uses_hmac(scheme) and self.salt is not None:
+            secret = self.get_hmac(password)
+        else:
+            secret = _as_bytes(password)
+        if scheme == "bcrypt" and len(secret) > BCRYPT_MAX_BYTES:
+            if self.uses_hmac(scheme) or legacy:
+                secret = secret[:BCRYPT_MAX_BYTES]
+            else:
+                secret = base64.b64encode(hashlib.sha256(secret).digest())
+        return secret
+
+    def candidates(self, password: str | bytes, scheme: str) -> list[bytes]:
+        """Secrets to try, current rule first, then those of legacy rules (distinct)."""
+        normalized = self.normalize(password)
+        found = [self.secret(normalized, scheme)]
+        if scheme == "plaintext" and self.salt is not None:
+            found.append(self.get_hmac(normalized))  # fsec 0.x HMAC-ed plaintext
+        if normalized != password:
+            found.append(self.secret(password, scheme))
+        if scheme == "bcrypt" and not self.uses_hmac(scheme):
+            found.append(self.secret(normalized, scheme, legacy=True))
+            found.append(self.secret(password, scheme, legacy=True))
+        if scheme == "plaintext" and self.salt is not None and normalized != password:
+            found.append(self.get_hmac(password))
+        unique: list[bytes] = []
+        for secret in found:
+            if secret not in unique:
+                unique.append(secret)
+        return unique
+
+
+def _check_settings(
+    scheme: str,
+    schemes: list[str],
+    options: Mapping[str, Mapping[str, Any]],
+    secrets: PasswordSecrets,
+) -> None:
+    """Refuse a default scheme that is not allowed, an unknown normalisation form
+    and out-of-range options.
+
+    :raises PasswordConfigError: as :class:`PasswordHasher` documents.
+    """
+    if scheme not in schemes:
+        raise PasswordConfigError(
+            f"SECURITY_PASSWORD_HASH is {scheme!r}, which is not in "
+            f"SECURITY_PASSWORD_SCHEMES {schemes!r}"
+        )
+    if secrets.normalize_form is not None and secrets.normalize_form not in NORMALIZE_FORMS:
+        raise PasswordConfigError(
+            f"SECURITY_PASSWORD_NORMALIZE_FORM must be one of {NORMALIZE_FORMS} or "
+            f"None, not {secrets.normalize_form!r}"
+        )
+    _check_options(options)
+
+
+def _crypt_context(
+    scheme: str,
+    schemes: list[str],
+    deprecated: Iterable[str],
+    options: Mapping[str, Mapping[str, Any]],
+) -> CryptContext:
+    """passlib's context for the settings (``options`` as ``{scheme}__{option}``)."""
+    kwargs: dict[str, Any] = {}
+    for name, opts in options.items():
+        for key, value in opts.items():
+            kwargs[f"{name}__{key}"] = value
+    return CryptContext(schemes=schemes, default=scheme, deprecated=list(deprecated), **kwargs)
+
+
+def _check_salt(scheme: str, secrets: PasswordSecrets) -> None:
+    """Refuse a salt that would never be used, or a missing one that is needed.
+
+    :raises PasswordConfigError: as :class:`PasswordHasher` documents.
+    """
+    if secrets.single_hash is True and secrets.salt is not None:
+        raise PasswordConfigError(
+            "SECURITY_PASSWORD_SALT must not be set with SECURITY_PASSWORD_SINGLE_HASH "
+            "= True (the salt would never be used); remove one of them"
+        )
+    if secrets.salt is None and secrets.uses_hmac(scheme):
+        raise PasswordConfigError(
+            "SECURITY_PASSWORD_SALT must be set when passwords are hashed twice "
+            f"(SECURITY_PASSWORD_HASH={scheme!r}); set a long random string, or "
+            "SECURITY_PASSWORD_SINGLE_HASH = True"
+        )
+
+
 class PasswordHasher:
     """Hashes and verifies passwords for one application.
 
@@ -125,39 +274,13 @@ class PasswordHasher:
         normalize_form: str | None = "NFKD",
     ) -> None:
         schemes = list(schemes)
-        if scheme not in schemes:
-            raise PasswordConfigError(
-                f"SECURITY_PASSWORD_HASH is {scheme!r}, which is not in "
-                f"SECURITY_PASSWORD_SCHEMES {schemes!r}"
-            )
-        if normalize_form is not None and normalize_form not in NORMALIZE_FORMS:
-            raise PasswordConfigError(
-                f"SECURITY_PASSWORD_NORMALIZE_FORM must be one of {NORMALIZE_FORMS} or "
-                f"None, not {normalize_form!r}"
-            )
-        _check_options(options or {})
-        kwargs: dict[str, Any] = {}
-        for name, opts in (options or {}).items():
-            for key, value in opts.items():
-                kwargs[f"{name}__{key}"] = value
-        self.context = CryptContext(
-            schemes=schemes, default=scheme, deprecated=list(deprecated), **kwargs
-        )
+        secrets = PasswordSecrets(salt, single_hash, normalize_form)
+        _check_settings(scheme, schemes, options or {}, secrets)
+        self.context = _crypt_context(scheme, schemes, deprecated, options or {})
+        _check_salt(scheme, secrets)
         self.scheme = scheme
-        self.salt = salt
-        self.normalize_form = normalize_form
-        self.single_hash = single_hash if isinstance(single_hash, bool) else set(single_hash)
-        if self.single_hash is True and salt is not None:
-            raise PasswordConfigError(
-                "SECURITY_PASSWORD_SALT must not be set with SECURITY_PASSWORD_SINGLE_HASH "
-                "= True (the salt would never be used); remove one of them"
-            )
-        if self.salt is None and self.uses_hmac(scheme):
-            raise PasswordConfigError(
-                "SECURITY_PASSWORD_SALT must be set when passwords are hashed twice "
-                f"(SECURITY_PASSWORD_HASH={scheme!r}); set a long random string, or "
-                "SECURITY_PASSWORD_SINGLE_HASH = True"
-            )
+        #: How a password becomes what the scheme is given (normalisation, HMAC).
+        self.secrets = secrets
         self._dummy: str | None = None
 
     @property
@@ -170,77 +293,43 @@ class PasswordHasher:
             self._dummy = self.hash("fsec-timing-equaliser")
         return self._dummy
 
-    def uses_hmac(self, scheme: str) -> bool:
-        """Whether passwords of ``scheme`` are HMAC-ed before hashing.
+    @property
+    def salt(self) -> str | bytes | None:
+        """The HMAC key (``SECURITY_PASSWORD_SALT``)."""
+        return self.secrets.salt
 
-        ``plaintext`` never is (Flask-Security 3.0's rule).
-        """
-        if scheme == "plaintext":
-            return False
-        if isinstance(self.single_hash, bool):
-            return not self.single_hash
-        return scheme not in self.single_hash
+    @property
+    def single_hash(self) -> bool | set[str]:
+        """``SECURITY_PASSWORD_SINGLE_HASH`` (a set when it names schemes)."""
+        return self.secrets.single_hash
+
+    @property
+    def normalize_form(self) -> str | None:
+        """``SECURITY_PASSWORD_NORMALIZE_FORM``."""
+        return self.secrets.normalize_form
+
+    def uses_hmac(self, scheme: str) -> bool:
+        """Whether passwords of ``scheme`` are HMAC-ed before hashing (``plaintext``
+        never is: Flask-Security 3.0's rule)."""
+        return self.secrets.uses_hmac(scheme)
 
     def get_hmac(self, password: str | bytes) -> bytes:
         """``base64(HMAC-SHA512(key=salt, msg=password))``: 88 ASCII bytes.
 
-        ``password`` is used as given (not normalised).
-
         :raises RuntimeError: no salt is configured.
         """
-        if self.salt is None:
-            raise RuntimeError("SECURITY_PASSWORD_SALT is not set")
-        digest = hmac.new(_as_bytes(self.salt), _as_bytes(password), hashlib.sha512).digest()
-        return base64.b64encode(digest)
+        return self.secrets.get_hmac(password)
 
     def normalize(self, password: str | bytes) -> str | bytes:
         """``password`` in ``SECURITY_PASSWORD_NORMALIZE_FORM`` (``bytes`` unchanged)."""
-        if isinstance(password, str) and self.normalize_form is not None:
-            return unicodedata.normalize(self.normalize_form, password)  # type: ignore[arg-type]
-        return password
-
-    def _secret(self, password: str | bytes, scheme: str, legacy: bool = False) -> bytes:
-        """What the passlib scheme gets for ``password`` (already normalised or not).
-
-        ``legacy``: for single-hashed bcrypt, the first 72 bytes (3.0) instead of the
-        SHA-256 pre-hash of a longer password.
-        """
-        if self.uses_hmac(scheme) and self.salt is not None:
-            secret = self.get_hmac(password)
-        else:
-            secret = _as_bytes(password)
-        if scheme == "bcrypt" and len(secret) > BCRYPT_MAX_BYTES:
-            if self.uses_hmac(scheme) or legacy:
-                secret = secret[:BCRYPT_MAX_BYTES]
-            else:
-                secret = base64.b64encode(hashlib.sha256(secret).digest())
-        return secret
-
-    def _candidates(self, password: str | bytes, scheme: str) -> list[bytes]:
-        """Secrets to try, current rule first, then those of legacy rules (distinct)."""
-        normalized = self.normalize(password)
-        found = [self._secret(normalized, scheme)]
-        if scheme == "plaintext" and self.salt is not None:
-            found.append(self.get_hmac(normalized))  # fsec 0.x HMAC-ed plaintext
-        if normalized != password:
-            found.append(self._secret(password, scheme))
-        if scheme == "bcrypt" and not self.uses_hmac(scheme):
-            found.append(self._secret(normalized, scheme, legacy=True))
-            found.append(self._secret(password, scheme, legacy=True))
-        if scheme == "plaintext" and self.salt is not None and normalized != password:
-            found.append(self.get_hmac(password))
-        unique: list[bytes] = []
-        for secret in found:
-            if secret not in unique:
-                unique.append(secret)
-        return unique
+        return self.secrets.normalize(password)
 
     def hash(self, password: str | bytes) -> str:
         """Hash ``password`` (normalised) with the default scheme.
 
         :returns: the passlib hash string (for ``plaintext``: the password itself).
         """
-        secret = self._secret(self.normalize(password), self.scheme)
+        secret = self.secrets.secret(self.normalize(password), self.scheme)
         if self.scheme == "plaintext":
             return self.context.hash(secret.decode("utf-8"))
         return self.context.hash(secret)
@@ -268,7 +357,7 @@ class PasswordHasher:
         if scheme is None:
             self.dummy_verify(password)
             return False, False
-        for index, secret in enumerate(self._candidates(password, scheme)):
+        for index, secret in enumerate(self.secrets.candidates(password, scheme)):
             if scheme == "plaintext":
                 ok = hmac.compare_digest(secret, _as_bytes(password_hash))
             else:
@@ -295,7 +384,7 @@ class PasswordHasher:
         """Spend the time a failed verification of ``password`` against a hash of the
         default scheme costs (as many verifications as :meth:`check` would try), so
         that an unknown account answers as slowly as a wrong password."""
-        for secret in self._candidates(password, self.scheme):
+        for secret in self.secrets.candidates(password, self.scheme):
             if self.scheme == "plaintext":
                 hmac.compare_digest(secret, _as_bytes(self._dummy_hash))
             else:
