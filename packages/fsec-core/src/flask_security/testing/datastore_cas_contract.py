@@ -21,8 +21,9 @@ from .store_contract_base import (
 )
 
 
-class DatastoreCompareAndSetContract(DatastoreSuite):
-    """``Datastore.compare_and_set``: one conditional write decided by the database."""
+class DatastoreCompareAndSetRulesContract(DatastoreSuite):
+    """What one ``compare_and_set`` does: once per expected state, ``None`` for an
+    unset field, increments in the database, bad arguments refused."""
 
     # -- compare_and_set -------------------------------------------------------------
 
@@ -134,6 +135,29 @@ class DatastoreCompareAndSetContract(DatastoreSuite):
         stored = self._fresh(datastore, "matt@example.com")
         assert (stored.login_count, stored.username) == (4, "renamed")
 
+    def test_compare_and_set_bad_arguments(self, datastore: UserDatastore) -> None:
+        user = self._user(datastore, "matt@example.com")
+        self.restart(datastore)
+        user = self._fresh(datastore, "matt@example.com")
+        with pytest.raises(ValueError, match="no_such_field"):
+            datastore.compare_and_set(user, {"no_such_field": 1}, {"username": "x"})
+        with pytest.raises(ValueError, match="no_such_field"):
+            datastore.compare_and_set(user, {}, {"no_such_field": 1})
+        with pytest.raises(ValueError, match="nothing to write"):
+            datastore.compare_and_set(user, {"active": True})
+        with pytest.raises(ValueError, match="login_count"):
+            datastore.compare_and_set(user, {}, {"login_count": 1}, increment={"login_count": 1})
+        with pytest.raises(TypeError):
+            datastore.compare_and_set(user, {}, increment={"login_count": True})
+        self.restart(datastore)
+        stored = self._fresh(datastore, "matt@example.com")
+        assert (stored.username, stored.login_count) == (None, None)
+
+
+class DatastoreCompareAndSetRaceContract(DatastoreSuite):
+    """Simultaneous writers: exactly one wins, every increment counts (real threads
+    when ``concurrent_writers`` is set)."""
+
     def _racers(self, datastore: UserDatastore, count: int, act: Callable[[Any], Any]) -> list[Any]:
         """Run ``act(user)`` ``count`` times, each on its own copy of the user
         "matt@example.com" read before any of them writes. With
@@ -208,20 +232,9 @@ class DatastoreCompareAndSetContract(DatastoreSuite):
         self.restart(datastore)
         assert self._fresh(datastore, "matt@example.com").login_count == 8
 
-    def test_compare_and_set_bad_arguments(self, datastore: UserDatastore) -> None:
-        user = self._user(datastore, "matt@example.com")
-        self.restart(datastore)
-        user = self._fresh(datastore, "matt@example.com")
-        with pytest.raises(ValueError, match="no_such_field"):
-            datastore.compare_and_set(user, {"no_such_field": 1}, {"username": "x"})
-        with pytest.raises(ValueError, match="no_such_field"):
-            datastore.compare_and_set(user, {}, {"no_such_field": 1})
-        with pytest.raises(ValueError, match="nothing to write"):
-            datastore.compare_and_set(user, {"active": True})
-        with pytest.raises(ValueError, match="login_count"):
-            datastore.compare_and_set(user, {}, {"login_count": 1}, increment={"login_count": 1})
-        with pytest.raises(TypeError):
-            datastore.compare_and_set(user, {}, increment={"login_count": True})
-        self.restart(datastore)
-        stored = self._fresh(datastore, "matt@example.com")
-        assert (stored.username, stored.login_count) == (None, None)
+
+class DatastoreCompareAndSetContract(
+    DatastoreCompareAndSetRulesContract, DatastoreCompareAndSetRaceContract
+):
+    """``Datastore.compare_and_set``: one conditional write decided by the database (both
+    suites above)."""

@@ -12,9 +12,8 @@ from .store_contract_base import (
 )
 
 
-class DatastoreRolesContract(DatastoreSuite):
-    """Roles and account changes: role links, activation, deletion, ``commit`` and
-    ``reset_user_access``."""
+class DatastoreRoleLinksContract(DatastoreSuite):
+    """Roles: create, find, give and take away by object or name."""
 
     # -- roles -----------------------------------------------------------------------
 
@@ -95,6 +94,10 @@ class DatastoreRolesContract(DatastoreSuite):
         assert _role_names(self._fresh(datastore, "matt@example.com")) == []
         assert self.count_role_links(datastore) == 1
         assert datastore.find_role("admin") is not None
+
+
+class DatastoreAccountsContract(DatastoreSuite):
+    """Account changes: activation, deletion, ``commit`` and ``reset_user_access``."""
 
     # -- activation ------------------------------------------------------------------
 
@@ -183,3 +186,7 @@ class DatastoreRolesContract(DatastoreSuite):
         self.restart(datastore)
         assert self._fresh(datastore, "matt@example.com").username == "renamed"
         assert datastore.put(self._fresh(datastore, "matt@example.com")) is not None
+
+
+class DatastoreRolesContract(DatastoreRoleLinksContract, DatastoreAccountsContract):
+    """Roles and account changes (both suites above)."""

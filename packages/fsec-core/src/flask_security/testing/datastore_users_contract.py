@@ -20,9 +20,8 @@ from .store_contract_base import (
 )
 
 
-class DatastoreUsersContract(DatastoreSuite):
-    """Creating users and finding them again: ``create_user``, ``get_user``,
-    ``find_user``, ``load_user`` and the identity lookups."""
+class DatastoreCreateUserContract(DatastoreSuite):
+    """``create_user``: defaults, no password, roles, duplicates (also racing), Unicode."""
 
     # -- create_user -----------------------------------------------------------------
 
@@ -127,6 +126,10 @@ class DatastoreUsersContract(DatastoreSuite):
         assert datastore.get_user(_ascii_upper(email)).email == email
         assert datastore.get_user("ünïcødé-ñame".replace("ü", "Ü")).email == email
         assert datastore.get_user(_ascii_upper("Ünïcødé-ñame")).email == email
+
+
+class DatastoreLookupContract(DatastoreSuite):
+    """``get_user``, ``find_user``, ``load_user`` and the identity lookups."""
 
     # -- lookups ---------------------------------------------------------------------
 
@@ -238,3 +241,7 @@ class DatastoreUsersContract(DatastoreSuite):
         assert datastore.load_user(bad) is None
         # The store still answers afterwards (no aborted transaction left behind).
         assert datastore.find_user(email="joe@example.com") is not None
+
+
+class DatastoreUsersContract(DatastoreCreateUserContract, DatastoreLookupContract):
+    """Creating users and finding them again (both suites above)."""
