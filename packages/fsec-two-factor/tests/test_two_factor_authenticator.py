@@ -100,9 +100,16 @@ def test_code_cannot_be_replayed_within_its_window(app, tf):
     tf.login(second)
     r = second.post("/tf-validate", json={"code": code})
     assert r.status_code == 400
-    assert r.get_json()["response"]["errors"]["code"] == ["Invalid code."]
+    # the app still shows that code: the answer says to wait for the next one
+    assert r.get_json()["response"]["errors"]["code"] == [
+        "This code was already used. Wait for the next code in your app."
+    ]
     # An older code of the window is refused too (steps only move forward).
     assert second.post("/tf-validate", json={"code": otp.now()}).status_code == 400
+    # a wrong code is just invalid
+    wrong = "000000" if otp.now() != "000000" else "111111"
+    r = second.post("/tf-validate", json={"code": wrong})
+    assert r.get_json()["response"]["errors"]["code"] == ["Invalid code."]
 
 
 def test_setup_code_cannot_log_in(app, tf):
@@ -116,7 +123,9 @@ def test_setup_code_cannot_log_in(app, tf):
     )
     client.post("/logout", json={})
     tf.login(client)
-    assert client.post("/tf-validate", json={"code": code}).status_code == 400
+    r = client.post("/tf-validate", json={"code": code})
+    assert r.status_code == 400
+    assert "already used" in r.get_json()["response"]["errors"]["code"][0]
 
 
 def test_drift_window_is_one_step(app, tf, monkeypatch):

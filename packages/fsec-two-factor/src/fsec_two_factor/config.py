@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
 #: message key -> (text, flash category). Override with ``SECURITY_MSG_<KEY>``.
 MESSAGES: dict[str, tuple[str, str]] = {
     "TWO_FACTOR_INVALID_TOKEN": ("Invalid code.", "error"),
+    "TWO_FACTOR_CODE_ALREADY_USED": (
+        "This code was already used. Wait for the next code in your app.",
+        "error",
+    ),
     "TWO_FACTOR_LOGIN_SUCCESSFUL": ("Your code is confirmed.", "success"),
     "TWO_FACTOR_CHANGE_METHOD_SUCCESSFUL": ("Your two-factor method is set up.", "success"),
     "TWO_FACTOR_PERMISSION_DENIED": ("Sign in first to use this page.", "error"),

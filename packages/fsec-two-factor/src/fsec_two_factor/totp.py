@@ -242,6 +242,30 @@ def verify_and_use(user: Any, kind: str, code: Any) -> bool:
     return bool(ok)
 
 
+def already_used(user: Any, code: Any) -> bool:
+    """Whether ``code`` is a right authenticator code of ``user`` whose time step was
+    already used (a sign-in or the setup took it), so the app still shows a code that
+    cannot be used again (RFC 6238 section 5.2): the caller says "wait for the next
+    code" instead of "invalid code". Compared in constant time like
+    :func:`verify_and_use`; writes nothing.
+
+    :param user: a user with ``tf_totp_secret``.
+    :param code: the code as typed.
+    """
+    if not isinstance(code, str):
+        return False
+    code = "".join(code.split())
+    stored = parse_stored(getattr(user, "tf_totp_secret", None))
+    if stored is None or not _CODE.match(code) or "authenticator" not in stored.used:
+        return False
+    try:
+        otp = load_totp(stored)
+    except (ValueError, TypeError):
+        return False
+    step = _matching_step(otp, "authenticator", code, _now(), stored.generation)
+    return step is not None and step <= stored.used["authenticator"]
+
+
 def stored_with_step_used(stored_value: str, kind: str, step: int) -> str:
     """``stored_value`` with ``step`` recorded as used for ``kind`` and the
     generation bumped (setup: the code that confirmed a new secret cannot log in

@@ -230,7 +230,9 @@ def two_factor_token_validation() -> Any:
         going_on = fail_login_step("invalid_code")
         if not going_on:
             return _expired()
-        form.code.errors.append(get_message("TWO_FACTOR_INVALID_TOKEN")[0])
+        spent = "authenticator" in kinds and totp.already_used(user, form.code.data)
+        key = "TWO_FACTOR_CODE_ALREADY_USED" if spent else "TWO_FACTOR_INVALID_TOKEN"
+        form.code.errors.append(get_message(key)[0])
     return form_response(
         form,
         "TWO_FACTOR_VERIFY_CODE_TEMPLATE",
