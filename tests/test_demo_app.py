@@ -274,3 +274,38 @@ def test_demo_sets_an_outdated_database_aside(tmp_path):
     with app.app_context():
         user = app.extensions["security"].datastore.find_user(email="user@example.com")
         assert user is not None and user.tf_primary_method is None
+
+
+def test_demo_freshness_from_the_environment(tmp_path, monkeypatch):
+    """FSEC_DEMO_FRESHNESS=60 (the README's way to see /verify): a sign-in older than
+    a minute is sent to /verify by the two-factor setup page; a fresh one is not."""
+    import datetime
+
+    monkeypatch.setenv("FSEC_DEMO_FRESHNESS", "60")
+    spec = importlib.util.spec_from_file_location("fsec_demo_app_fresh", DEMO)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fsec_demo_app_fresh"] = module
+    try:
+        spec.loader.exec_module(module)
+        app = module.create_app(
+            {
+                "TESTING": True,
+                "WTF_CSRF_ENABLED": False,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
+                "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
+                "SECURITY_PASSWORDLESS": False,
+            }
+        )
+    finally:
+        del sys.modules["fsec_demo_app_fresh"]
+    assert app.config["SECURITY_FRESHNESS"] == datetime.timedelta(seconds=60)
+    client = app.test_client()
+    r = client.post("/login", data={"email": "user@example.com", "password": "user-password"})
+    assert r.status_code == 302
+    assert client.get("/tf-setup").status_code == 200
+    from flask_security.tokens import AUTHN_TIME_SESSION_KEY
+
+    with client.session_transaction() as sess:
+        sess[AUTHN_TIME_SESSION_KEY] -= 120  # the sign-in was two minutes ago
+    r = client.get("/tf-setup")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/verify")

@@ -7,6 +7,7 @@ credentials. Mail is printed to the console instead of being sent.
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from typing import Any
@@ -147,12 +148,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             SECURITY_TWO_FACTOR_ENABLED_METHODS=["authenticator", "email"],
             SECURITY_MULTI_FACTOR_RECOVERY_CODES=True,
         )
+    # Re-authentication (5.x "freshness"): pages that change how you sign in
+    # (/tf-setup, /wan-register, recovery codes) ask for the password or a passkey
+    # again when the sign-in is older than SECURITY_FRESHNESS (24 hours by default).
+    # FSEC_DEMO_FRESHNESS=60 shortens it to a minute, to see that prompt.
+    freshness = os.environ.get("FSEC_DEMO_FRESHNESS")
+    if freshness:
+        app.config["SECURITY_FRESHNESS"] = datetime.timedelta(seconds=int(freshness))
+        app.config["SECURITY_FRESHNESS_GRACE_PERIOD"] = datetime.timedelta(0)
     # A third-party plugin is switched on by name: `pip install fsec-lockout` plus this
     # one line gives the demo account lockout (the demo turns it on when installed).
     if "lockout" in installed:
         app.config["SECURITY_PLUGINS"] = ["lockout"]
     app.config.update(config or {})
-    if "passwordless" in installed and not app.testing:
+    if "passwordless" in installed and not app.testing and __name__ == "__main__":
         if app.config.get("SECURITY_PASSWORDLESS"):
             print(
                 "fsec demo: passwordless is on: /login mails a sign-in link (printed "
@@ -278,4 +287,10 @@ def _seed(app: Flask, datastore: SQLAlchemyUserDatastore) -> None:
 
 if __name__ == "__main__":
     port = int(os.environ.get("FSEC_DEMO_PORT", "5000"))
-    create_app().run(host="127.0.0.1", port=port)
+    demo = create_app()
+    print(
+        f"fsec demo: open {demo.config['SECURITY_EXTERNAL_BASE_URL']} (passkeys need the "
+        "host name localhost, not the 127.0.0.1 address Flask prints below)",
+        flush=True,
+    )
+    demo.run(host="127.0.0.1", port=port)
