@@ -57,11 +57,18 @@ def test_authenticator_app_setup_sign_in_and_recovery_code(fsec_page, demo, demo
         page.page.get_by_role("link", name="Set up or change it").click()
     assert page.path() == "/tf-setup"
     page.page.get_by_text("Two-factor sign-in is off for your account.").wait_for()
+    # nothing to turn off yet
+    assert page.page.get_by_label("Turn two-factor off").count() == 0
     page.step("setup page")
     page.page.get_by_label("Authenticator app").check()
     submit(page, "Set up")
     page.page.get_by_role("img", name="QR code of your authenticator secret").wait_for()
     assert page.page.locator(".fsec-qrcode svg").count() == 1
+    page.page.get_by_text("Finish the setup: enter the code to confirm it.").wait_for()
+    # the method choice (which would make a new key) is folded away, ids are unique
+    assert not page.page.get_by_role("button", name="Set up").is_visible()
+    ids = page.page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)), ids
     key = "".join(page.page.locator("code.fsec-authr-key").inner_text().split())
     app = pyotp.TOTP(key)
     page.step("qr code shown")
@@ -69,10 +76,8 @@ def test_authenticator_app_setup_sign_in_and_recovery_code(fsec_page, demo, demo
     submit(page, "Verify")
     page.page.get_by_text("Invalid code.").wait_for()
     page.step("wrong setup code refused")
-    page.page.get_by_label("Authenticator app").check()
-    submit(page, "Set up")
-    key = "".join(page.page.locator("code.fsec-authr-key").inner_text().split())
-    app = pyotp.TOTP(key)
+    # the same key is shown again with the error: its right code finishes the setup
+    assert "".join(page.page.locator("code.fsec-authr-key").inner_text().split()) == key
     code_field(page).fill(app.now())
     submit(page, "Verify")
     page.page.get_by_text("Your two-factor method is set up.").wait_for()

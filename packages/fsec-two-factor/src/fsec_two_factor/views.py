@@ -151,12 +151,14 @@ def _setup_context(
         from .totp import qrcode_svg
 
         qrcode = qrcode_svg(proposal["tf_authr_uri"])
+    current = twofactor.user_method(user)
     return dict(
         two_factor_setup_form=form,
         two_factor_verify_code_form=verify_form
         or (build_form("two_factor_verify_code_form") if proposal else None),
-        choices=twofactor.available_methods(with_disable=not during_login),
-        current_method=twofactor.user_method(user),
+        # "turn it off" only when it is on
+        choices=twofactor.available_methods(with_disable=not during_login and bool(current)),
+        current_method=current,
         proposal=proposal,
         qrcode_svg=qrcode,
         during_login=during_login,
