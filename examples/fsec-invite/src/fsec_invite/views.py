@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect
-from flask_security import ConfigRoles, current_datastore, current_security, roles_required
+from flask_security import ConfigRoles, current_datastore, roles_required
 from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
 from flask_security.utils import (
@@ -20,7 +20,7 @@ from flask_security.utils import (
     get_message,
     get_post_redirect,
     is_json_request,
-    login_user,
+    try_login_user,
     url_for_security,
 )
 from flask_security.views import (
@@ -78,7 +78,7 @@ def accept_invite(token: str) -> Any:
     GET: the page ``SECURITY_ACCEPT_INVITE_TEMPLATE`` with ``accept_invite_form``
     and ``invite_token``. A valid POST sets the password once
     (:func:`~fsec_invite.invite.accept_invitation`), signs the invitee in
-    (``login_user(user, method="invite")``) and redirects to
+    (``try_login_user(user, method="invite")``) and redirects to
     ``SECURITY_INVITE_POST_ACCEPT_VIEW`` or ``SECURITY_POST_LOGIN_VIEW`` (JSON: the
     user and an ``authentication_token``).
     """
@@ -91,13 +91,12 @@ def accept_invite(token: str) -> Any:
     if form.validate_on_submit():
         if not accept_invitation(user, form.password.data):
             return _link_problem("INVITE_INVALID")  # used by another request meanwhile
-        signed_in = login_user(user, method="invite")
+        refusal = try_login_user(user, method="invite")  # None: signed in
         current_datastore.commit()
         if is_json_request():
-            return json_response(user_payload(user, include_token=True) if signed_in else {})
+            return json_response(user_payload(user, include_token=True) if refusal is None else {})
         do_flash(*get_message("INVITE_ACCEPTED"))
-        if not signed_in:  # another plugin refuses the account (fsec_login_refusal)
-            refusal = current_security.login_refusal(user, "invite") or "DISABLED_ACCOUNT"
+        if refusal is not None:  # another plugin refuses the account (fsec_login_refusal)
             do_flash(*get_message(refusal, email=user.email))
             return redirect(url_for_security("login"))
         return redirect(get_post_redirect("INVITE_POST_ACCEPT_VIEW"))

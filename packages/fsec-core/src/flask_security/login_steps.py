@@ -10,9 +10,10 @@ a reset or a registration, and any plugin's own first factor (a passkey). It
    accounts are refused as before);
 2. asks the plugins ``fsec_login_next_step(user, method, completed=())`` whether
    another factor is required. The first :class:`LoginStep` returned wins;
-3. with no step, logs the user in exactly as before (:func:`login_user`: session
-   regenerated, remember cookie, ``user_logged_in`` and ``identity_changed`` sent,
-   ``fsec_after_login`` called);
+3. with no step, logs the user in exactly as
+   :func:`~flask_security.utils.login_user` does (session regenerated, remember
+   cookie, ``user_logged_in`` and ``identity_changed`` sent, ``fsec_after_login``
+   called);
 4. with a step, logs nobody in. The session is regenerated (anything planted
    before is dropped, a signed-in user is signed out) and holds **one** pending-login
    record (:data:`PENDING_SESSION_KEY`); ``fsec_login_pending`` is called (a plugin
@@ -29,7 +30,7 @@ protected page. The plugin that owns the step reads the pending login with
 credential was checked **and consumed atomically** (a code used once, with
 ``current_datastore.compare_and_set``), calls :func:`complete_login_step`, which asks
 the hook again (several steps can follow each other) and finally calls
-:func:`login_user` with the first factor's method and remember choice.
+:func:`~flask_security.utils.login_user` with the first factor's method and remember choice.
 
 The record holds: the user's id and a fingerprint of the user's access state (the
 password hash and ``fs_uniquifier``: a password change, a reset or
@@ -63,7 +64,7 @@ HTTP Basic cannot show a second step: a user for whom a plugin requires one
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,15 +73,17 @@ from flask import g, session
 
 from .state import current_datastore, current_security
 from .utils import (
+    _start_login_session,
     config_value,
     do_flash,
     get_message,
     get_within_delta,
-    login_user,
     logout_user,
     mark_login_recorded,
+    refuse_login,
     regenerate_session,
     safe_redirect_target,
+    try_login_user,
 )
 
 #: The session key of the pending-login record (one per session).
@@ -139,7 +142,7 @@ class LoginOutcome:
     """What :func:`begin_login` or :func:`complete_login_step` did.
 
     Truthy exactly when the user is logged in now (so code written for
-    :func:`login_user`'s ``bool`` keeps working). Answer the client with
+    :func:`~flask_security.utils.login_user`'s ``bool`` keeps working). Answer the client with
     :func:`flask_security.views.login_outcome_response`.
 
     :param logged_in: the user is logged in for this session.
@@ -175,6 +178,8 @@ def begin_login(
     method: str,
     remember: bool | None = None,
     next_url: str | None = None,
+    *,
+    claim: Callable[[], str | None] | None = None,
 ) -> LoginOutcome:
     """The entry point of every proven first factor (see the module documentation).
 
@@ -183,22 +188,30 @@ def begin_login(
         ``"reset"``, ``"register"``, a plugin's own such as ``"webauthn"``); given to
         ``fsec_login_refusal``, ``fsec_login_next_step`` and, at the end,
         ``fsec_after_login``.
-    :param remember: as for :func:`login_user` (``None``: ``SECURITY_DEFAULT_REMEMBER_ME``);
-        kept in the pending record until the login completes.
+    :param remember: as for :func:`~flask_security.utils.login_user` (``None``:
+        ``SECURITY_DEFAULT_REMEMBER_ME``); kept in the pending record until the login completes.
     :param next_url: where to go after the login (made safe with
         :func:`~flask_security.utils.safe_redirect_target`; kept while pending).
-    :returns: a :class:`LoginOutcome`: logged in, a step pending, or refused (with
-        ``fsec_login_refused`` called). Changes are put in the datastore, not
-        committed: the caller commits.
+    :param claim: for a one-time credential (a mailed login link): called once the
+        login is allowed and before anything else happens, it uses the credential up
+        atomically and returns ``None``, or returns a message key when it was used
+        meanwhile (``"INVALID_LOGIN_TOKEN"``), which refuses the login like a
+        refusal. A refused login never calls it, so a refused user's link stays unused.
+    :returns: a :class:`LoginOutcome`: logged in, a step pending, or refused
+        (``outcome.refusal``: the message key, with ``fsec_login_refused`` called).
+        ``fsec_login_refusal`` is asked once (:func:`~flask_security.utils.refuse_login`);
+        the caller shows ``outcome.refusal`` and does not ask again. Changes are put
+        in the datastore, not committed: the caller commits.
     """
-    refusal = current_security.login_refusal(user, method)
+    refusal = refuse_login(user, method)
+    if refusal is None and claim is not None:
+        refusal = claim()
     if refusal is not None:
-        current_security.plugins.hook.fsec_login_refused(user=user, method=method, reason=refusal)
         return LoginOutcome(False, None, refusal, user)
     step = _next_step(user, method, ())
     if step is None:
         cancel_pending_login()
-        logged_in = login_user(user, remember=remember, method=method)
+        logged_in = _start_login_session(user, remember, method)
         return LoginOutcome(logged_in, None, None if logged_in else "DISABLED_ACCOUNT", user)
     if remember is None:
         remember = bool(config_value("DEFAULT_REMEMBER_ME"))
@@ -239,7 +252,7 @@ def login_user_from_link(user: Any, method: str, remember: bool | None = None) -
     :param user: the link's owner.
     :param method: the path, for ``fsec_login_refusal`` and ``fsec_after_login``
         (``"confirm"``...).
-    :param remember: as for :func:`login_user`.
+    :param remember: as for :func:`~flask_security.utils.login_user`.
     :returns: a :class:`flask_security.login_steps.LoginOutcome`, truthy when
         ``user`` is signed in now. The sign-in goes through
         :func:`~flask_security.login_steps.begin_login`, so a user with a second
@@ -387,9 +400,10 @@ def complete_login_step() -> LoginOutcome:
     ``fsec_login_next_step(user, method, completed)`` is asked again with the
     completed steps; when it returns another step, the record moves to it (attempts
     back to ``0``) and ``fsec_login_pending`` is called. Otherwise the record is
-    removed and :func:`login_user` runs with the first factor's method and remember
-    choice (new session, remember cookie, ``user_logged_in``, ``identity_changed``,
-    ``fsec_after_login``) and the datastore is committed.
+    removed and :func:`~flask_security.utils.try_login_user` runs with the first
+    factor's method and remember choice (new session, remember cookie,
+    ``user_logged_in``, ``identity_changed``, ``fsec_after_login``) and the datastore
+    is committed; a refusal arisen meanwhile is in ``outcome.refusal``.
 
     :returns: a :class:`LoginOutcome`; ``LoginOutcome(False)`` when no login was
         pending (expired or cancelled meanwhile).
@@ -412,10 +426,9 @@ def complete_login_step() -> LoginOutcome:
     _drop()
     if recorded:
         mark_login_recorded(pending.user)
-    logged_in = login_user(pending.user, remember=pending.remember, method=pending.method)
+    refusal = try_login_user(pending.user, remember=pending.remember, method=pending.method)
     current_datastore.commit()
-    refusal = None if logged_in else "DISABLED_ACCOUNT"
-    return LoginOutcome(logged_in, None, refusal, pending.user, pending.next_url)
+    return LoginOutcome(refusal is None, None, refusal, pending.user, pending.next_url)
 
 
 def basic_step_refusal(user: Any) -> str | None:

@@ -260,15 +260,87 @@ def regenerate_session(keep: Iterable[str] = SESSION_KEYS_KEPT_AT_LOGIN) -> None
         regenerate(session._get_current_object())  # type: ignore[attr-defined]
 
 
-def login_user(user: Any, remember: bool | None = None, method: str = "form") -> bool:
-    """Log ``user`` in for this session (documented 3.0 API).
+def refuse_login(user: Any, method: str) -> str | None:
+    """Ask whether ``user`` is refused on ``method`` now, and report a refusal.
 
+    Asks ``fsec_login_refusal`` (:meth:`~flask_security.SecurityState.login_refusal`);
+    on a refusal calls ``fsec_login_refused(user, method, reason)`` for the observers.
+    Every interactive login asks this exactly once before it signs anybody in:
+    :func:`try_login_user` and :func:`flask_security.login_steps.begin_login` do.
+
+    :param user: the user about to be signed in.
+    :param method: the login path (``"form"``, ``"passwordless"``, ``"register"``...).
+    :returns: ``None`` to go on, or the refusing message key (``"DISABLED_ACCOUNT"``,
+        ``"CONFIRMATION_REQUIRED"``...).
+    """
+    refusal: str | None = _security.login_refusal(user, method)
+    if refusal is not None:
+        _security.plugins.hook.fsec_login_refused(user=user, method=method, reason=refusal)
+    return refusal
+
+
+def _start_login_session(user: Any, remember: bool | None, method: str) -> bool:
+    """Sign ``user`` in without asking ``fsec_login_refusal``: the caller asked
+    (:func:`refuse_login`) in this request. Use :func:`try_login_user` otherwise.
+
+    A fresh session (:func:`regenerate_session`), Flask-Login's login (remember cookie,
+    ``user_logged_in``), ``fsec_after_login(user, method)``, ``identity_changed``.
+
+    :param user: the user to sign in.
     :param remember: set the remember cookie; ``None`` uses
         ``SECURITY_DEFAULT_REMEMBER_ME``.
-    :param method: the login path, passed to ``fsec_after_login`` (``"form"``,
-        ``"passwordless"``, ``"confirm"``, ``"reset"``, ``"register"``...).
+    :param method: the login path, passed to ``fsec_after_login``.
+    :returns: ``False`` only when Flask-Login refuses (``user.is_active`` is false).
+    """
+    if remember is None:
+        remember = bool(config_value("DEFAULT_REMEMBER_ME"))
+    regenerate_session()
+    if not flask_login.login_user(user, remember=remember):
+        return False
+    mark_authn_fresh()  # freshness (flask_security.freshness): authenticated now
+    _security.plugins.hook.fsec_after_login(user=user, method=method)
+    identity_changed.send(current_app._get_current_object(), identity=_LazyIdentity())
+    return True
+
+
+def try_login_user(user: Any, remember: bool | None = None, method: str = "form") -> str | None:
+    """Log ``user`` in for this session, or say why not: :func:`login_user` with the
+    refusal's message key instead of ``False``.
+
+    ``fsec_login_refusal`` is asked once (:func:`refuse_login`, which also calls
+    ``fsec_login_refused``); a caller shows the key with
+    :func:`get_message` (``get_message(key, email=user.email)``) and never asks the hook
+    again. Paths that may need a second factor call
+    :func:`flask_security.login_steps.begin_login` instead, whose outcome carries the
+    same key (``outcome.refusal``).
+
+    :param user: the user to sign in.
+    :param remember: set the remember cookie; ``None`` uses
+        ``SECURITY_DEFAULT_REMEMBER_ME``.
+    :param method: the login path, passed to ``fsec_login_refusal`` and
+        ``fsec_after_login`` (``"form"``, ``"invite"``...).
+    :returns: ``None`` when ``user`` is signed in now; else the refusing message key
+        (``"DISABLED_ACCOUNT"`` when Flask-Login itself refused an inactive user).
+    """
+    refusal = refuse_login(user, method)
+    if refusal is not None:
+        return refusal
+    return None if _start_login_session(user, remember, method) else "DISABLED_ACCOUNT"
+
+
+def login_user(user: Any, remember: bool | None = None, method: str = "form") -> bool:
+    """Log ``user`` in for this session (documented 3.0 API: returns a bool).
+
+    :param user: the user to sign in.
+    :param remember: set the remember cookie; ``None`` uses
+        ``SECURITY_DEFAULT_REMEMBER_ME``.
+    :param method: the login path, passed to ``fsec_login_refusal`` and
+        ``fsec_after_login`` (``"form"``, ``"passwordless"``, ``"confirm"``,
+        ``"reset"``, ``"register"``...).
     :returns: ``False`` when the user is refused (inactive, or a plugin's
-        ``fsec_login_refusal`` said no), ``True`` otherwise.
+        ``fsec_login_refusal`` said no), ``True`` otherwise. To learn *why* a login was
+        refused, call :func:`try_login_user` instead (same work, the refusal's message
+        key instead of ``False``); this function is ``try_login_user(...) is None``.
 
     A successful login starts a fresh session (:func:`regenerate_session`: only
     ``next``, flashed messages and permanence are kept, the CSRF token is new), so
@@ -278,22 +350,8 @@ def login_user(user: Any, remember: bool | None = None, method: str = "form") ->
 
     Changes made by ``fsec_after_login`` (login tracking) are put in the datastore;
     commit afterwards (the built-in views do).
-
-    :param user: the user to sign in.
     """
-    if remember is None:
-        remember = bool(config_value("DEFAULT_REMEMBER_ME"))
-    refusal = _security.login_refusal(user, method)
-    if refusal is not None:
-        _security.plugins.hook.fsec_login_refused(user=user, method=method, reason=refusal)
-        return False
-    regenerate_session()
-    if not flask_login.login_user(user, remember=remember):
-        return False
-    mark_authn_fresh()  # freshness (flask_security.freshness): authenticated now
-    _security.plugins.hook.fsec_after_login(user=user, method=method)
-    identity_changed.send(current_app._get_current_object(), identity=_LazyIdentity())
-    return True
+    return try_login_user(user, remember, method) is None
 
 
 def login_state(user: Any) -> str | None:
@@ -511,10 +569,12 @@ __all__ = [
     "login_state",
     "login_user",
     "logout_user",
+    "refuse_login",
     "regenerate_session",
     "safe_redirect_target",
     "send_mail",
     "token_fingerprint",
+    "try_login_user",
     "url_for_security",
     "validate_redirect_url",
     "verify_and_update_password",

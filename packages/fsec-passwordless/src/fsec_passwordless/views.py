@@ -95,15 +95,20 @@ def token_login(token: str) -> Any:
         return _token_problem(
             "LOGIN_EXPIRED", email=user.email, within=format_period(config_value("LOGIN_WITHIN"))
         )
-    refusal = current_security.login_refusal(user, "passwordless")
-    if refusal is None and not consume_login_state(user, {"password": user.password}):
-        return _token_problem("INVALID_LOGIN_TOKEN")  # used at the same instant
-    outcome = begin_login(user, method="passwordless") if refusal is None else None
-    if outcome is not None and outcome.step is not None:
+
+    def use_link() -> str | None:
+        # Once the login is allowed (a refused user's link stays unused): record it
+        # atomically, so that of two requests at the same instant one logs in.
+        if consume_login_state(user, {"password": user.password}):
+            return None
+        return "INVALID_LOGIN_TOKEN"
+
+    outcome = begin_login(user, method="passwordless", claim=use_link)
+    if outcome.step is not None:
         current_datastore.commit()  # a second factor first (flask_security.login_steps)
         return login_outcome_response(outcome)
-    if outcome is None or not outcome:
-        return _token_problem(refusal or "DISABLED_ACCOUNT", email=user.email)
+    if not outcome:
+        return _token_problem(outcome.refusal or "DISABLED_ACCOUNT", email=user.email)
     current_datastore.commit()
     if is_json_request():
         return json_response(user_payload(user, include_token=True))
