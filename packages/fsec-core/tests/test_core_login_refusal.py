@@ -105,3 +105,4 @@ def test_begin_login_refuses_with_the_key_of_a_credential_used_meanwhile(counted
         outcome = begin_login(_joe(), method="passwordless", claim=lambda: "INVALID_LOGIN_TOKEN")
         assert not outcome and outcome.refusal == "INVALID_LOGIN_TOKEN"
         assert not flask_login.current_user.is_authenticated
+    assert counter.refused == []  # a used link is not a refusal by a plugin
