@@ -284,7 +284,8 @@ def _start_login_session(user: Any, remember: bool | None, method: str) -> bool:
     (:func:`refuse_login`) in this request. Use :func:`try_login_user` otherwise.
 
     A fresh session (:func:`regenerate_session`), Flask-Login's login (remember cookie,
-    ``user_logged_in``), ``fsec_after_login(user, method)``, ``identity_changed``.
+    ``user_logged_in``), the authentication time for freshness (``fs_paa``),
+    ``fsec_after_login(user, method)``, ``identity_changed``.
 
     :param user: the user to sign in.
     :param remember: set the remember cookie; ``None`` uses
