@@ -24,7 +24,6 @@ MODULE_EXCEPTIONS: dict[str, int] = {
     "packages/fsec-core/src/flask_security/forms.py": 650,
     "packages/fsec-core/src/flask_security/login_steps.py": 500,
     "packages/fsec-core/src/flask_security/views.py": 560,
-    "packages/fsec-core/src/flask_security/utils.py": 560,
     # Not split yet.
     "packages/fsec-core/src/flask_security/testing/contracts.py": 405,
     "packages/fsec-core/src/flask_security/testing/live.py": 658,

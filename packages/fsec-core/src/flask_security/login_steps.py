@@ -71,19 +71,17 @@ from typing import Any
 import flask_login
 from flask import g, session
 
+from .login import _start_login_session, refuse_login, try_login_user
 from .state import current_datastore, current_security
 from .utils import (
-    _start_login_session,
     config_value,
     do_flash,
     get_message,
     get_within_delta,
     logout_user,
     mark_login_recorded,
-    refuse_login,
     regenerate_session,
     safe_redirect_target,
-    try_login_user,
 )
 
 #: The session key of the pending-login record (one per session).
