@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_security import hookimpl
+from flask_security.utils import config_value
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
@@ -71,7 +72,7 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
     """``/invite`` (administrators) and ``/invite/<token>`` (the mailed link)."""
     from . import views
 
-    url = str(state.config("INVITE_URL")).rstrip("/")
+    url = str(config_value("INVITE_URL", state.app)).rstrip("/")
     register("invite", url, views.invite, methods=["GET", "POST"])
     register("accept_invite", url + "/<token>", views.accept_invite, methods=["GET", "POST"])
 

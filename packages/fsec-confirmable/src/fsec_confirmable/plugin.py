@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_security import hookimpl
+from flask_security.utils import config_value
 
 from .config import DEFAULTS, MESSAGES
 
@@ -44,7 +45,7 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
     """``send_confirmation`` at ``SECURITY_CONFIRM_URL`` and ``confirm_email`` below it."""
     from . import views
 
-    url = state.config("CONFIRM_URL")
+    url = config_value("CONFIRM_URL", state.app)
     register("send_confirmation", url, views.send_confirmation, methods=["GET", "POST"])
     register("confirm_email", url.rstrip("/") + "/<token>", views.confirm_email, methods=["GET"])
 

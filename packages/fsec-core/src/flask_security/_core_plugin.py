@@ -10,7 +10,7 @@ from typing import Any
 
 from . import signals, views
 from .cli import CORE_COMMANDS
-from .config import CORE_DEFAULTS, CORE_MESSAGES
+from .config import CORE_DEFAULTS, CORE_MESSAGES, config_value
 from .forms import ChangePasswordForm, LoginForm, VerifyForm
 from .freshness import freshness_enabled
 from .hookspecs import hookimpl
@@ -40,19 +40,26 @@ def fsec_forms(register: Callable[[str, type], None]) -> None:
 
 @hookimpl(trylast=True)
 def fsec_views(register: Callable[..., None], state: Any) -> None:
-    register("login", state.config("LOGIN_URL"), views.login, methods=["GET", "POST"])
-    logout_methods = state.config("LOGOUT_METHODS")
+    register("login", config_value("LOGIN_URL", state.app), views.login, methods=["GET", "POST"])
+    logout_methods = config_value("LOGOUT_METHODS", state.app)
     if logout_methods:
-        register("logout", state.config("LOGOUT_URL"), views.logout, methods=list(logout_methods))
-    if state.config("CHANGEABLE"):
+        register(
+            "logout",
+            config_value("LOGOUT_URL", state.app),
+            views.logout,
+            methods=list(logout_methods),
+        )
+    if config_value("CHANGEABLE", state.app):
         register(
             "change_password",
-            state.config("CHANGE_URL"),
+            config_value("CHANGE_URL", state.app),
             views.change_password,
             methods=["GET", "POST"],
         )
     if freshness_enabled(state.app):
-        register("verify", state.config("VERIFY_URL"), views.verify, methods=["GET", "POST"])
+        register(
+            "verify", config_value("VERIFY_URL", state.app), views.verify, methods=["GET", "POST"]
+        )
 
 
 @hookimpl(trylast=True)

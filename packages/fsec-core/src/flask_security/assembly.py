@@ -20,7 +20,7 @@ from werkzeug.utils import import_string
 from . import plugins as _plugins
 from .babel import TRANSLATIONS_DIR, _fsdomain, current_language, format_period
 from .cli import BadInput
-from .config import read_bool_settings
+from .config import config_value, read_bool_settings
 from .decorators import handle_unauthenticated
 from .identity import _LoginManager, _Principal, _request_loader, _user_loader
 from .mail import delivery_mode
@@ -290,8 +290,8 @@ def _setup_blueprint(app: Flask, state: SecurityState, register_blueprint: bool)
     bp = Blueprint(
         name,
         __name__,
-        url_prefix=state.config("URL_PREFIX"),
-        subdomain=state.config("SUBDOMAIN"),
+        url_prefix=config_value("URL_PREFIX", state.app),
+        subdomain=config_value("SUBDOMAIN", state.app),
     )
     bp.jinja_loader = loader  # type: ignore[misc]
     views = state.plugins.collect("fsec_views", blueprint=bp, state=state)

@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from .config import get_identity_attributes, normalize_email
+from .config import config_value, get_identity_attributes, normalize_email
 from .datastore import DatastoreError
 from .hashing import hash_password
 from .plugins import discover
@@ -119,8 +118,8 @@ def check_password(password: str) -> None:
     :raises BadInput: it is shorter than ``SECURITY_PASSWORD_MIN_LENGTH`` or longer than
         ``SECURITY_PASSWORD_MAX_LENGTH`` (exit status 2, one line).
     """
-    low = current_app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6)
-    high = current_app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128)
+    low = config_value("PASSWORD_MIN_LENGTH", default=6)
+    high = config_value("PASSWORD_MAX_LENGTH", default=128)
     if not (low <= len(password) <= high):
         _fail(f"the password must be {low} to {high} characters long")
 

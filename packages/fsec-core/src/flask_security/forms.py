@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -22,6 +22,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from ._lazy import lazy_getattr
 from .babel import N_, lazy_gettext
+from .config import config_value
 from .state import _datastore, _security, current_user
 from .utils import (
     authenticate_password,
@@ -99,8 +100,8 @@ class PasswordLength:
     characters, documented 3.0 rule), and no NUL character."""
 
     def __call__(self, form: Any, field: Field) -> None:
-        low = current_app.config.get("SECURITY_PASSWORD_MIN_LENGTH", 6)
-        high = current_app.config.get("SECURITY_PASSWORD_MAX_LENGTH", 128)
+        low = config_value("PASSWORD_MIN_LENGTH", default=6)
+        high = config_value("PASSWORD_MAX_LENGTH", default=128)
         if not (low <= len(field.data or "") <= high):
             raise ValidationError(_msg("PASSWORD_INVALID_LENGTH", min=low, max=high))
         if "\x00" in (field.data or ""):
@@ -470,7 +471,7 @@ class LoginForm(Form, NextFormMixin):
             self.next.data = request.args.get("next", "")
         if not self.is_submitted():
             # SECURITY_DEFAULT_REMEMBER_ME pre-checks the box on the page.
-            self.remember.data = bool(current_app.config.get("SECURITY_DEFAULT_REMEMBER_ME"))
+            self.remember.data = bool(config_value("DEFAULT_REMEMBER_ME"))
         if not self.password.description:
             # Links plugins give for the view "login.password" (recoverable's "Forgot
             # password?") are the password field's description, where 3.0 put it.
@@ -493,7 +494,7 @@ class LoginForm(Form, NextFormMixin):
             self.password.errors.append(_msg("INVALID_PASSWORD"))
             return False
         if refusal is not None:
-            if current_app.config.get("SECURITY_RETURN_GENERIC_RESPONSES"):
+            if config_value("RETURN_GENERIC_RESPONSES"):
                 # Upstream 5.x: a refused account answers like a wrong password.
                 self.password.errors.append(_msg("INVALID_PASSWORD"))
             else:

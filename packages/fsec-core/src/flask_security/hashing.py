@@ -7,9 +7,9 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from flask import current_app
 from passlib.context import CryptContext
 
+from .config import config_value
 from .state import current_datastore as _datastore
 from .state import current_security as _security
 
@@ -92,8 +92,8 @@ def _hashing_context() -> Any:
     Schemes are ``SECURITY_HASHING_SCHEMES``; those in
     ``SECURITY_DEPRECATED_HASHING_SCHEMES`` still verify (added when missing).
     """
-    schemes = list(current_app.config.get("SECURITY_HASHING_SCHEMES") or [])
-    deprecated = list(current_app.config.get("SECURITY_DEPRECATED_HASHING_SCHEMES") or [])
+    schemes = list(config_value("HASHING_SCHEMES") or [])
+    deprecated = list(config_value("DEPRECATED_HASHING_SCHEMES") or [])
     schemes += [s for s in deprecated if s not in schemes]
     return CryptContext(schemes=schemes, deprecated=deprecated)
 

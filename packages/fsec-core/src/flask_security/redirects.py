@@ -117,7 +117,7 @@ def check_link_host(app: Any, state: Any) -> None:
 
     :raises RuntimeError: naming the mails and the settings to choose from.
     """
-    base = app.config.get("SECURITY_EXTERNAL_BASE_URL")
+    base = config_value("EXTERNAL_BASE_URL", app)
     if base:
         app.config["SECURITY_EXTERNAL_BASE_URL"] = validate_external_base_url(base)
         return

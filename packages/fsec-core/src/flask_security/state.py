@@ -18,6 +18,7 @@ from flask_login import current_user as _login_current_user
 from werkzeug.local import LocalProxy
 
 from .callbacks import AppCallbacks
+from .config import config_value
 from .mailer import StateMail
 from .tokens import AccessFingerprints, RequestLoaders
 
@@ -145,13 +146,16 @@ class SecurityState(RequestLoaders, AccessFingerprints, StateMail, AppCallbacks)
     # -- configuration -------------------------------------------------------------
 
     def config(self, key: str, default: Any = None) -> Any:
-        """``app.config["SECURITY_" + key]`` (``default`` when absent).
+        """The setting ``SECURITY_<key>`` of this state's app (also outside an app
+        context): :func:`flask_security.utils.config_value` ``(key, self.app, default)``,
+        which fsec's own code calls; kept for plugins and templates
+        (``security.config("LOCKOUT_WINDOW")``) written against it.
 
-        :param key: the setting without ``SECURITY_`` (``"RESET_URL"``, ``"INVITE_WITHIN"``).
+        :param key: the setting without ``SECURITY_``, any case (``"RESET_URL"``).
         :param default: returned when the setting is absent.
         :returns: the value.
         """
-        return self.app.config.get("SECURITY_" + key, default)
+        return config_value(key, self.app, default)
 
     @property
     def pwd_context(self) -> Any:
@@ -161,7 +165,7 @@ class SecurityState(RequestLoaders, AccessFingerprints, StateMail, AppCallbacks)
     @property
     def blueprint_name(self) -> str:
         """``SECURITY_BLUEPRINT_NAME`` (``"security"`` by default)."""
-        return str(self.config("BLUEPRINT_NAME"))
+        return str(config_value("BLUEPRINT_NAME", self.app))
 
     # -- authentication rules ------------------------------------------------------
 

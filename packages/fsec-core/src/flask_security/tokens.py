@@ -1,7 +1,7 @@
 """Signed tokens and access fingerprints: the token component of the state.
 
 :class:`flask_security.state.SecurityState` inherits these two mixins; they need only
-``self.app`` (the Flask application), ``self.config(key)``, ``self.datastore`` and
+``self.app`` (the Flask application), ``self.datastore`` and
 ``self.login_refusal(user, method)``. Keys come from ``SECRET_KEY`` and Flask 3.1's
 ``SECRET_KEY_FALLBACKS`` on every call, so a key rotated at run time is used at once.
 """
@@ -16,6 +16,8 @@ from typing import Any
 
 from flask import g, has_request_context, session
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from .config import config_value
 
 #: The session key holding when the session's user last authenticated (seconds since
 #: the epoch; :func:`flask_security.freshness.mark_authn_fresh`).
@@ -264,7 +266,9 @@ class AccessFingerprints(TokenSigning):
         :returns: the user, or ``None``.
         """
         try:
-            payload = self.serializer("remember").loads(token, max_age=self.config("TOKEN_MAX_AGE"))
+            payload = self.serializer("remember").loads(
+                token, max_age=config_value("TOKEN_MAX_AGE", self.app)
+            )
         except (BadSignature, SignatureExpired, TypeError, ValueError):
             return None
         data = self.unwrap_payload("remember", "auth", payload)
@@ -317,8 +321,8 @@ class RequestLoaders(AccessFingerprints):
         # auth_required("session") (3.0 behaviour). SECURITY_TOKEN_AUTHENTICATION_KEY =
         # None switches the query-string and JSON-body forms off (URLs end up in logs
         # and Referers).
-        token = request.headers.get(self.config("TOKEN_AUTHENTICATION_HEADER"))
-        query_key = self.config("TOKEN_AUTHENTICATION_KEY")
+        token = request.headers.get(config_value("TOKEN_AUTHENTICATION_HEADER", self.app))
+        query_key = config_value("TOKEN_AUTHENTICATION_KEY", self.app)
         if not token and query_key:
             token = request.args.get(query_key)
         if not token and query_key and request.is_json:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_security import hookimpl
+from flask_security.utils import config_value
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
@@ -42,7 +43,7 @@ def fsec_forms(register: Callable[[str, type], None]) -> None:
 def fsec_views(register: Callable[..., None], state: Any) -> None:
     from . import views
 
-    url = str(state.config("LOGIN_URL"))
+    url = str(config_value("LOGIN_URL", state.app))
     # Same endpoint name as core's login view: this registration replaces it.
     register("login", url, views.send_login, methods=["GET", "POST"])
     register("token_login", url.rstrip("/") + "/<token>", views.token_login, methods=["GET"])

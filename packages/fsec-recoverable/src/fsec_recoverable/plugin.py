@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_security import hookimpl
+from flask_security.utils import config_value
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
@@ -43,7 +44,7 @@ def fsec_forms(register: Callable[[str, type], None]) -> None:
 def fsec_views(register: Callable[..., None], state: Any) -> None:
     from . import views
 
-    url = str(state.config("RESET_URL"))
+    url = str(config_value("RESET_URL", state.app))
     register("forgot_password", url, views.forgot_password, methods=["GET", "POST"])
     register(
         "reset_password",

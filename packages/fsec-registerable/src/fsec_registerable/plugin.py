@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_security import hookimpl
+from flask_security.utils import config_value
 
 from .config import DEFAULTS
 
@@ -38,7 +39,9 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
     """The ``register`` endpoint at ``SECURITY_REGISTER_URL``."""
     from .views import register as register_view
 
-    register("register", state.config("REGISTER_URL"), register_view, methods=["GET", "POST"])
+    register(
+        "register", config_value("REGISTER_URL", state.app), register_view, methods=["GET", "POST"]
+    )
 
 
 @hookimpl

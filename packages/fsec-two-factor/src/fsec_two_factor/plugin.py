@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_security.hookspecs import hookimpl
+from flask_security.utils import config_value
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
@@ -46,7 +47,7 @@ def fsec_forms(register: Callable[[str, type], None]) -> None:
 def fsec_views(register: Callable[..., None], state: Any) -> None:
     from . import views
 
-    setup_url = str(state.config("TWO_FACTOR_SETUP_URL"))
+    setup_url = str(config_value("TWO_FACTOR_SETUP_URL", state.app))
     register("two_factor_setup", setup_url, views.two_factor_setup, methods=["GET", "POST"])
     register(
         "two_factor_setup_validate",
@@ -56,26 +57,26 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
     )
     register(
         "two_factor_token_validation",
-        str(state.config("TWO_FACTOR_TOKEN_VALIDATION_URL")),
+        str(config_value("TWO_FACTOR_TOKEN_VALIDATION_URL", state.app)),
         views.two_factor_token_validation,
         methods=["GET", "POST"],
     )
     register(
         "two_factor_rescue",
-        str(state.config("TWO_FACTOR_RESCUE_URL")),
+        str(config_value("TWO_FACTOR_RESCUE_URL", state.app)),
         views.two_factor_rescue,
         methods=["GET", "POST"],
     )
-    if state.config("MULTI_FACTOR_RECOVERY_CODES"):
+    if config_value("MULTI_FACTOR_RECOVERY_CODES", state.app):
         register(
             "mf_recovery_codes",
-            str(state.config("MULTI_FACTOR_RECOVERY_CODES_URL")),
+            str(config_value("MULTI_FACTOR_RECOVERY_CODES_URL", state.app)),
             views.mf_recovery_codes,
             methods=["GET", "POST"],
         )
         register(
             "mf_recovery",
-            str(state.config("MULTI_FACTOR_RECOVERY_URL")),
+            str(config_value("MULTI_FACTOR_RECOVERY_URL", state.app)),
             views.mf_recovery,
             methods=["GET", "POST"],
         )
@@ -132,11 +133,11 @@ def fsec_init_app(app: Any, state: Any) -> None:
     except TotpConfigError as exc:
         raise RuntimeError(str(exc)) from exc
     needed = list(FIELDS)
-    if "sms" in (app.config.get("SECURITY_TWO_FACTOR_ENABLED_METHODS") or ()) and app.config.get(
-        "SECURITY_SMS_SENDER"
+    if "sms" in (config_value("TWO_FACTOR_ENABLED_METHODS", app) or ()) and config_value(
+        "SMS_SENDER", app
     ):
         needed.append(SMS_FIELD)
-    if app.config.get("SECURITY_MULTI_FACTOR_RECOVERY_CODES"):
+    if config_value("MULTI_FACTOR_RECOVERY_CODES", app):
         needed.append(RECOVERY_FIELD)
     model = state.datastore.user_model
     missing = [name for name in needed if not _has_field(model, name)]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_security import hookimpl
+from flask_security.utils import config_value
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
@@ -46,8 +47,8 @@ def fsec_forms(register: Callable[[str, type], None]) -> None:
 def fsec_views(register: Callable[..., None], state: Any) -> None:
     from . import views
 
-    register_url = str(state.config("WAN_REGISTER_URL"))
-    signin_url = str(state.config("WAN_SIGNIN_URL"))
+    register_url = str(config_value("WAN_REGISTER_URL", state.app))
+    signin_url = str(config_value("WAN_SIGNIN_URL", state.app))
     register("wan_register", register_url, views.wan_register, methods=["GET", "POST"])
     register(
         "wan_register_response",
@@ -63,11 +64,14 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
         methods=["POST"],
     )
     register(
-        "wan_delete", str(state.config("WAN_DELETE_URL")), views.wan_delete, methods=["GET", "POST"]
+        "wan_delete",
+        str(config_value("WAN_DELETE_URL", state.app)),
+        views.wan_delete,
+        methods=["GET", "POST"],
     )
     register("wan_js", "/wan-static/webauthn.js", views.webauthn_js, methods=["GET"])
     if views.verify_offered(state):
-        verify_url = str(state.config("WAN_VERIFY_URL"))
+        verify_url = str(config_value("WAN_VERIFY_URL", state.app))
         register("wan_verify", verify_url, views.wan_verify, methods=["GET", "POST"])
         register(
             "wan_verify_response",
@@ -97,7 +101,7 @@ def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
     from flask_security.babel import gettext
     from flask_security.utils import url_for_security
 
-    if view == "login" and state.config("WAN_ALLOW_AS_FIRST_FACTOR"):
+    if view == "login" and config_value("WAN_ALLOW_AS_FIRST_FACTOR", state.app):
         return [(gettext("Sign in with a passkey"), url_for_security("wan_signin"))]
     if view == "wan_signin":
         return [(gettext("Sign in with a password"), url_for_security("login"))]
@@ -213,7 +217,7 @@ def fsec_init_app(app: Any, state: Any) -> None:
             "host the site is reached at: set SECURITY_EXTERNAL_BASE_URL = "
             "'https://your.site' (or Flask's SERVER_NAME or TRUSTED_HOSTS)"
         )
-    cls = state.config("WEBAUTHN_UTIL_CLS") or getattr(state, "init_options", {}).get(
+    cls = config_value("WEBAUTHN_UTIL_CLS", state.app) or getattr(state, "init_options", {}).get(
         "webauthn_util_cls"
     )
     if isinstance(cls, str):

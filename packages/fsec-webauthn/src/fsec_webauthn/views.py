@@ -630,7 +630,7 @@ def verify_offered(state: Any) -> bool:
     :returns: ``True`` when the endpoint exists.
     """
     return freshness_enabled(state.app) and bool(
-        verify_usages(state.config("WAN_ALLOW_AS_VERIFY") or ())
+        verify_usages(config_value("WAN_ALLOW_AS_VERIFY", state.app) or ())
     )
 
 

@@ -67,9 +67,11 @@ def fsec_views(
     :param register: ``register(endpoint, rule, view_func, methods=("GET", "POST"),
         **options)``. ``endpoint`` is the name inside the blueprint (``"login"`` gives
         ``security.login``); ``rule`` is the URL rule, usually read from config
-        (``state.config("RESET_URL")``); ``options`` go to ``Blueprint.add_url_rule``.
+        (``config_value("RESET_URL", state.app)``); ``options`` go to
+        ``Blueprint.add_url_rule``.
     :param blueprint: the blueprint being built (read-only use, e.g. its name).
-    :param state: the security state; ``state.config(key)`` reads ``SECURITY_<key>``.
+    :param state: the security state; ``config_value(key, state.app)``
+        (:func:`flask_security.utils.config_value`) reads ``SECURITY_<key>``.
     :returns: ``None``. Called only when ``register_blueprint`` is true.
     """
 
