@@ -359,3 +359,19 @@ def test_form_response_html_renders_the_page_with_the_context(probe_app):
     assert refused.get_data(as_text=True).startswith("page:x:This field is required.:")
     accepted = client.post("/probe", data={"word": "hello"})
     assert accepted.get_data(as_text=True) == "page:x::accepted"
+
+
+# -- one read of a setting: config_value and SecurityState.config ------------------
+
+
+def test_state_config_is_config_value_also_outside_an_app_context(make_app):
+    from flask_security.utils import config_value
+
+    app = make_app({"SECURITY_INVITE_WITHIN": "2 days"})
+    state = app.extensions["security"]
+    assert state.config("INVITE_WITHIN") == "2 days"
+    assert state.config("invite_within") == "2 days"  # any case, as config_value
+    assert state.config("NO_SUCH_KEY", 7) == 7
+    with app.app_context():
+        assert config_value("invite_within") == "2 days"
+        assert config_value("NO_SUCH_KEY", default=7) == 7
