@@ -25,17 +25,19 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from flask import after_this_request, has_request_context, render_template
 
+from .config import config_value
 from .mail_transport import DEFAULT_MAIL_TIMEOUT as DEFAULT_MAIL_TIMEOUT
 from .mail_transport import log_mail_failure, send_message
 from .mail_transport import message_from_dict as message_from_dict
 from .mail_transport import message_to_dict as message_to_dict
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import ThreadPoolExecutor
+
     from flask import Flask
 
     from .state import SecurityState
@@ -54,7 +56,7 @@ _job = threading.local()
 def default_sender(state: SecurityState) -> str:
     """``SECURITY_EMAIL_SENDER``, else ``MAIL_DEFAULT_SENDER``, else ``no-reply@localhost``."""
     return (
-        state.config("EMAIL_SENDER")
+        config_value("EMAIL_SENDER", state.app)
         or state.app.config.get("MAIL_DEFAULT_SENDER")
         or "no-reply@localhost"
     )
@@ -79,9 +81,9 @@ def build_message(
     for processor in state._mail_context_processors:
         context.update(processor())
     msg = Message(subject, sender=default_sender(state), recipients=[recipient])
-    if state.config("EMAIL_PLAINTEXT"):
+    if config_value("EMAIL_PLAINTEXT", state.app):
         msg.body = render_template(f"security/email/{template}.txt", **context)
-    if state.config("EMAIL_HTML"):
+    if config_value("EMAIL_HTML", state.app):
         msg.html = render_template(f"security/email/{template}.html", **context)
     user = context.get("user")
     msg.fsec_kind = template  # type: ignore[attr-defined]
@@ -203,7 +205,7 @@ def delivery_mode(state: SecurityState) -> str:
 
     :raises ValueError: another value is configured.
     """
-    mode = state.config("MAIL_DELIVERY")
+    mode = config_value("MAIL_DELIVERY", state.app)
     if mode is None:
         return "inline" if state.app.testing else "background"
     if mode not in ("inline", "background"):
@@ -249,6 +251,7 @@ def _hand_over(state: SecurityState, msg: Any) -> None:
     else:
         send_message(msg)
 
+
 class BackgroundSender:
     """A bounded pool of threads sending mail over SMTP for one application.
 
@@ -285,6 +288,8 @@ class BackgroundSender:
         """
         with self._lock:
             if self._executor is None or self._pid != os.getpid():
+                from concurrent.futures import ThreadPoolExecutor
+
                 self._executor = ThreadPoolExecutor(
                     max_workers=BACKGROUND_THREADS, thread_name_prefix="fsec-mail"
                 )

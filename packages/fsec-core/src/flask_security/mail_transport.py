@@ -10,7 +10,6 @@ is importable from :mod:`flask_security.mail`, which decides when a mail is sent
 
 from __future__ import annotations
 
-import smtplib
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
@@ -45,12 +44,14 @@ def send_message(msg: Any) -> None:
 
 
 def _timed_connection(mail: Any, timeout: float) -> Any:
+    import smtplib  # on first delivery: importing flask_security stays light
+
     from flask_mail import Connection
 
     class TimedConnection(Connection):
         """Flask-Mail's connection, its socket created with a timeout."""
 
-        def configure_host(self) -> smtplib.SMTP:
+        def configure_host(self) -> Any:
             m = self.mail
             factory = smtplib.SMTP_SSL if m.use_ssl else smtplib.SMTP
             host = factory(m.server, m.port, timeout=timeout)
@@ -80,6 +81,8 @@ def log_mail_failure(app: Flask, msg: Any, exc: BaseException | None = None) -> 
     get = msg.get if isinstance(msg, dict) else lambda k: getattr(msg, k, None)
     # A refused, timed-out or rejected delivery is one line (its type and message);
     # anything else (a template or task bug) also gets its traceback.
+    import smtplib
+
     transport = isinstance(exc, OSError | smtplib.SMTPException)
     app.logger.error(
         "fsec could not deliver the %r mail of user %s: %s: %s",

@@ -8,18 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 from .babel import gettext
+from .config import config_value
 from .mail import run_after_response, send_mail_now
 
 
 class StateMail:
     """Sending the mails plugins registered; needs ``self.mails``, ``self.plugins``,
-    ``self.app``, ``self.config`` and ``self.send_mail``."""
+    ``self.app`` and ``self.send_mail``."""
 
     app: Any
     plugins: Any
     mails: dict[str, tuple[str, str | None]]
     send_mail: Callable[..., Any]
-    config: Callable[..., Any]
 
     def _default_send_mail(
         self, subject: str, recipient: str, template: str, **context: Any
@@ -44,12 +44,13 @@ class StateMail:
         :param context: more template variables (``invite_link=...``).
         """
         subject_key, enabled_key = self.mails[name]
-        if enabled_key is not None and not self.config(enabled_key):
+        if enabled_key is not None and not config_value(enabled_key, self.app):
             return False
         context.setdefault("user", user)
         self.plugins.hook.fsec_mail_context(name=name, user=user, context=context)
         try:
-            self.send_mail(gettext(str(self.config(subject_key))), recipient, name, **context)
+            subject = gettext(str(config_value(subject_key, self.app)))
+            self.send_mail(subject, recipient, name, **context)
         except Exception:
             # The action the mail reports has already happened and been committed; a
             # mail server failure must not turn it into a 500 for the user.
