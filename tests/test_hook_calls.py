@@ -74,6 +74,10 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         register(template_dir)
 
     @hookimpl
+    def fsec_static_folders(register):
+        register(os.path.join(os.path.dirname(template_dir), "static"))
+
+    @hookimpl
     def fsec_mails(register):
         register("recorder_mail", "RECORDER_SUBJECT", "RECORDER_SEND")
 
@@ -197,6 +201,7 @@ def build_recorder(template_dir: str) -> types.ModuleType:
         fsec_forms,
         fsec_views,
         fsec_template_folders,
+        fsec_static_folders,
         fsec_mails,
         fsec_translation_directories,
         fsec_cli_commands,
@@ -247,6 +252,9 @@ def recorder(tmp_path, monkeypatch):
     (folder / "recorder_mail.txt").write_text("Hello {{ user.email }}: {{ recorder_note }}")
     (folder / "recorder_mail.html").write_text("<p>{{ recorder_note }}</p>")
     _write_recorder_catalogue(tmp_path / "translations")
+    (tmp_path / "static" / "js").mkdir(parents=True)
+    (tmp_path / "static" / "js" / "recorder.js").write_text("// recorder script\n")
+    (tmp_path / "secret.txt").write_text("outside the static folder")
     module = build_recorder(str(tmp_path / "templates"))
     monkeypatch.setitem(sys.modules, MODULE, module)
     real = plugins.discover()
@@ -305,6 +313,22 @@ def test_fsec_forms_views_template_folders(app):
     r = app.test_client().get("/recorder")
     assert r.status_code == 200
     assert r.get_data(as_text=True) == "recorder page 42"
+
+
+def test_fsec_static_folders_are_served_at_the_static_url(app):
+    state = app.extensions["security"]
+    assert state.static_folders[0].endswith("static")
+    client = app.test_client()
+    r = client.get("/fs-static/js/recorder.js")
+    assert r.status_code == 200 and r.get_data(as_text=True) == "// recorder script\n"
+    with app.test_request_context():
+        from flask_security.utils import url_for_security
+
+        assert url_for_security("static", filename="js/recorder.js") == "/fs-static/js/recorder.js"
+    assert client.get("/fs-static/nothing.js").status_code == 404
+    assert client.get("/fs-static/../secret.txt").status_code == 404
+    assert client.get("/fs-static/%2e%2e/secret.txt").status_code == 404
+    assert client.get("/fs-static/js/../../secret.txt").status_code == 404
 
 
 def test_fsec_mails_and_fsec_mail_context(app, recorder):

@@ -291,3 +291,4 @@ def test_check_and_update_authn_fresh_outside_a_view(fapp):
         assert not check_and_update_authn_fresh(datetime.timedelta(minutes=2), 0)
         assert check_and_update_authn_fresh(-1, 0)
         assert check_and_update_authn_fresh(datetime.timedelta(minutes=1), 0, method="basic")
+

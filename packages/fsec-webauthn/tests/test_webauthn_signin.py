@@ -225,7 +225,7 @@ def test_html_pages_render(app: Flask, registered: Any) -> None:
     page = registered.client.get("/wan-signin")
     assert page.status_code == 200
     assert b"Sign in with a passkey" in page.data
-    assert b"/wan-static/webauthn.js" in page.data
+    assert b"/fs-static/webauthn.js" in page.data
     step = registered.client.post("/wan-signin", data={"identity": ""})
     assert step.status_code == 200
     assert b'data-wan-ceremony="get"' in step.data

@@ -56,6 +56,9 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
             views.change_password,
             methods=["GET", "POST"],
         )
+    if state.static_folders:
+        url = str(state.config("STATIC_FOLDER_URL")).rstrip("/")
+        register("static", url + "/<path:filename>", views.static_file, methods=["GET"])
     if freshness_enabled(state.app):
         register(
             "verify", config_value("VERIFY_URL", state.app), views.verify, methods=["GET", "POST"]

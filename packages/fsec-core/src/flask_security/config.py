@@ -60,6 +60,7 @@ CORE_DEFAULTS: dict[str, Any] = {
     "TOKEN_AUTHENTICATION_HEADER": "Authentication-Token",
     "TOKEN_MAX_AGE": None,
     "DEFAULT_HTTP_AUTH_REALM": "Login Required",
+    "STATIC_FOLDER_URL": "/fs-static",
     "LOGIN_URL": "/login",
     "LOGOUT_URL": "/logout",
     "LOGOUT_METHODS": ["GET", "POST"],

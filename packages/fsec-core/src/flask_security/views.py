@@ -9,22 +9,26 @@ back as ``csrf_token`` in the body or the ``X-CSRFToken`` header.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import flask_login
 from flask import (
     Response,
+    abort,
     current_app,
     has_request_context,
     jsonify,
     redirect,
     render_template_string,
     request,
+    send_from_directory,
     session,
     url_for,
 )
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
+from werkzeug.security import safe_join
 
 from ._lazy import lazy_getattr
 from .changeable import change_user_password
@@ -481,6 +485,23 @@ def verify() -> Any:
         target = safe_redirect_target(form.next.data)
         return redirect(target or get_post_redirect("POST_VERIFY_URL"))
     return form_response(form, "VERIFY_TEMPLATE", "verify", verify_form=form)
+
+
+def static_file(filename: str) -> Any:
+    """``SECURITY_STATIC_FOLDER_URL/<filename>`` (upstream 5.x: ``/fs-static``): a
+    static file of an enabled plugin (hook ``fsec_static_folders``), from the first
+    folder holding it; ``404`` otherwise, and for a name leaving the folder
+    (Werkzeug's ``safe_join``). Cached by browsers for 5 minutes.
+
+    :param filename: the path below the folder (``"webauthn.js"``).
+    :returns: the file's response.
+    :raises werkzeug.exceptions.NotFound: no folder holds such a file.
+    """
+    for folder in _security.static_folders:
+        path = safe_join(folder, filename)
+        if path is not None and os.path.isfile(path):
+            return send_from_directory(folder, filename, max_age=300)
+    abort(404)
 
 
 def handle_invalid_json(exc: InvalidJSONBody) -> Response:

@@ -82,6 +82,13 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
 
 
 @hookimpl
+def fsec_static_folders(register: Callable[[str], None]) -> None:
+    """``webauthn.js`` at core's ``SECURITY_STATIC_FOLDER_URL`` (``/fs-static``, as
+    upstream 5.x ships it)."""
+    register(os.path.join(os.path.dirname(os.path.abspath(__file__)), "static"))
+
+
+@hookimpl
 def fsec_template_folders(register: Callable[[str], None]) -> None:
     register(_TEMPLATES)
 

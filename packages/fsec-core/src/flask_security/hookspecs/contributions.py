@@ -77,6 +77,20 @@ def fsec_views(
 
 
 @hookspec
+def fsec_static_folders(register: Callable[[str], None]) -> None:
+    """Contribute folders of static files (scripts, styles) the pages load, served by
+    core's ``static`` endpoint at ``SECURITY_STATIC_FOLDER_URL`` (upstream 5.x:
+    ``/fs-static``) under the security blueprint: a template links to
+    ``url_for_security("static", filename="webauthn.js")``.
+
+    :param register: ``register(path)`` with an absolute folder path. A file name is
+        looked up in the folders in plugin order; the first folder holding it serves
+        it. Names that leave the folder (``../``) are refused (``404``).
+    :returns: ``None``.
+    """
+
+
+@hookspec
 def fsec_template_folders(register: Callable[[str], None]) -> None:
     """Contribute folders searched for ``security/...`` templates (pages and mails).
 
