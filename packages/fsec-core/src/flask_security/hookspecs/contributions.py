@@ -77,6 +77,18 @@ def fsec_views(
 
 
 @hookspec
+def fsec_template_folders(register: Callable[[str], None]) -> None:
+    """Contribute folders searched for ``security/...`` templates (pages and mails).
+
+    :param register: ``register(path)`` with an absolute folder path holding a
+        ``security/`` sub-folder. Plugin folders are searched before core's; the
+        application's own ``templates/`` folder is searched before all of them, so an
+        app overrides any template by creating a file with the same name.
+    :returns: ``None``.
+    """
+
+
+@hookspec
 def fsec_static_folders(register: Callable[[str], None]) -> None:
     """Contribute folders of static files (scripts, styles) the pages load, served by
     core's ``static`` endpoint at ``SECURITY_STATIC_FOLDER_URL`` (upstream 5.x:
@@ -86,18 +98,6 @@ def fsec_static_folders(register: Callable[[str], None]) -> None:
     :param register: ``register(path)`` with an absolute folder path. A file name is
         looked up in the folders in plugin order; the first folder holding it serves
         it. Names that leave the folder (``../``) are refused (``404``).
-    :returns: ``None``.
-    """
-
-
-@hookspec
-def fsec_template_folders(register: Callable[[str], None]) -> None:
-    """Contribute folders searched for ``security/...`` templates (pages and mails).
-
-    :param register: ``register(path)`` with an absolute folder path holding a
-        ``security/`` sub-folder. Plugin folders are searched before core's; the
-        application's own ``templates/`` folder is searched before all of them, so an
-        app overrides any template by creating a file with the same name.
     :returns: ``None``.
     """
 
