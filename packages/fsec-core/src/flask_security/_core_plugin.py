@@ -4,6 +4,7 @@ forms, templates, mails and CLI commands, registered through the public hooks
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -56,9 +57,11 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
             views.change_password,
             methods=["GET", "POST"],
         )
-    if state.static_folders:
-        url = str(state.config("STATIC_FOLDER_URL")).rstrip("/")
-        register("static", url + "/<path:filename>", views.static_file, methods=["GET"])
+    folders = [str(c.args[0]) for c in state.plugins.collect_all("fsec_static_folders")]
+    if folders:
+        url = str(config_value("STATIC_FOLDER_URL", state.app)).rstrip("/")
+        serve = functools.partial(views.static_file, folders=tuple(folders))
+        register("static", url + "/<path:filename>", serve, methods=["GET"])
     if freshness_enabled(state.app):
         register(
             "verify", config_value("VERIFY_URL", state.app), views.verify, methods=["GET", "POST"]

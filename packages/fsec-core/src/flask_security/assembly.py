@@ -228,7 +228,6 @@ def _collect_contributions(
     ordered = [c for c in catalogues if c.plugin == _plugins.CORE_PLUGIN]
     ordered += [c for c in catalogues if c.plugin != _plugins.CORE_PLUGIN]
     folders = host.collect_all("fsec_template_folders")
-    static = host.collect_all("fsec_static_folders")
     return {
         "forms": form_classes,
         "messages": message_defaults,
@@ -238,7 +237,6 @@ def _collect_contributions(
         "signals": {k: c.value for k, c in signals.items()},
         "datastores": {k: c.value for k, c in stores.items()},
         "template_folders": [c.args[0] for c in folders],
-        "static_folders": [str(c.args[0]) for c in static],
         "translation_directories": [(str(c.args[0]), str(c.args[1])) for c in ordered],
         "contributions": contributions,
     }

@@ -87,8 +87,6 @@ class SecurityState(RequestLoaders, AccessFingerprints, StateMail, AppCallbacks)
     :param signals: signal name -> blinker signal.
     :param datastores: datastore class name -> class.
     :param template_folders: template folders, searched in order.
-    :param static_folders: folders of static files served at
-        ``SECURITY_STATIC_FOLDER_URL`` (hook ``fsec_static_folders``), searched in order.
     :param translation_directories: ``(folder, gettext domain)`` of every enabled
         plugin's catalogues, core's first (hook ``fsec_translation_directories``; see
         :mod:`flask_security.babel`).
@@ -115,7 +113,6 @@ class SecurityState(RequestLoaders, AccessFingerprints, StateMail, AppCallbacks)
         signals: Mapping[str, Any] | None = None,
         datastores: Mapping[str, type] | None = None,
         template_folders: Iterable[str] | None = None,
-        static_folders: Iterable[str] | None = None,
         translation_directories: Iterable[tuple[str, str]] | None = None,
         contributions: Mapping[str, dict[str, str]] | None = None,
         cli_groups: Mapping[str, click.Group] | None = None,
@@ -137,7 +134,6 @@ class SecurityState(RequestLoaders, AccessFingerprints, StateMail, AppCallbacks)
         self.signals: dict[str, Any] = dict(signals or {})
         self.datastores: dict[str, type] = dict(datastores or {})
         self.template_folders: list[str] = list(template_folders or ())
-        self.static_folders: list[str] = list(static_folders or ())
         self.translation_directories: list[tuple[str, str]] = list(translation_directories or ())
         self.contributions: dict[str, dict[str, str]] = dict(contributions or {})
         self.cli_groups: dict[str, click.Group] = dict(cli_groups or {})

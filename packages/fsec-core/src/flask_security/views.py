@@ -487,17 +487,19 @@ def verify() -> Any:
     return form_response(form, "VERIFY_TEMPLATE", "verify", verify_form=form)
 
 
-def static_file(filename: str) -> Any:
+def static_file(filename: str, folders: tuple[str, ...] = ()) -> Any:
     """``SECURITY_STATIC_FOLDER_URL/<filename>`` (upstream 5.x: ``/fs-static``): a
     static file of an enabled plugin (hook ``fsec_static_folders``), from the first
     folder holding it; ``404`` otherwise, and for a name leaving the folder
     (Werkzeug's ``safe_join``). Cached by browsers for 5 minutes.
 
     :param filename: the path below the folder (``"webauthn.js"``).
+    :param folders: the folders contributed through ``fsec_static_folders``, in plugin
+        order (bound when the view is registered).
     :returns: the file's response.
     :raises werkzeug.exceptions.NotFound: no folder holds such a file.
     """
-    for folder in _security.static_folders:
+    for folder in folders:
         path = safe_join(folder, filename)
         if path is not None and os.path.isfile(path):
             return send_from_directory(folder, filename, max_age=300)
