@@ -161,20 +161,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if "lockout" in installed:
         app.config["SECURITY_PLUGINS"] = ["lockout"]
     app.config.update(config or {})
-    if "passwordless" in installed and not app.testing and __name__ == "__main__":
-        if app.config.get("SECURITY_PASSWORDLESS"):
-            print(
-                "fsec demo: passwordless is on: /login mails a sign-in link (printed "
-                "below); there is no password login page.",
-                flush=True,
-            )
-        else:
-            print(
-                "fsec demo: passwordless is off (it replaces the password login page); "
-                "start with FSEC_DEMO_PASSWORDLESS=1 to sign in by mailed link instead.",
-                flush=True,
-            )
-
     db.init_app(app)
     datastore = SQLAlchemyUserDatastore(db, User, Role, WebAuthn)
     security = Security(app, datastore)
@@ -285,9 +271,28 @@ def _seed(app: Flask, datastore: SQLAlchemyUserDatastore) -> None:
             print(f"  {email} / {password}", flush=True)
 
 
+def passwordless_note(app: Flask) -> str | None:
+    """The start-up line saying whether passwordless login is on and how to switch it
+    (printed when the server starts, not by every ``flask`` command), or ``None`` when
+    fsec-passwordless is not installed."""
+    if "passwordless" not in discover():
+        return None
+    if app.config.get("SECURITY_PASSWORDLESS"):
+        return (
+            "fsec demo: passwordless is on: /login mails a sign-in link (printed below); "
+            "there is no password login page."
+        )
+    return (
+        "fsec demo: passwordless is off (it replaces the password login page); "
+        "start with FSEC_DEMO_PASSWORDLESS=1 to sign in by mailed link instead."
+    )
+
 if __name__ == "__main__":
     port = int(os.environ.get("FSEC_DEMO_PORT", "5000"))
     demo = create_app()
+    note = passwordless_note(demo)
+    if note:
+        print(note, flush=True)
     print(
         f"fsec demo: open {demo.config['SECURITY_EXTERNAL_BASE_URL']} (passkeys need the "
         "host name localhost, not the 127.0.0.1 address Flask prints below)",
