@@ -526,6 +526,10 @@ PLUGIN_API_MODULES: tuple[tuple[str, str], ...] = (
     ("flask_security.plugins", "Errors of the plugin host."),
 )
 
+#: Modules holding part of a listed module's API, documented under that module (their
+#: names are re-exported there): ``form_base`` is split out of ``flask_security.forms``.
+DOCUMENTED_UNDER: dict[str, str] = {"flask_security.form_base": "flask_security.forms"}
+
 
 @dataclass
 class ApiEntry:
@@ -610,6 +614,7 @@ def plugin_api_entries() -> list[ApiEntry]:
             obj = getattr(module, name)
             label = f"{module_name}.{name}"
             definer = getattr(obj, "__module__", None) or ""
+            definer = DOCUMENTED_UNDER.get(definer, definer)
             # Documented once, under the listed module nearest to where it is defined
             # (the longest listed prefix of its module) when that module exports it.
             prefixes = [m for m in listed if definer == m or definer.startswith(m + ".")]
