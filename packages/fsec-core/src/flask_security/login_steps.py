@@ -72,20 +72,26 @@ import flask_login
 from flask import g, session
 
 from .login import _start_login_session, refuse_login, try_login_user
+from .login_pending import (
+    PENDING_SESSION_KEY,
+    PendingLogin,
+    _drop,
+    cancel_pending_login,
+    pending_login,
+    update_pending_login,
+)
+from .login_pending import _load as _load
 from .state import current_datastore, current_security
 from .utils import (
     config_value,
     do_flash,
     get_message,
-    get_within_delta,
     logout_user,
     mark_login_recorded,
     regenerate_session,
     safe_redirect_target,
 )
-
-#: The session key of the pending-login record (one per session).
-PENDING_SESSION_KEY = "_fsec_pending_login"
+from .utils import get_within_delta as get_within_delta
 
 
 @dataclass(frozen=True)
@@ -107,32 +113,6 @@ class LoginStep:
     endpoint: str
     json: Mapping[str, Any] = field(default_factory=dict)
     data: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class PendingLogin:
-    """The login waiting for a further factor in this session (:func:`pending_login`).
-
-    :param user: the user whose first factor was proven (loaded for this request).
-    :param method: the first factor's path (``"form"``, ``"passwordless"``...).
-    :param remember: whether the completed login sets the remember cookie.
-    :param step: the current step's name.
-    :param completed: names of the steps already completed, in order.
-    :param started_at: when the first factor succeeded (seconds since the epoch).
-    :param attempts: failed attempts at the current step so far.
-    :param next_url: the safe path to go to after the login, or ``None``.
-    :param data: the step plugin's dict (change it with :func:`update_pending_login`).
-    """
-
-    user: Any
-    method: str
-    remember: bool
-    step: str
-    completed: tuple[str, ...]
-    started_at: float
-    attempts: int
-    next_url: str | None
-    data: dict[str, Any]
 
 
 @dataclass
@@ -266,95 +246,6 @@ def login_user_from_link(user: Any, method: str, remember: bool | None = None) -
     return begin_login(user, method=method, remember=remember)
 
 
-def _drop() -> None:
-    session.pop(PENDING_SESSION_KEY, None)
-    g._fsec_pending_login = None
-
-
-def cancel_pending_login() -> None:
-    """Forget this session's pending login, if any (logout does; a new first factor
-    replaces it)."""
-    if PENDING_SESSION_KEY in session:
-        _drop()
-
-
-def pending_login() -> PendingLogin | None:
-    """This session's pending login, or ``None``.
-
-    ``None`` (and the record is dropped) when there is none, it is malformed, older
-    than ``SECURITY_PENDING_LOGIN_WITHIN``, its user is gone, the user's password or
-    ``fs_uniquifier`` changed since the first factor (constant-time fingerprint
-    check), or ``fsec_login_refusal`` now refuses the user on the first factor's
-    method (deactivated meanwhile). Loaded once per request.
-
-    :returns: the :class:`PendingLogin` of this session, or ``None``.
-    """
-    cached = g.get("_fsec_pending_login")
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    record = session.get(PENDING_SESSION_KEY)
-    if record is None:
-        return None
-    pending = _load(record)
-    if pending is None:
-        _drop()
-        return None
-    g._fsec_pending_login = pending
-    return pending
-
-
-def _load(record: Any) -> PendingLogin | None:
-    if not isinstance(record, dict):
-        return None
-    try:
-        uid, fp, method = str(record["uid"]), record["fp"], str(record["method"])
-        started = float(record["at"])
-        attempts = int(record["n"])
-        step = str(record["step"])
-        done = tuple(str(s) for s in record["done"])
-        data = dict(record["data"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    within = get_within_delta("PENDING_LOGIN_WITHIN").total_seconds()
-    if not 0 <= time.time() - started <= within:
-        return None
-    user = current_datastore.load_user(uid)
-    if user is None:
-        return None
-    if not current_security.fingerprint_matches(current_security.access_state(user), fp):
-        return None
-    if current_security.login_refusal(user, method) is not None:
-        return None
-    next_url = record.get("next")
-    return PendingLogin(
-        user=user,
-        method=method,
-        remember=bool(record.get("remember")),
-        step=step,
-        completed=done,
-        started_at=started,
-        attempts=attempts,
-        next_url=next_url if isinstance(next_url, str) else None,
-        data=data,
-    )
-
-
-def update_pending_login(data: Mapping[str, Any]) -> None:
-    """Merge ``data`` into the pending record's ``data`` dict (JSON-serialisable
-    values; keep it small: it lives in the session cookie by default).
-
-    :param data: keys and values to merge into the pending record's ``data``.
-    :raises RuntimeError: no login is pending.
-    """
-    pending = pending_login()
-    if pending is None:
-        raise RuntimeError("update_pending_login: no login is pending")
-    pending.data.update(data)
-    record = dict(session[PENDING_SESSION_KEY])
-    record["data"] = dict(pending.data)
-    session[PENDING_SESSION_KEY] = record
-
-
 def fail_login_step(reason: str = "invalid_code") -> bool:
     """Record a failed attempt at the current step (a wrong code).
 
@@ -447,17 +338,20 @@ def basic_step_refusal(user: Any) -> str | None:
     return "LOGIN_STEP_REQUIRED"
 
 
-__all__ = [
-    "PENDING_SESSION_KEY",
-    "LoginOutcome",
+# In the order of the reference page (docs/plugins/login-steps.md renders them in
+# this order): the step, the pending login, the outcome, then the calls in the order a
+# login makes them.
+__all__ = [  # noqa: RUF022
     "LoginStep",
     "PendingLogin",
-    "basic_step_refusal",
+    "LoginOutcome",
     "begin_login",
-    "cancel_pending_login",
-    "complete_login_step",
-    "fail_login_step",
     "login_user_from_link",
+    "cancel_pending_login",
     "pending_login",
     "update_pending_login",
+    "fail_login_step",
+    "complete_login_step",
+    "basic_step_refusal",
+    "PENDING_SESSION_KEY",
 ]
