@@ -18,17 +18,12 @@ MAX_CLASS_LINES = 150
 
 #: ``path relative to the repository`` -> the most lines it may have for now.
 MODULE_EXCEPTIONS: dict[str, int] = {
-    # Being reshaped by other work at the same time (the shared form-view helper,
-    # freshness); the lead tightens these once it has landed.
-    "packages/fsec-core/src/flask_security/decorators.py": 500,
-    "packages/fsec-core/src/flask_security/forms.py": 650,
-    "packages/fsec-core/src/flask_security/login_steps.py": 500,
-    "packages/fsec-core/src/flask_security/views.py": 560,
-    # Not split yet.
+    # Not split yet; each ceiling is the size measured when it was last tightened.
+    "packages/fsec-core/src/flask_security/views.py": 535,
     "packages/fsec-core/src/flask_security/testing/contracts.py": 405,
     "packages/fsec-core/src/flask_security/testing/live.py": 658,
     "packages/fsec-store-pony/src/fsec_store_pony/__init__.py": 426,
-    "packages/fsec-webauthn/src/fsec_webauthn/views.py": 760,
+    "packages/fsec-webauthn/src/fsec_webauthn/views.py": 751,
 }
 
 #: ``path::Class`` -> the most lines it may span for now.
@@ -37,8 +32,8 @@ CLASS_EXCEPTIONS: dict[str, int] = {
     "packages/fsec-core/src/flask_security/testing/contracts.py::FeatureContract": 328,
     "packages/fsec-core/src/flask_security/testing/datastore_views_contract.py"
     "::DatastoreViewsContract": 285,
-    # Grown by freshness (being reshaped with the modules above; the lead tightens it).
-    "packages/fsec-core/src/flask_security/extension.py::Security": 160,
+    # Grown by freshness.
+    "packages/fsec-core/src/flask_security/extension.py::Security": 153,
     # Not split yet.
     "packages/fsec-store-peewee/src/fsec_store_peewee/__init__.py::PeeweeUserDatastore": 194,
 }
