@@ -235,3 +235,14 @@ def test_html_pages_render(app: Flask, registered: Any) -> None:
     assert b"navigator.credentials.get" in script.data
     login_page = registered.client.get("/login")
     assert b'href="/wan-signin"' in login_page.data
+
+
+def test_next_is_carried_from_the_login_page_to_the_passkey_page(app: Flask) -> None:
+    """/profile sends to /login?next=/profile; its "Sign in with a passkey" link and the
+    passkey page's form keep that next (and the way back to the password form too)."""
+    client = app.test_client()
+    login = client.get("/login?next=/profile").get_data(as_text=True)
+    assert 'href="/wan-signin?next=/profile"' in login
+    page = client.get("/wan-signin?next=/profile").get_data(as_text=True)
+    assert 'name="next" type="hidden" value="/profile"' in page
+    assert 'href="/login?next=/profile"' in page

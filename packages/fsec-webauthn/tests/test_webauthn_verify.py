@@ -147,6 +147,9 @@ def test_verify_json_tells_whether_a_passkey_can_verify(app: Flask, flow: JsonFl
 
 def test_html_flow_goes_back_to_next(registered: JsonFlow) -> None:
     client = registered.client
+    # the verify page links here with ?next=...: the page's form carries it on
+    html = client.get("/wan-verify?next=/wan-register").get_data(as_text=True)
+    assert 'name="next" type="hidden" value="/wan-register"' in html
     page = client.post("/wan-verify", data={"next": "/wan-register"})
     assert page.status_code == 200
     html = page.get_data(as_text=True)

@@ -143,6 +143,14 @@ class NextFormMixin:
             field.data = ""
             raise ValidationError(_msg("INVALID_REDIRECT"))
 
+    def next_from_query(self) -> None:
+        """Fill an empty ``next`` from the query string (``/login?next=/profile``, as
+        3.0's login form did), so the page's form carries it on. Call it from the
+        form's ``__init__``; it is checked like a posted one when validated."""
+        field = getattr(self, "next", None)
+        if field is not None and not field.data and has_request_context():
+            field.data = request.args.get("next", "")
+
 
 class EmailLookupForm(Form, EmailFormMixin):
     """A form asking only for an address, which must not reveal whether an account
@@ -222,8 +230,7 @@ class LoginForm(Form, NextFormMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.next.data and has_request_context():
-            self.next.data = request.args.get("next", "")
+        self.next_from_query()
         if not self.is_submitted():
             # SECURITY_DEFAULT_REMEMBER_ME pre-checks the box on the page.
             self.remember.data = bool(config_value("DEFAULT_REMEMBER_ME"))
@@ -276,8 +283,7 @@ class VerifyForm(Form, NextFormMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.next.data and has_request_context():
-            self.next.data = request.args.get("next", "")
+        self.next_from_query()
 
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators=extra_validators):

@@ -98,6 +98,10 @@ class WebAuthnSigninForm(Form, NextFormMixin):
     remember = BooleanField(lazy_gettext("Remember me"))
     submit = SubmitField(lazy_gettext("Sign in with a passkey"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.next_from_query()  # the login page links here with ?next=
+
 
 class WebAuthnSigninResponseForm(Form, NextFormMixin):
     """Step 2 of signing in: ``credential`` (the browser's assertion as JSON) and
@@ -118,6 +122,10 @@ class WebAuthnVerifyForm(Form, NextFormMixin):
     passkeys allowed by ``SECURITY_WAN_ALLOW_AS_VERIFY``."""
 
     submit = SubmitField(lazy_gettext("Confirm with your passkey"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.next_from_query()  # /verify links here with ?next=
 
 
 class WebAuthnDeleteForm(Form):

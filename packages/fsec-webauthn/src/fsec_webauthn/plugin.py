@@ -104,29 +104,23 @@ def fsec_signals(register: Callable[[str, Any], None]) -> None:
 @hookimpl
 def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
     """ "Sign in with a passkey" under the login form; "Passkeys" on the passkey
-    sign-in page leads back to the password form."""
+    sign-in page leads back to the password form; /verify and /wan-verify link to
+    each other. Each link carries the page's ``next`` on."""
     from flask_security.babel import gettext
-    from flask_security.utils import url_for_security
 
     if view == "login" and config_value("WAN_ALLOW_AS_FIRST_FACTOR", state.app):
-        return [(gettext("Sign in with a passkey"), url_for_security("wan_signin"))]
+        return [(gettext("Sign in with a passkey"), _link_with_next("wan_signin"))]
     if view == "wan_signin":
-        return [(gettext("Sign in with a password"), url_for_security("login"))]
+        return [(gettext("Sign in with a password"), _link_with_next("login"))]
     if view == "verify":
-        from flask import request
         from flask_security import current_user
 
         from .views import verify_credentials, verify_offered
 
         if verify_offered(state) and verify_credentials(current_user._get_current_object()):
-            nxt = request.args.get("next") or request.form.get("next") or None
-            link = url_for_security("wan_verify", **({"next": nxt} if nxt else {}))
-            return [(gettext("Confirm with a passkey instead"), link)]
+            return [(gettext("Confirm with a passkey instead"), _link_with_next("wan_verify"))]
     if view == "wan_verify":
-        from flask import request
-
-        nxt = request.args.get("next") or request.form.get("next") or None
-        link = url_for_security("verify", **({"next": nxt} if nxt else {}))
+        link = _link_with_next("verify")
         return [(gettext("Confirm with your password instead"), link)]
     return None
 
@@ -230,3 +224,13 @@ def fsec_init_app(app: Any, state: Any) -> None:
     if isinstance(cls, str):
         cls = import_string(cls)
     app.extensions["fsec_webauthn_util"] = (cls or WebauthnUtil)(app)
+
+
+def _link_with_next(endpoint: str) -> str:
+    """The URL of security view ``endpoint`` with this request's ``next`` (query or
+    form), which the next page's form checks like any ``next``."""
+    from flask import request
+    from flask_security.utils import url_for_security
+
+    nxt = request.args.get("next") or request.form.get("next") or None
+    return str(url_for_security(endpoint, **({"next": nxt} if nxt else {})))
