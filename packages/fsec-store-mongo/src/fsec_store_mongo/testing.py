@@ -9,8 +9,8 @@
   :data:`flask_security.testing.datastore_contract.TEST_APP_CONFIG`.
 
 The documents are the documented MongoEngine quickstart's plus ``fs_uniquifier``, a
-``username`` and the trackable fields. Routes: ``/`` (``login_required``), ``/admin``
-(``roles_required("admin")``).
+``username`` and the trackable fields. Routes: core's test pages
+(:func:`flask_security.testing.app.add_test_routes`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,8 @@ from flask_security import (
     RoleMixin,
     Security,
     UserMixin,
-    current_user,
-    login_required,
-    roles_required,
 )
+from flask_security.testing.app import add_test_routes
 from flask_security.testing.datastore_contract import TEST_APP_CONFIG
 
 from . import MongoEngineUserDatastore
@@ -134,14 +132,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     Security(app, MongoEngineUserDatastore(me, User, Role, WebAuthn))
 
-    @app.route("/")
-    @login_required
-    def index() -> Any:
-        return f"Hello {current_user.email}"
-
-    @app.route("/admin")
-    @roles_required("admin")
-    def admin() -> Any:
-        return "admin area"
-
+    add_test_routes(app)  # core's test pages: /, /admin, /editor, /token, /basic, /api
     return app

@@ -7,7 +7,7 @@ with fsec on :class:`~fsec_store_peewee.PeeweeUserDatastore`, configured from
 rounds, CSRF off). The models are the documented peewee quickstart's plus a
 ``username``, ``fs_uniquifier`` and the trackable fields.
 
-Routes: ``/`` (``login_required``) and ``/admin`` (``roles_required("admin")``).
+Routes: core's test pages (:func:`flask_security.testing.app.add_test_routes`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 import peewee
 from flask import Flask
-from flask_security import RoleMixin, Security, UserMixin, current_user, login_required
-from flask_security.decorators import roles_required
+from flask_security import RoleMixin, Security, UserMixin
+from flask_security.testing.app import add_test_routes
 from flask_security.testing.datastore_contract import TEST_APP_CONFIG
 
 from . import PeeweeUserDatastore
@@ -121,14 +121,5 @@ def create_app(
     database.create_tables(MODELS)  # after the datastore added the lower(email) index
     Security(app, datastore)
 
-    @app.route("/")
-    @login_required
-    def index() -> Any:
-        return f"Hello {current_user.email}"
-
-    @app.route("/admin")
-    @roles_required("admin")
-    def admin() -> Any:
-        return "admin area"
-
+    add_test_routes(app)  # core's test pages: /, /admin, /editor, /token, /basic, /api
     return app

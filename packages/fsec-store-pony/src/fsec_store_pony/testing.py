@@ -8,7 +8,7 @@ are dropped and created again), configured from
 :data:`flask_security.testing.datastore_contract.TEST_APP_CONFIG` (bcrypt at 4
 rounds, CSRF off).
 
-Routes: ``/`` (``login_required``) and ``/admin`` (``roles_required("admin")``).
+Routes: core's test pages (:func:`flask_security.testing.app.add_test_routes`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from flask_security import (
     RoleMixin,
     Security,
     UserMixin,
-    current_user,
-    login_required,
-    roles_required,
 )
+from flask_security.testing.app import add_test_routes
 from flask_security.testing.datastore_contract import TEST_APP_CONFIG
 from pony.orm import Database, Json, Optional, Required, Set
 
@@ -113,14 +111,5 @@ def create_app(config: dict[str, Any] | None = None, db: Database | None = None)
         PonyUserDatastore(db, entities["User"], entities["Role"], entities.get("WebAuthn")),
     )
 
-    @app.route("/")
-    @login_required
-    def index() -> Any:
-        return f"Hello {current_user.email}"
-
-    @app.route("/admin")
-    @roles_required("admin")
-    def admin() -> Any:
-        return "admin area"
-
+    add_test_routes(app)  # core's test pages: /, /admin, /editor, /token, /basic, /api
     return app
