@@ -46,6 +46,9 @@ COMMON_CONFIG: dict[str, Any] = {
     "SECURITY_PASSWORD_SALT": PASSWORD_SALT,
     "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": BCRYPT_ROUNDS}},
     "SECURITY_SEND_REGISTER_EMAIL": False,
+    # The trusted host mailed links are built on: fsec refuses to start the mailing
+    # features without one (the init benchmark switches them on); upstream ignores it.
+    "SECURITY_EXTERNAL_BASE_URL": "http://bench.localhost",
 }
 
 #: DIFF: upstream-only settings.
