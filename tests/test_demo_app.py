@@ -12,23 +12,31 @@ import pytest
 DEMO = os.path.join(os.path.dirname(__file__), "..", "examples", "demo", "app.py")
 
 
+def load_demo(name, db_path, **config):
+    """The demo's app, built in this process on the SQLite file ``db_path`` with
+    ``config`` on top of the tests' settings (testing mode, fast bcrypt, passwords)."""
+    spec = importlib.util.spec_from_file_location(name, DEMO)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        return module.create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+                "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
+                # passwordless replaces the password login page; most tests use passwords
+                "SECURITY_PASSWORDLESS": False,
+                **config,
+            }
+        )
+    finally:
+        del sys.modules[name]
+
+
 @pytest.fixture
 def demo(tmp_path):
-    spec = importlib.util.spec_from_file_location("fsec_demo_app", DEMO)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fsec_demo_app"] = module
-    spec.loader.exec_module(module)
-    app = module.create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
-            "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
-            # passwordless replaces the password login page; these tests use passwords
-            "SECURITY_PASSWORDLESS": False,
-        }
-    )
-    yield app
-    del sys.modules["fsec_demo_app"]
+    return load_demo("fsec_demo_app", tmp_path / "demo.db")
 
 
 def _csrf(client, path="/login"):
@@ -108,21 +116,7 @@ def test_demo_home_page_token_steps_work_in_passwordless_mode(tmp_path):
     token comes from the mailed link (a newcomer followed the password steps there)."""
     from flask_security.utils import capture_passwordless_login_requests
 
-    spec = importlib.util.spec_from_file_location("fsec_demo_app_pl", DEMO)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fsec_demo_app_pl"] = module
-    try:
-        spec.loader.exec_module(module)
-        app = module.create_app(
-            {
-                "TESTING": True,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
-                "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
-                "SECURITY_PASSWORDLESS": True,
-            }
-        )
-    finally:
-        del sys.modules["fsec_demo_app_pl"]
+    app = load_demo("fsec_demo_app_pl", tmp_path / "demo.db", SECURITY_PASSWORDLESS=True)
     client = app.test_client()
     page = client.get("/").get_data(as_text=True)
     assert "mails a sign-in link" in page and '"password": ...' not in page
@@ -255,21 +249,7 @@ def test_demo_sets_an_outdated_database_aside(tmp_path):
     path = tmp_path / "demo.db"
     with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE user (id INTEGER PRIMARY KEY, email TEXT)")
-    spec = importlib.util.spec_from_file_location("fsec_demo_app_old", DEMO)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fsec_demo_app_old"] = module
-    try:
-        spec.loader.exec_module(module)
-        app = module.create_app(
-            {
-                "TESTING": True,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
-                "SECURITY_PASSWORDLESS": False,
-            }
-        )
-    finally:
-        del sys.modules["fsec_demo_app_old"]
+    app = load_demo("fsec_demo_app_old", path)
     assert (tmp_path / "demo.db.old").exists()
     with app.app_context():
         user = app.extensions["security"].datastore.find_user(email="user@example.com")
@@ -282,22 +262,7 @@ def test_demo_freshness_from_the_environment(tmp_path, monkeypatch):
     import datetime
 
     monkeypatch.setenv("FSEC_DEMO_FRESHNESS", "60")
-    spec = importlib.util.spec_from_file_location("fsec_demo_app_fresh", DEMO)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fsec_demo_app_fresh"] = module
-    try:
-        spec.loader.exec_module(module)
-        app = module.create_app(
-            {
-                "TESTING": True,
-                "WTF_CSRF_ENABLED": False,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
-                "SECURITY_PASSWORD_HASH_OPTIONS": {"bcrypt": {"rounds": 4}},
-                "SECURITY_PASSWORDLESS": False,
-            }
-        )
-    finally:
-        del sys.modules["fsec_demo_app_fresh"]
+    app = load_demo("fsec_demo_app_fresh", tmp_path / "demo.db", WTF_CSRF_ENABLED=False)
     assert app.config["SECURITY_FRESHNESS"] == datetime.timedelta(seconds=60)
     client = app.test_client()
     r = client.post("/login", data={"email": "user@example.com", "password": "user-password"})

@@ -204,6 +204,24 @@ def _matching_step(otp: Any, kind: str, code: str, now: float, generation: int) 
     return found
 
 
+def _matched(stored_value: Any, kind: str, code: Any) -> tuple[StoredSecret, Any, int] | None:
+    """``(stored, otp, step)`` when ``code`` (blanks removed) is a well-formed code
+    matching a step of ``kind`` in the window of the secret ``stored_value``, else
+    ``None`` (malformed code or value, undecryptable secret, no match)."""
+    if not isinstance(code, str):
+        return None
+    code = "".join(code.split())
+    stored = parse_stored(stored_value)
+    if stored is None or not _CODE.match(code):
+        return None
+    try:
+        otp = load_totp(stored)
+    except (ValueError, TypeError):
+        return None
+    step = _matching_step(otp, kind, code, _now(), stored.generation)
+    return None if step is None else (stored, otp, step)
+
+
 def verify_and_use(user: Any, kind: str, code: Any) -> bool:
     """Check ``code`` of ``kind`` for ``user`` and record its use atomically.
 
@@ -215,20 +233,11 @@ def verify_and_use(user: Any, kind: str, code: Any) -> bool:
         ``tf_totp_secret``; committed). ``False`` otherwise, also when another
         request used a code of the user at the same instant.
     """
-    if not isinstance(code, str):
-        return False
-    code = "".join(code.split())
     stored_value = getattr(user, "tf_totp_secret", None)
-    stored = parse_stored(stored_value)
-    if stored is None or not _CODE.match(code):
+    matched = _matched(stored_value, kind, code)
+    if matched is None:
         return False
-    try:
-        otp = load_totp(stored)
-    except (ValueError, TypeError):
-        return False
-    step = _matching_step(otp, kind, code, _now(), stored.generation)
-    if step is None:
-        return False
+    stored, otp, step = matched
     if kind == "authenticator" and step <= stored.used.get(kind, -1):
         return False  # mailed codes are bound to the generation instead
     totp_json = otp.to_json(encrypt=True) if getattr(otp, "changed", False) else stored.totp_json
@@ -252,18 +261,11 @@ def already_used(user: Any, code: Any) -> bool:
     :param user: a user with ``tf_totp_secret``.
     :param code: the code as typed.
     """
-    if not isinstance(code, str):
+    matched = _matched(getattr(user, "tf_totp_secret", None), "authenticator", code)
+    if matched is None:
         return False
-    code = "".join(code.split())
-    stored = parse_stored(getattr(user, "tf_totp_secret", None))
-    if stored is None or not _CODE.match(code) or "authenticator" not in stored.used:
-        return False
-    try:
-        otp = load_totp(stored)
-    except (ValueError, TypeError):
-        return False
-    step = _matching_step(otp, "authenticator", code, _now(), stored.generation)
-    return step is not None and step <= stored.used["authenticator"]
+    stored, _otp, step = matched
+    return step <= stored.used.get("authenticator", -1)
 
 
 def stored_with_step_used(stored_value: str, kind: str, step: int) -> str:
@@ -281,17 +283,8 @@ def stored_with_step_used(stored_value: str, kind: str, step: int) -> str:
 def check_code(stored_value: str, kind: str, code: Any) -> int | None:
     """The time step ``code`` matches for a secret not stored yet (setup), or
     ``None``. Constant-time comparison as in :func:`verify_and_use`."""
-    if not isinstance(code, str):
-        return None
-    code = "".join(code.split())
-    stored = parse_stored(stored_value)
-    if stored is None or not _CODE.match(code):
-        return None
-    try:
-        otp = load_totp(stored)
-    except (ValueError, TypeError):
-        return None
-    return _matching_step(otp, kind, code, _now(), stored.generation)
+    matched = _matched(stored_value, kind, code)
+    return None if matched is None else matched[2]
 
 
 def authenticator_details(stored_value: str, username: str) -> dict[str, str]:
