@@ -23,7 +23,6 @@ MODULE_EXCEPTIONS: dict[str, int] = {
     "packages/fsec-core/src/flask_security/testing/contracts.py": 405,
     "packages/fsec-core/src/flask_security/testing/live.py": 658,
     "packages/fsec-store-pony/src/fsec_store_pony/__init__.py": 426,
-    "packages/fsec-webauthn/src/fsec_webauthn/views.py": 751,
 }
 
 #: ``path::Class`` -> the most lines it may span for now.

@@ -46,6 +46,7 @@ def fsec_forms(register: Callable[[str, type], None]) -> None:
 @hookimpl
 def fsec_views(register: Callable[..., None], state: Any) -> None:
     from . import views
+    from .assertion import verify_offered
 
     register_url = str(config_value("WAN_REGISTER_URL", state.app))
     signin_url = str(config_value("WAN_SIGNIN_URL", state.app))
@@ -70,7 +71,7 @@ def fsec_views(register: Callable[..., None], state: Any) -> None:
         methods=["GET", "POST"],
     )
     register("wan_js", "/wan-static/webauthn.js", views.webauthn_js, methods=["GET"])
-    if views.verify_offered(state):
+    if verify_offered(state):
         verify_url = str(config_value("WAN_VERIFY_URL", state.app))
         register("wan_verify", verify_url, views.wan_verify, methods=["GET", "POST"])
         register(
@@ -115,7 +116,7 @@ def fsec_view_links(view: str, state: Any) -> list[tuple[str, str]] | None:
     if view == "verify":
         from flask_security import current_user
 
-        from .views import verify_credentials, verify_offered
+        from .assertion import verify_credentials, verify_offered
 
         if verify_offered(state) and verify_credentials(current_user._get_current_object()):
             return [(gettext("Confirm with a passkey instead"), _link_with_next("wan_verify"))]
@@ -133,7 +134,7 @@ def fsec_json_response(endpoint: str | None, payload: dict[str, Any], status: in
 
     if endpoint != f"{current_security.blueprint_name}.verify" or not current_user.is_authenticated:
         return
-    from .views import verify_credentials
+    from .assertion import verify_credentials
 
     payload["has_webauthn_verify_credential"] = bool(
         verify_credentials(current_user._get_current_object())
@@ -150,7 +151,8 @@ def fsec_login_next_step(user: Any, method: str, completed: tuple[str, ...]) -> 
     usable as a second factor (``"secondary"``, or ``"first"`` with
     ``SECURITY_WAN_ALLOW_AS_MULTI_FACTOR``). A user who signed in
     with a passkey as the first factor is asked for a second factor like any other
-    (upstream 5.x); see ``wan_signin_response`` for the multi-factor case.
+    (upstream 5.x); see :func:`fsec_webauthn.assertion.finish_signin` for the
+    multi-factor case.
 
     JSON clients get upstream's ``tf_required``, ``tf_state`` (``"ready"``),
     ``tf_method`` (``"webauthn"``) and ``tf_signin_url``.
