@@ -106,3 +106,60 @@ def test_begin_login_refuses_with_the_key_of_a_credential_used_meanwhile(counted
         assert not outcome and outcome.refusal == "INVALID_LOGIN_TOKEN"
         assert not flask_login.current_user.is_authenticated
     assert counter.refused == []  # a used link is not a refusal by a plugin
+
+
+def test_the_login_form_asks_the_refusal_once(counted):
+    """The form asks the hook before the password counts; the login it then begins
+    does not ask again (issue 14 section 3)."""
+    app, counter = counted
+    client = app.test_client()
+    r = client.post("/login", data={"email": "joe@example.com", "password": "password"})
+    assert r.status_code == 302
+    assert counter.asked == 1
+    assert client.get("/login").status_code == 302  # signed in: sent on
+
+
+def test_json_login_asks_the_refusal_once(counted):
+    app, counter = counted
+    client = app.test_client()
+    r = client.post("/login", json={"email": "joe@example.com", "password": "password"})
+    assert r.status_code == 200
+    assert r.get_json()["response"]["user"]["authentication_token"]
+    assert counter.asked == 1
+
+
+def test_a_refused_login_form_asks_once_and_answers_the_refusal(counted):
+    app, counter = counted
+    counter.refuse = "DISABLED_ACCOUNT"
+    client = app.test_client()
+    r = client.post("/login", json={"email": "joe@example.com", "password": "wrong"})
+    assert r.status_code == 400
+    assert "email" in r.get_json()["response"]["errors"]
+    assert counter.asked == 1
+    assert counter.refused == [("joe@example.com", "form", "DISABLED_ACCOUNT")]
+
+
+def test_an_inactive_account_is_refused_by_the_login_form(app):
+    r = app.test_client().post("/login", json={"email": "off@example.com", "password": "password"})
+    assert r.status_code == 400
+    assert "email" in r.get_json()["response"]["errors"]
+    assert "authentication_token" not in r.get_data(as_text=True)
+
+
+def test_begin_login_with_the_refusal_checked_does_not_ask_again(counted):
+    app, counter = counted
+    counter.refuse = "DISABLED_ACCOUNT"  # would refuse, were it asked
+    with app.test_request_context():
+        outcome = begin_login(_joe(), method="form", refusal_checked=True)
+        assert outcome.logged_in
+    assert counter.asked == 0
+
+
+def test_begin_login_with_the_refusal_checked_still_refuses_an_inactive_user(counted):
+    """Flask-Login's ``is_active`` check holds whatever the caller says."""
+    app, counter = counted
+    with app.test_request_context():
+        off = current_datastore.find_user(email="off@example.com")
+        outcome = begin_login(off, method="form", refusal_checked=True)
+        assert not outcome and outcome.refusal == "DISABLED_ACCOUNT"
+        assert not flask_login.current_user.is_authenticated

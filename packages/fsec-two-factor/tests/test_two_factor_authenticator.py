@@ -8,6 +8,7 @@ import re
 
 import pyotp
 from flask_login import user_logged_in
+from flask_security import hookimpl
 from flask_security.login_steps import PENDING_SESSION_KEY
 
 JSON = {"Accept": "application/json"}
@@ -335,5 +336,34 @@ def test_password_reset_of_a_two_factor_user_asks_for_the_code(make_app, tf):
     body = r.get_json()["response"]
     assert body["tf_required"] is True and "user" not in body
     assert client.get("/", headers=JSON).status_code == 401
+    r = client.post("/tf-validate", json={"code": tf.code_at(otp, 1)})
+    assert r.status_code == 200 and r.get_json()["response"]["user"]
+
+
+class _RefusalCounter:
+    """A plugin counting ``fsec_login_refusal`` calls (it allows every login)."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    @hookimpl
+    def fsec_login_refusal(self, user, method):
+        self.asked += 1
+        return None
+
+
+def test_a_two_factor_login_asks_the_refusal_once_at_the_password(app, tf):
+    """The password step of a two-factor login (the form and JSON login, then
+    ``begin_login`` holding the login pending) asks ``fsec_login_refusal`` once."""
+    client = app.test_client()
+    otp = tf.setup_authenticator(client)
+    counter = _RefusalCounter()
+    app.extensions["security"].plugins.pm.register(counter, name="refusal-counter")
+    r = tf.login(client)
+    assert r.status_code == 200 and r.get_json()["response"]["tf_required"] is True
+    assert counter.asked == 1
+    r = client.post("/login", data={"email": "alice@example.com", "password": "password"})
+    assert r.status_code == 302 and "/tf-validate" in r.headers["Location"]
+    assert counter.asked == 2
     r = client.post("/tf-validate", json={"code": tf.code_at(otp, 1)})
     assert r.status_code == 200 and r.get_json()["response"]["user"]

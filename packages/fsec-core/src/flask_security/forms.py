@@ -217,6 +217,13 @@ class LoginForm(Form, NextFormMixin):
     success ``form.user`` is the user. With ``SECURITY_RETURN_GENERIC_RESPONSES`` a
     refusal is reported exactly like a wrong password (``INVALID_PASSWORD`` on
     ``password``), so not even the account's state is told.
+
+    ``refusal_checked`` is ``True`` once ``validate()`` accepted the login: the
+    refusal hook was asked (and allowed it) for ``form.user`` with the method
+    ``"form"``, so the login view passes it on to
+    :func:`flask_security.login_steps.begin_login` (``refusal_checked=``) instead of
+    asking the hook a second time. A form replacing ``validate()`` without calling
+    this one leaves it ``False`` and the hook is asked there.
     """
 
     email = StringField(
@@ -227,6 +234,7 @@ class LoginForm(Form, NextFormMixin):
     submit = SubmitField(get_form_field_label("login"))
 
     user: Any = None
+    refusal_checked: bool = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -262,6 +270,7 @@ class LoginForm(Form, NextFormMixin):
             else:
                 self.email.errors.append(_msg(refusal, email=identity))
             return False
+        self.refusal_checked = True
         return True
 
 

@@ -7,7 +7,8 @@ links, the sign-in after a confirmation (:func:`login_user_from_link`),
 a reset or a registration, and any plugin's own first factor (a passkey). It
 
 1. asks ``fsec_login_refusal(user, method)`` (inactive, unconfirmed, locked
-   accounts are refused as before);
+   accounts are refused as before), unless the caller asked it in this request
+   (``refusal_checked=True``: the login form asks it before the password counts);
 2. asks the plugins ``fsec_login_next_step(user, method, completed=())`` whether
    another factor is required. The first :class:`LoginStep` returned wins;
 3. with no step, logs the user in exactly as
@@ -158,6 +159,7 @@ def begin_login(
     next_url: str | None = None,
     *,
     claim: Callable[[], str | None] | None = None,
+    refusal_checked: bool = False,
 ) -> LoginOutcome:
     """The entry point of every proven first factor (see the module documentation).
 
@@ -175,13 +177,20 @@ def begin_login(
         atomically and returns ``None``, or returns a message key when it was used
         meanwhile (``"INVALID_LOGIN_TOKEN"``), which refuses the login like a
         refusal. A refused login never calls it, so a refused user's link stays unused.
+    :param refusal_checked: ``True`` when the caller asked ``fsec_login_refusal`` for
+        ``user`` and ``method`` in this request and it allowed the login: the login
+        form and JSON login ask it before the password counts
+        (:func:`~flask_security.utils.authenticate_password`, so a refused account
+        gets its refusal and no password oracle), and the hook is not asked a second
+        time here. Flask-Login's ``is_active`` check at the sign-in still holds.
     :returns: a :class:`LoginOutcome`: logged in, a step pending, or refused
         (``outcome.refusal``: the message key, with ``fsec_login_refused`` called).
-        ``fsec_login_refusal`` is asked once (:func:`~flask_security.utils.refuse_login`);
-        the caller shows ``outcome.refusal`` and does not ask again. Changes are put
+        ``fsec_login_refusal`` is asked once (:func:`~flask_security.utils.refuse_login`),
+        not at all with ``refusal_checked``; the caller shows ``outcome.refusal`` and
+        does not ask again. Changes are put
         in the datastore, not committed: the caller commits.
     """
-    refusal = refuse_login(user, method)
+    refusal = None if refusal_checked else refuse_login(user, method)
     if refusal is None and claim is not None:
         refusal = claim()
     if refusal is not None:

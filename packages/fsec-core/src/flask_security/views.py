@@ -354,7 +354,14 @@ def login() -> Any:
         remember = form.remember.data
         if wants_json and "remember" not in (request_json() or {}):
             remember = None
-        outcome = begin_login(form.user, method="form", remember=remember, next_url=form.next.data)
+        outcome = begin_login(
+            form.user,
+            method="form",
+            remember=remember,
+            next_url=form.next.data,
+            # the form asked fsec_login_refusal before the password counted
+            refusal_checked=bool(getattr(form, "refusal_checked", False)),
+        )
         if outcome.step is not None:  # a further factor first (flask_security.login_steps)
             _datastore.commit()
             return login_outcome_response(outcome)

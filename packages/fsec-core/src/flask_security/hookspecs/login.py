@@ -25,8 +25,10 @@ def fsec_login_refusal(user: Any, method: str) -> str | None:
     (:func:`flask_security.utils.authenticate_password`). When it refuses, the
     password is still verified (so the attempt costs the same time), the answer is the
     refusal whatever the password was, and ``fsec_login_failed`` and
-    ``fsec_login_refused`` are both called for every such attempt. A plugin must keep
-    it that way:
+    ``fsec_login_refused`` are both called for every such attempt. A login asks it
+    once: the login that follows an accepted password does not ask again
+    (:func:`flask_security.login_steps.begin_login` with ``refusal_checked=True``).
+    A plugin must keep it that way:
 
     * decide from the account's state only, never from whether the password was
       right (the hook does not get it), and do the same work for every attempt: a
