@@ -527,8 +527,13 @@ PLUGIN_API_MODULES: tuple[tuple[str, str], ...] = (
 )
 
 #: Modules holding part of a listed module's API, documented under that module (their
-#: names are re-exported there): ``form_base`` is split out of ``flask_security.forms``.
-DOCUMENTED_UNDER: dict[str, str] = {"flask_security.form_base": "flask_security.forms"}
+#: names are re-exported there): ``form_base`` is split out of ``flask_security.forms``,
+#: ``form_pages`` and ``responses`` out of ``flask_security.views``.
+DOCUMENTED_UNDER: dict[str, str] = {
+    "flask_security.form_base": "flask_security.forms",
+    "flask_security.form_pages": "flask_security.views",
+    "flask_security.responses": "flask_security.views",
+}
 
 
 @dataclass

@@ -12,10 +12,10 @@ from typing import Any
 from . import signals, views
 from .cli import CORE_COMMANDS
 from .config import CORE_DEFAULTS, CORE_MESSAGES, config_value
+from .form_pages import InvalidJSONBody, handle_invalid_json
 from .forms import ChangePasswordForm, LoginForm, VerifyForm
 from .freshness import freshness_enabled
 from .hookspecs import hookimpl
-from .views import InvalidJSONBody, handle_invalid_json
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 

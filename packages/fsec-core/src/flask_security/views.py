@@ -1,4 +1,7 @@
-"""Core views (login, logout, change password) and the helpers every feature's views use.
+"""Core views (login, logout, change password, verify, plugins' static files), and the
+helpers every feature's views use, importable from here: the answers
+(:mod:`flask_security.responses`) and the form side of a view
+(:mod:`flask_security.form_pages`).
 
 JSON API (documented 3.0 shape): a request with a JSON body (or ``Accept:
 application/json``) gets ``{"meta": {"code": N}, "response": {...}}`` with HTTP status
@@ -14,29 +17,38 @@ from typing import Any
 
 import flask_login
 from flask import (
-    Response,
     abort,
     current_app,
-    has_request_context,
-    jsonify,
     redirect,
     render_template_string,
     request,
     send_from_directory,
-    session,
-    url_for,
 )
 from flask_wtf.csrf import generate_csrf
-from werkzeug.datastructures import MultiDict
 from werkzeug.security import safe_join
 
 from ._lazy import lazy_getattr
 from .changeable import change_user_password
-from .forms import focus_first_error, formdata_from_mapping
+from .form_pages import InvalidJSONBody as InvalidJSONBody
+from .form_pages import build_form as build_form
+from .form_pages import form_failure_status as form_failure_status
+from .form_pages import form_response as form_response
+from .form_pages import handle_invalid_json as handle_invalid_json
+from .form_pages import render_page as render_page
+from .form_pages import request_json as request_json
+from .form_pages import view_links as view_links
 from .forms import form_errors as form_errors
 from .freshness import mark_authn_fresh
 from .login_steps import begin_login, cancel_pending_login
-from .state import _datastore, _security, current_user
+from .responses import csrf_json_response as csrf_json_response
+from .responses import json_error as json_error
+from .responses import json_response as json_response
+from .responses import login_outcome_response as login_outcome_response
+from .responses import login_step_response as login_step_response
+from .responses import refresh_session as refresh_session
+from .responses import token_failure as token_failure
+from .responses import user_payload as user_payload
+from .state import _datastore, current_user
 from .utils import (
     config_value,
     do_flash,
@@ -48,287 +60,6 @@ from .utils import (
     logout_user,
     safe_redirect_target,
 )
-
-
-class InvalidJSONBody(Exception):
-    """A JSON body that is not an object or holds values that are not strings.
-
-    Answered with ``400`` and ``{"errors": {field: [message]}}`` by the blueprint's
-    error handler.
-    """
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
-# --------------------------------------------------------------------------------------
-# Helpers for feature views
-# --------------------------------------------------------------------------------------
-
-
-def json_response(payload: dict[str, Any] | None = None, status: int = 200) -> Response:
-    """``{"meta": {"code": status}, "response": payload}`` with HTTP ``status``.
-
-    Plugins may add keys to ``payload`` first (hook ``fsec_json_response``).
-
-    :param payload: the ``response`` object (``None``: ``{}``); copied, not changed.
-    :param status: the HTTP status, also sent as ``meta.code``.
-    :returns: the Flask response.
-    """
-    payload = dict(payload or {})
-    state = current_app.extensions.get("security")
-    if state is not None:
-        state.plugins.hook.fsec_json_response(
-            endpoint=request.endpoint if has_request_context() else None,
-            payload=payload,
-            status=status,
-        )
-    response = jsonify({"meta": {"code": status}, "response": payload})
-    response.status_code = status
-    return response
-
-
-def json_error(errors: dict[str, list[str]], status: int = 400) -> Response:
-    """A JSON error answer: ``{"response": {"errors": errors}}``.
-
-    :param errors: ``{field name: [messages]}`` (``form_errors(form)``; ``"form"`` for
-        form-level errors, or a name of your own such as ``"token"``).
-    :param status: the HTTP status (``400``).
-    :returns: the Flask response.
-    """
-    return json_response({"errors": errors}, status)
-
-
-def csrf_json_response(payload: dict[str, Any] | None = None) -> Response:
-    """The answer to a JSON ``GET`` of a form page: ``{"csrf_token": ...}`` (plus
-    ``payload``) with ``200``.
-
-    A JSON client reads the token here and sends it back with its ``POST`` (field
-    ``csrf_token`` or the ``SECURITY_CSRF_HEADER`` header, ``X-CSRFToken`` by
-    default), as for every fsec form (Flask-WTF's ``generate_csrf``).
-
-    :param payload: more keys for ``response`` (``user_payload(current_user)``...).
-    :returns: the JSON response (see :func:`json_response`).
-    """
-    return json_response({"csrf_token": generate_csrf(), **(payload or {})})
-
-
-def request_json() -> Any:
-    """The request's JSON body, parsed once (Werkzeug caches it), or ``None`` when it is
-    not JSON at all.
-
-    Unlike ``request.get_json(silent=True)``, a body nested too deeply for the parser
-    (``[[[[...]]]]``: Python's decoder raises ``RecursionError``) also gives ``None``
-    instead of a ``500``; so do bodies that are not valid JSON or not UTF-8.
-
-    :returns: the parsed body (any JSON value), or ``None``.
-    """
-    try:
-        return request.get_json(silent=True)
-    except RecursionError:
-        return None
-
-
-def _json_formdata() -> MultiDict[str, str]:
-    data = request_json()
-    if not isinstance(data, dict):
-        raise InvalidJSONBody({"json": [get_message("INVALID_JSON")[0]]})
-    formdata, errors = formdata_from_mapping(data)
-    if errors:
-        raise InvalidJSONBody(errors)
-    if "csrf_token" not in formdata:
-        header = request.headers.get(config_value("CSRF_HEADER") or "X-CSRFToken")
-        if header:
-            formdata["csrf_token"] = header
-    return formdata
-
-
-def build_form(name_or_class: str | type, **kwargs: Any) -> Any:
-    """Instantiate a security form from the request (form post or JSON body).
-
-    :param name_or_class: a registered form name (``"login_form"``, resolved with the
-        app's overrides) or a form class.
-    :raises InvalidJSONBody: the JSON body is not an object of strings (answered 400).
-
-    :param kwargs: more keyword arguments for the form's constructor.
-    :returns: the form, bound to the request's data (call ``validate_on_submit()``).
-    """
-    cls = _security.form_class(name_or_class) if isinstance(name_or_class, str) else name_or_class
-    if request.method in ("POST", "PUT", "PATCH") and request.is_json:
-        return cls(formdata=_json_formdata(), **kwargs)
-    return cls(**kwargs)
-
-
-def user_payload(user: Any, include_token: bool = False) -> dict[str, Any]:
-    """``{"user": user.get_security_payload()}``, plus ``authentication_token``.
-
-    :param user: the user.
-    :param include_token: add a fresh auth token (``user.get_auth_token()``).
-    :returns: ``{"user": {...}}``.
-    """
-    payload = dict(user.get_security_payload())
-    if include_token:
-        payload["authentication_token"] = user.get_auth_token()
-    return {"user": payload}
-
-
-def view_links(view: str) -> list[tuple[str, str]]:
-    """Links contributed by plugins for the page ``view`` (``fsec_view_links``).
-
-    :param view: the page name (``"login"``, ``"register"``, a plugin's own).
-    :returns: ``[(label, url), ...]`` in plugin order.
-    """
-    results = _security.plugins.hook.fsec_view_links(view=view, state=_security)
-    return [link for result in results if result for link in result]
-
-
-def render_page(template_key: str, view: str, status: int = 200, **context: Any) -> Any:
-    """Render the security page configured by ``SECURITY_<template_key>``.
-
-    The context holds ``security``, ``view_links`` (from plugins), every
-    ``@security.context_processor`` / ``@security.<view>_context_processor`` value and
-    ``context`` (e.g. ``login_user_form=form``). In every form of ``context`` the
-    first refused visible field gets ``autofocus``
-    (:func:`flask_security.forms.focus_first_error`).
-
-    :param template_key: the config key (without ``SECURITY_``) naming the template,
-        so that applications can replace it (``"LOGIN_USER_TEMPLATE"``; a plugin
-        registers its own, ``"ACCEPT_INVITE_TEMPLATE"``).
-    :param view: the view name selecting the ``<view>_context_processor`` functions
-        and the ``fsec_view_links`` links (``"login"``, ``"accept_invite"``).
-    :param status: the HTTP status of the page.
-    :param context: template variables (``login_user_form=form``...).
-    :returns: ``(html, status)``, a Flask view return value.
-    """
-    ctx = _security._run_context_processors(view)
-    ctx.update(context)
-    for value in context.values():
-        focus_first_error(value)  # the first refused field gets autofocus
-    ctx.setdefault("security", _security)
-    ctx.setdefault("view_links", view_links(view))
-    return _security.render_template(config_value(template_key), **ctx), status
-
-
-def login_step_response(step: Any) -> Any:
-    """Tell the client which further login step comes
-    (:class:`flask_security.login_steps.LoginStep`): JSON ``200`` with ``step.json``
-    and a fresh ``csrf_token``; HTML a redirect to ``step.endpoint``."""
-    if is_json_request():
-        payload = dict(step.json)
-        payload["csrf_token"] = generate_csrf()
-        return json_response(payload)
-    return redirect(url_for(step.endpoint))
-
-
-def login_outcome_response(outcome: Any, next_url: str | None = None) -> Any:
-    """Answer a :class:`flask_security.login_steps.LoginOutcome`.
-
-    A pending step: :func:`login_step_response`. Logged in: JSON ``200`` with the
-    user, an ``authentication_token`` and a ``csrf_token``; HTML a redirect to a safe
-    ``next_url`` (else the one kept since the first factor), ``next`` or
-    ``SECURITY_POST_LOGIN_VIEW``.
-
-    :raises RuntimeError: nobody is logged in and no step is pending (the caller
-        answers a refusal itself).
-    """
-    if outcome.step is not None:
-        return login_step_response(outcome.step)
-    if not outcome.logged_in:
-        raise RuntimeError("login_outcome_response: the login was refused")
-    if is_json_request():
-        payload = user_payload(outcome.user, include_token=True)
-        payload["csrf_token"] = generate_csrf()
-        return json_response(payload)
-    return redirect(get_post_login_redirect(next_url or outcome.next_url))
-
-
-def token_failure(key: str, redirect_to: str, **kwargs: Any) -> Any:
-    """The answer to a mailed link (reset, confirmation, login) that does not work.
-
-    JSON clients get ``400`` with ``{"errors": {"token": [message]}}``; browsers get
-    the message flashed (``SECURITY_FLASH_MESSAGES``) and a redirect to
-    ``redirect_to``.
-
-    :param key: the message key (``"INVALID_RESET_PASSWORD_TOKEN"``...).
-    :param redirect_to: the URL browsers go to (the page to ask for a new link).
-    :param kwargs: the message's placeholders (``email=...``, ``within=...``).
-    :returns: a Flask response.
-    """
-    text, category = get_message(key, **kwargs)
-    if is_json_request():
-        return json_error({"token": [text]})
-    do_flash(text, category)
-    return redirect(redirect_to)
-
-
-def form_failure_status() -> int:
-    """The HTTP status of an HTML page showing a form: always ``200``, also when a
-    submitted form failed validation and is shown again with its errors (3.0 did so;
-    browsers and apps' tests expect it). JSON answers keep ``400`` (:func:`json_error`).
-
-    :returns: ``200``.
-    """
-    return 200
-
-
-def form_response(
-    form: Any,
-    template_key: str,
-    view: str,
-    *,
-    csrf_payload: dict[str, Any] | None = None,
-    **context: Any,
-) -> Any:
-    """The common end of a form view: the answer when the form was not accepted, and
-    the HTML page that shows the form.
-
-    * JSON ``GET``: ``200`` with ``{"csrf_token": ..., **csrf_payload}``
-      (:func:`csrf_json_response`);
-    * JSON ``POST`` (any other method): ``400`` with
-      ``{"errors": {field: [message]}}`` from ``form`` (:func:`json_error`,
-      :func:`form_errors`);
-    * HTML: the page ``SECURITY_<template_key>`` with ``context``, status
-      :func:`form_failure_status` (``200``; :func:`render_page`).
-
-    A view handles an accepted form first (its JSON answer, its redirect) and ends
-    with this call; a view whose HTML answer after success is the same page again
-    (with a flashed message or new data in ``context``) ends with it as well, since
-    an accepted JSON request has been answered before. This is the documented 3.0
-    shape of every form endpoint (``{"meta": {"code": N}, "response": {...}}``).
-
-    :param form: the form built by :func:`build_form`, validated (or not submitted).
-    :param template_key: the config key naming the template, without ``SECURITY_``
-        (``"LOGIN_USER_TEMPLATE"``, ``"INVITE_USER_TEMPLATE"``).
-    :param view: the view name for context processors and plugin links (``"login"``).
-    :param csrf_payload: more keys for a JSON ``GET``'s ``response`` (``None``: only
-        ``csrf_token``), e.g. ``user_payload(current_user)``.
-    :param context: the template variables, the form among them under the name its
-        template reads (``login_user_form=form``).
-    :returns: a Flask view return value (a response, or ``(html, status)``).
-    """
-    if is_json_request():
-        if request.method == "GET":
-            return csrf_json_response(csrf_payload)
-        return json_error(form_errors(form))
-    return render_page(template_key, view, form_failure_status(), **context)
-
-
-def refresh_session(user: Any) -> None:
-    """Re-issue this session's login after ``user``'s password changed.
-
-    Flask-Login's alternative token holds a fingerprint of the password, so every
-    other session and remember cookie of the user stops working; this one carries on
-    (and its remember cookie is renewed when it had one). Token-only clients get no
-    session.
-
-    :param user: the user whose password changed (already committed).
-    """
-    if "_user_id" not in session:
-        return
-    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    flask_login.login_user(user, remember=remember_cookie in request.cookies, fresh=True)
-
 
 # --------------------------------------------------------------------------------------
 # Core views
@@ -511,11 +242,6 @@ def static_file(filename: str, folders: tuple[str, ...] = ()) -> Any:
         if path is not None and os.path.isfile(path):
             return send_from_directory(folder, filename, max_age=300)
     abort(404)
-
-
-def handle_invalid_json(exc: InvalidJSONBody) -> Response:
-    """Blueprint error handler for :class:`InvalidJSONBody`: ``400`` with field errors."""
-    return json_error(exc.errors)
 
 
 #: The helpers a plugin's views may use (this module's views are fsec's own).
