@@ -163,3 +163,4 @@ def test_begin_login_with_the_refusal_checked_still_refuses_an_inactive_user(cou
         outcome = begin_login(off, method="form", refusal_checked=True)
         assert not outcome and outcome.refusal == "DISABLED_ACCOUNT"
         assert not flask_login.current_user.is_authenticated
+    assert counter.asked == 0

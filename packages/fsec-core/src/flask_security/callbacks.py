@@ -7,6 +7,10 @@ The per-page names are an explicit table, :data:`VIEW_CONTEXT_PROCESSORS`: every
 name can be found by grep, and a misspelt one raises ``AttributeError`` instead of
 registering a processor for a page that does not exist. A plugin with pages of its
 own calls :meth:`AppCallbacks.add_context_processor` with its view name.
+
+The extension object offers the same decorators before ``init_app`` (factory
+pattern): :class:`DeferredCallbacks` keeps each registration and applies it to every
+state the extension builds.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask_mail import Message
+
+    from .state import SecurityState
 
 ContextProcessor = Callable[[], dict[str, Any]]
 
@@ -153,3 +159,86 @@ class AppCallbacks:
             for fn in self._context_processors.get(view, ()):
                 ctx.update(fn())
         return ctx
+
+
+class DeferredCallbacks:
+    """The decorators of :class:`AppCallbacks` on the extension object (a mixin of
+    :class:`flask_security.Security`), usable before ``init_app`` (factory pattern):
+    each registration is kept and applied to every state the extension builds
+    (``_apply_deferred``, called by ``init_app``), and at once to the state already
+    built, if any.
+
+    :ivar _state: the state the extension built last, or ``None`` (set by the class
+        using this mixin).
+    """
+
+    _state: SecurityState | None
+
+    def __init__(self) -> None:
+        self._deferred: list[Callable[[SecurityState], Any]] = []
+
+    def _defer(self, apply: Callable[[SecurityState], Any]) -> None:
+        self._deferred.append(apply)
+        if self._state is not None:
+            apply(self._state)
+
+    def _apply_deferred(self, state: SecurityState) -> None:
+        """Apply every registration kept so far to ``state`` (a state just built).
+
+        :param state: the application's new :class:`~flask_security.SecurityState`.
+        """
+        for apply in self._deferred:
+            apply(state)
+
+    def send_mail_task(self, fn: Callable[[Message], Any]) -> Callable[[Message], Any]:
+        """See :meth:`SecurityState.send_mail_task`.
+
+        :param fn: ``fn(message)`` getting the Flask-Mail ``Message``.
+        :returns: ``fn``.
+        """
+        self._defer(lambda s: s.send_mail_task(fn))
+        return fn
+
+    def mail_context_processor(self, fn: ContextProcessor) -> ContextProcessor:
+        """See :meth:`SecurityState.mail_context_processor`.
+
+        :param fn: ``fn() -> dict``.
+        :returns: ``fn``.
+        """
+        self._defer(lambda s: s.mail_context_processor(fn))
+        return fn
+
+    def unauthorized_handler(self, fn: Callable[[], Any]) -> Callable[[], Any]:
+        """See :meth:`SecurityState.unauthorized_handler`.
+
+        :param fn: ``fn()`` returning the response.
+        :returns: ``fn``.
+        """
+        self._defer(lambda s: s.unauthorized_handler(fn))
+        return fn
+
+    def reauthn_handler(self, fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        """See :meth:`SecurityState.reauthn_handler`.
+
+        :param fn: ``fn(within, grace)`` returning the response.
+        :returns: ``fn``.
+        """
+        self._defer(lambda s: s.reauthn_handler(fn))
+        return fn
+
+    def context_processor(self, fn: ContextProcessor) -> ContextProcessor:
+        """See :meth:`SecurityState.context_processor`.
+
+        :param fn: ``fn() -> dict``.
+        :returns: ``fn``.
+        """
+        self._defer(lambda s: s.context_processor(fn))
+        return fn
+
+    def add_context_processor(self, view: str, fn: ContextProcessor) -> None:
+        """See :meth:`SecurityState.add_context_processor` (applied to every state).
+
+        :param view: the view name (``"login"``, a plugin's ``"accept_invite"``).
+        :param fn: ``fn() -> dict`` of template variables.
+        """
+        self._defer(lambda s: s.add_context_processor(view, fn))

@@ -3,21 +3,17 @@ the work to :func:`flask_security.assembly.build_state`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, current_app
 
 from .assembly import build_state
-from .callbacks import add_view_context_processors
+from .callbacks import DeferredCallbacks, add_view_context_processors
 from .state import SecurityState
-
-if TYPE_CHECKING:  # pragma: no cover
-    from flask_mail import Message
 
 
 @add_view_context_processors
-class Security:
+class Security(DeferredCallbacks):
     """The Flask-Security extension (documented 3.0 API).
 
     ``Security(app, datastore, register_blueprint=True, **kwargs)`` or the factory
@@ -31,7 +27,9 @@ class Security:
         ``login_manager`` (a pre-built Flask-Login ``LoginManager``).
 
     The datastore and keyword arguments given here are kept for a later
-    ``init_app`` (in 3.0 they were lost with the factory pattern).
+    ``init_app`` (in 3.0 they were lost with the factory pattern), and so are the
+    decorators used before it (``@security.send_mail_task``,
+    ``@security.context_processor``...: :class:`~flask_security.callbacks.DeferredCallbacks`).
     """
 
     def __init__(
@@ -41,12 +39,12 @@ class Security:
         register_blueprint: bool = True,
         **kwargs: Any,
     ) -> None:
+        super().__init__()
         self.app = app
         self.datastore = datastore
         self._register_blueprint = register_blueprint
         self._kwargs = kwargs
         self._state: SecurityState | None = None
-        self._deferred: list[Callable[[SecurityState], Any]] = []
         if app is not None and datastore is not None:
             self._state = self.init_app(app, datastore, register_blueprint, **kwargs)
 
@@ -83,8 +81,7 @@ class Security:
             register_blueprint = self._register_blueprint
         options = {**self._kwargs, **kwargs}
         state = build_state(app, datastore, bool(register_blueprint), options)
-        for fn in self._deferred:
-            fn(state)
+        self._apply_deferred(state)
         self._state = state
         # 3.0 set ``security.app`` in init_app too (factory pattern); the state of
         # the current app is still looked up per request (several apps may share one
@@ -98,67 +95,6 @@ class Security:
         except RuntimeError:
             state = None
         return state or self._state
-
-    def _defer(self, apply: Callable[[SecurityState], Any]) -> None:
-        self._deferred.append(apply)
-        if self._state is not None:
-            apply(self._state)
-
-    # Decorators usable before init_app (factory pattern): applied to every state.
-    def send_mail_task(self, fn: Callable[[Message], Any]) -> Callable[[Message], Any]:
-        """See :meth:`SecurityState.send_mail_task`.
-
-        :param fn: ``fn(message)`` getting the Flask-Mail ``Message``.
-        :returns: ``fn``.
-        """
-        self._defer(lambda s: s.send_mail_task(fn))
-        return fn
-
-    def mail_context_processor(
-        self, fn: Callable[[], dict[str, Any]]
-    ) -> Callable[[], dict[str, Any]]:
-        """See :meth:`SecurityState.mail_context_processor`.
-
-        :param fn: ``fn() -> dict``.
-        :returns: ``fn``.
-        """
-        self._defer(lambda s: s.mail_context_processor(fn))
-        return fn
-
-    def unauthorized_handler(self, fn: Callable[[], Any]) -> Callable[[], Any]:
-        """See :meth:`SecurityState.unauthorized_handler`.
-
-        :param fn: ``fn()`` returning the response.
-        :returns: ``fn``.
-        """
-        self._defer(lambda s: s.unauthorized_handler(fn))
-        return fn
-
-    def reauthn_handler(self, fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-        """See :meth:`SecurityState.reauthn_handler`.
-
-        :param fn: ``fn(within, grace)`` returning the response.
-        :returns: ``fn``.
-        """
-        self._defer(lambda s: s.reauthn_handler(fn))
-        return fn
-
-    def context_processor(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
-        """See :meth:`SecurityState.context_processor`.
-
-        :param fn: ``fn() -> dict``.
-        :returns: ``fn``.
-        """
-        self._defer(lambda s: s.context_processor(fn))
-        return fn
-
-    def add_context_processor(self, view: str, fn: Callable[[], dict[str, Any]]) -> None:
-        """See :meth:`SecurityState.add_context_processor` (applied to every state).
-
-        :param view: the view name (``"login"``, a plugin's ``"accept_invite"``).
-        :param fn: ``fn() -> dict`` of template variables.
-        """
-        self._defer(lambda s: s.add_context_processor(view, fn))
 
     def __getattr__(self, name: str) -> Any:
         # 3.0: attributes of the state are reachable on the extension object.
