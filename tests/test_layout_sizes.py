@@ -20,7 +20,6 @@ MAX_CLASS_LINES = 150
 MODULE_EXCEPTIONS: dict[str, int] = {
     # Not split yet; each ceiling is the size measured when it was last tightened.
     "packages/fsec-core/src/flask_security/testing/contracts.py": 405,
-    "packages/fsec-core/src/flask_security/testing/live.py": 658,
     "packages/fsec-store-pony/src/fsec_store_pony/__init__.py": 426,
 }
 

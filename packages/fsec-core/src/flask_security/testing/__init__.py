@@ -4,8 +4,12 @@ plugin and store authors alike.
 * :mod:`.postgres`: a throwaway PostgreSQL cluster (``initdb`` + ``pg_ctl``).
 * :mod:`.smtp`: a real SMTP server (aiosmtpd) on a free local port.
 * :mod:`.live`: gunicorn serving an fsec app on a free port (several worker
-  processes), its log, an HTTP client and :func:`.live.race` (barrier-released
-  concurrent requests); :mod:`.live_wsgi` is what the workers load.
+  processes), its log and mails; every name of the two modules below is importable
+  from it. :mod:`.live_wsgi` is what the workers load.
+* :mod:`.live_http`: an HTTP client and :func:`.live.race` (barrier-released
+  concurrent requests).
+* :mod:`.live_process`: a server run as a command of its own (the demo), for browser
+  tests.
 * :mod:`.fixtures`: the pytest plugin (loaded through the ``pytest11`` entry point)
   with the ``fsec_postgres``, ``fsec_smtp`` and ``fsec_live`` fixtures.
 * :mod:`.contracts`: contract suites a store or feature subclasses.
