@@ -36,13 +36,14 @@ def test_every_testing_name_has_a_description(docs_module):
 
 def test_every_feature_contract_attribute_and_check_is_described(docs_module):
     attributes = docs_module.feature_contract_attributes()
-    assert {a[0] for a in attributes} == set(FeatureContract.__annotations__)
+    declared = {n for cls in FeatureContract.__mro__ for n in inspect.get_annotations(cls)}
+    assert {a[0] for a in attributes} == declared
     assert [a[0] for a in attributes if a[1]] == ["name", "distribution"]  # required
     missing = [a[0] for a in attributes if not a[3]]
     assert not missing, f"FeatureContract attributes without ':cvar x:': {missing}"
     checks = docs_module.feature_contract_checks()
-    tests = [n for n in vars(FeatureContract) if n.startswith("test_contract_")]
-    assert [c[0] for c in checks] == tests
+    tests = [n for n in dir(FeatureContract) if n.startswith("test_contract_")]
+    assert sorted(c[0] for c in checks) == tests and len(tests) == 12
     assert all(doc for _name, doc in checks), [n for n, d in checks if not d]
 
 

@@ -357,32 +357,54 @@ _CVAR = re.compile(
 
 def feature_contract_attributes() -> list[tuple[str, bool, str, str]]:
     """``(name, required, default, meaning)`` for every class attribute of
-    :class:`flask_security.testing.contracts.FeatureContract`, from its annotations,
-    values and ``:cvar:`` fields."""
+    :class:`flask_security.testing.contracts.FeatureContract`, from the annotations,
+    values and ``:cvar:`` fields of the suite classes it combines (the attributes are
+    declared on their base, ``FeatureSuite``)."""
+    import inspect
+
     from flask_security.testing.contracts import FeatureContract
 
-    doc = FeatureContract.__doc__ or ""
-    meanings = {m.group(1): " ".join(m.group(2).split()) for m in _CVAR.finditer(doc)}
     out = []
-    for name in FeatureContract.__annotations__:
-        required = name not in vars(FeatureContract)
-        default = "" if required else repr(vars(FeatureContract)[name])
-        out.append((name, required, default, meanings.get(name, "")))
+    seen: set[str] = set()
+    for cls in reversed(FeatureContract.__mro__):
+        doc = cls.__doc__ or ""
+        meanings = {m.group(1): " ".join(m.group(2).split()) for m in _CVAR.finditer(doc)}
+        for name in inspect.get_annotations(cls):
+            if name in seen:
+                continue
+            seen.add(name)
+            required = not hasattr(FeatureContract, name)
+            default = "" if required else repr(getattr(FeatureContract, name))
+            out.append((name, required, default, meanings.get(name, "")))
     return out
 
 
 def feature_contract_checks() -> list[tuple[str, str]]:
-    """``(test name, what it checks)`` for every ``test_contract_*`` method, from its
-    docstring."""
+    """``(test name, what it checks)`` for every ``test_contract_*`` method of
+    :class:`~flask_security.testing.contracts.FeatureContract` (of the suites it
+    combines, in their order), from its docstring."""
     import inspect
 
     from flask_security.testing.contracts import FeatureContract
 
     return [
         (name, " ".join((inspect.getdoc(fn) or "").split()))
-        for name, fn in vars(FeatureContract).items()
+        for name, fn in contract_tests(FeatureContract).items()
         if name.startswith("test_contract_")
     ]
+
+
+def contract_tests(contract: type) -> dict[str, Any]:
+    """``{name: function}`` of every ``test_*`` method of ``contract``, a class
+    combining suites: the classes of its MRO in turn (so the suites in the order the
+    class lists them), each in definition order; a name defined again counts once,
+    as the first class of the MRO defines it."""
+    tests: dict[str, Any] = {}
+    for cls in contract.__mro__:
+        for name, fn in vars(cls).items():
+            if name.startswith("test_") and name not in tests:
+                tests[name] = fn
+    return tests
 
 
 def render_feature_contract() -> tuple[str, str]:

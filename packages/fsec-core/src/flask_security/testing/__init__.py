@@ -12,10 +12,17 @@ plugin and store authors alike.
   tests.
 * :mod:`.fixtures`: the pytest plugin (loaded through the ``pytest11`` entry point)
   with the ``fsec_postgres``, ``fsec_smtp`` and ``fsec_live`` fixtures.
-* :mod:`.contracts`: contract suites a store or feature subclasses.
+* :mod:`.contracts`: ``FeatureContract``, the contract a feature's tests subclass,
+  combining the suites of :mod:`.feature_contributions_contract` (discovery and
+  contributions) and :mod:`.feature_behaviour_contract` over
+  :mod:`.feature_suite_base`.
 * :mod:`.datastore_contract`, :mod:`.datastore_views_contract` and
   :mod:`.store_package_contract`: the three contract suites every store runs
   (``DatastoreContract``, ``DatastoreViewsContract``, ``StorePackageContract``; all
   three importable from ``datastore_contract``), over :mod:`.store_contract_base`.
+  ``DatastoreContract`` combines the suites of the ``datastore_*_contract`` modules
+  over :mod:`.datastore_suite_base`; ``DatastoreViewsContract`` those of
+  :mod:`.datastore_views_login_contract` and :mod:`.datastore_views_account_contract`
+  over :mod:`.datastore_views_suite_base`.
 * :mod:`.contract_report`: the terminal summary line per contract, store and database.
 """
