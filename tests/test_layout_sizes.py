@@ -18,13 +18,13 @@ MAX_CLASS_LINES = 150
 
 #: ``path relative to the repository`` -> the most lines it may have for now.
 MODULE_EXCEPTIONS: dict[str, int] = {
-    # Not split yet; each ceiling is the size measured when it was last tightened.
+    # None left: a module that must be split later gets its line here, its ceiling
+    # the size measured when it was last tightened.
 }
 
 #: ``path::Class`` -> the most lines it may span for now.
 CLASS_EXCEPTIONS: dict[str, int] = {
-    # Not split yet.
-    "packages/fsec-store-peewee/src/fsec_store_peewee/__init__.py::PeeweeUserDatastore": 194,
+    # None left either.
 }
 
 

@@ -43,6 +43,8 @@ from flask_security.datastore import (
     user_write_error,
 )
 
+from .roles import RoleLinkMixin
+
 __all__ = ["PeeweeDatastore", "PeeweeUserDatastore", "add_identity_index"]
 
 __version__ = "0.1.0"
@@ -190,7 +192,7 @@ class PeeweeDatastore(Datastore):
             raise DatastoreError(f"the {model.__name__} could not be stored: {exc}") from exc
 
 
-class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
+class PeeweeUserDatastore(PeeweeDatastore, RoleLinkMixin, UserDatastore):
     """Users and roles on peewee models (documented 3.0 API).
 
     :param db: a ``peewee.Database`` (or ``FlaskDB`` / flask-peewee ``Database``).
@@ -215,10 +217,7 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
     ) -> None:
         PeeweeDatastore.__init__(self, db)
         UserDatastore.__init__(self, user_model, role_model, webauthn_model)
-        self.UserRole = role_link
-        self._user_fk = self._foreign_key(role_link, user_model)
-        self._role_fk = self._foreign_key(role_link, role_model)
-        self._roles_attr = self._user_fk.backref
+        self.use_role_link(role_link)
         self._pk = user_model._meta.primary_key
         add_identity_index(user_model, "email")
         if getattr(user_model, "get_id", None) is peewee.Model.get_id:
@@ -227,13 +226,6 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
             # Flask-Login keeps in the session and which ties sessions to the password.
             # peewee itself reads keys through ``_pk``, never ``get_id``.
             user_model.get_id = UserMixin.get_id  # type: ignore[method-assign]
-
-    @staticmethod
-    def _foreign_key(link: type, target: type) -> peewee.ForeignKeyField:
-        for field in link._meta.fields.values():
-            if isinstance(field, peewee.ForeignKeyField) and field.rel_model is target:
-                return field
-        raise TypeError(f"{link.__name__} has no ForeignKeyField to {target.__name__}")
 
     # -- primitives ------------------------------------------------------------------
 
@@ -249,26 +241,6 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
         except (TypeError, ValueError, AttributeError):
             return None
         return value
-
-    def _load_roles(self, users: list[Any]) -> None:
-        """Store each user's link rows (their ``role`` loaded) as ``user.<backref>``."""
-        if not users:
-            return
-        by_id = {u._pk: u for u in users}
-        rows: dict[Any, list[Any]] = {key: [] for key in by_id}
-        query = (
-            self.UserRole.select(self.UserRole, self.role_model)
-            .join(self.role_model, on=(self._role_fk == self.role_model._meta.primary_key))
-            .where(self._user_fk.in_(list(by_id)))
-            .order_by(self.role_model.name)
-        )
-        for link in query:
-            owner = by_id[link.__data__[self._user_fk.name]]
-            setattr(link, self._user_fk.name, owner)
-            link._dirty.clear()
-            rows[owner._pk].append(link)
-        for key, user in by_id.items():
-            setattr(user, self._roles_attr, rows[key])
 
     def load_user(self, user_id: Any) -> Any | None:
         """The user whose primary key is ``user_id``, its link rows and their roles read
@@ -324,14 +296,6 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
         """The role named ``role``, or ``None``."""
         return self.role_model.select().where(self.role_model.name == role).first()
 
-    # -- role links ------------------------------------------------------------------
-
-    def _links_of(self, user: Any) -> Any:
-        return self.UserRole.select().where(self._user_fk == user._pk)
-
-    def _refresh_roles(self, user: Any) -> None:
-        self._load_roles([user])
-
     def create_user(self, **kwargs: Any) -> Any:
         """See :meth:`UserDatastore.create_user`. The user row and its link rows are
         written in one transaction.
@@ -351,31 +315,6 @@ class PeeweeUserDatastore(PeeweeDatastore, UserDatastore):
             raise user_write_error(exc) from exc
         self._refresh_roles(user)
         return user
-
-    def add_role_to_user(self, user: Any, role: Any) -> bool:
-        """See :meth:`UserDatastore.add_role_to_user`: adds a link row."""
-        user, role = self.prepare_role_modify_args(user, role)
-        if user is None or role is None:
-            return False
-        exists = self._links_of(user).where(self._role_fk == role._pk).exists()
-        if exists:
-            return False
-        self.UserRole.create(**{self._user_fk.name: user, self._role_fk.name: role})
-        self._refresh_roles(user)
-        return True
-
-    def remove_role_from_user(self, user: Any, role: Any) -> bool:
-        """See :meth:`UserDatastore.remove_role_from_user`: deletes the link row."""
-        user, role = self.prepare_role_modify_args(user, role)
-        if user is None or role is None:
-            return False
-        deleted = (
-            self.UserRole.delete()
-            .where((self._user_fk == user._pk) & (self._role_fk == role._pk))
-            .execute()
-        )
-        self._refresh_roles(user)
-        return bool(deleted)
 
     def delete_user(self, user: Any) -> None:
         """Delete ``user``, its link rows and every row referring to it (a feature's
