@@ -178,8 +178,13 @@ def test_link_model_without_foreign_keys_is_refused() -> None:
     class Unrelated(peewee.Model):
         user = peewee.ForeignKeyField(User, backref="unrelated_links")
 
-    with pytest.raises(TypeError, match="no ForeignKeyField to Role"):
-        PeeweeUserDatastore(peewee.SqliteDatabase(":memory:"), User, Role, Unrelated)
+    try:
+        with pytest.raises(TypeError, match="no ForeignKeyField to Role"):
+            PeeweeUserDatastore(peewee.SqliteDatabase(":memory:"), User, Role, Unrelated)
+    finally:
+        # The foreign key made User refer back to Unrelated; left there, every later
+        # delete_user (delete_instance(recursive=True)) would look for its table.
+        Unrelated._meta.remove_field("user")
 
 
 def test_flask_peewee_database_object(tmp_path: Any) -> None:
