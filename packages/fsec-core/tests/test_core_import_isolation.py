@@ -35,6 +35,7 @@ class Hide:
 sys.meta_path.insert(0, Hide())
 import flask_security
 import flask_security.datastore, flask_security.forms, flask_security.utils
+import flask_security.models
 orms = json.loads(sys.argv[2])
 loaded = sorted(
     m for m in sys.modules
@@ -50,7 +51,19 @@ try:
     datastore_error = None
 except ImportError as exc:
     datastore_error = str(exc)
-print(json.dumps({"loaded": loaded, "error": error, "datastore_error": datastore_error}))
+models_errors = []
+for statement in (
+    "from flask_security.models import fsqla_v3",
+    "import flask_security.models.fsqla",
+    "from flask_security import AsaList",
+):
+    try:
+        exec(statement)
+        models_errors.append(None)
+    except ImportError as exc:
+        models_errors.append(str(exc))
+print(json.dumps({"loaded": loaded, "error": error, "datastore_error": datastore_error,
+                  "models_errors": models_errors}))
 """
 
 
@@ -76,6 +89,9 @@ def _check(result: dict) -> None:
     assert "fsec-store-sqlalchemy" in message
     assert "pip install fsec-store-sqlalchemy" in message
     assert "fsec-store-sqlalchemy" in result["datastore_error"]
+    # upstream 5.x's packaged models (flask_security.models.fsqla*) and AsaList
+    for message in result["models_errors"]:
+        assert message is not None and "pip install fsec-store-sqlalchemy" in message
 
 
 def test_import_loads_no_orm_even_when_installed_and_hidden_store_names_its_dist():

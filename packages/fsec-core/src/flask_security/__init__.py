@@ -25,6 +25,7 @@ from .decorators import (
 from .extension import Security
 from .forms import ChangePasswordForm, LoginForm, VerifyForm
 from .freshness import check_and_update_authn_fresh
+from .hashing import hash_password
 from .hookspecs import hookimpl, hookspec
 from .mixins import AnonymousUser, RoleMixin, UserMixin
 from .signals import (
@@ -67,6 +68,7 @@ __all__ = [
     "current_datastore",
     "current_security",
     "current_user",
+    "hash_password",
     "hookimpl",
     "hookspec",
     "http_auth_required",

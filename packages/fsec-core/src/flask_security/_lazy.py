@@ -17,6 +17,8 @@ LAZY_NAMES: dict[str, tuple[str, str]] = {
     "MongoEngineUserDatastore": ("fsec_store_mongo", "fsec-store-mongo"),
     "PeeweeUserDatastore": ("fsec_store_peewee", "fsec-store-peewee"),
     "PonyUserDatastore": ("fsec_store_pony", "fsec-store-pony"),
+    # upstream 5.x's list-of-strings column type (its packaged models use it)
+    "AsaList": ("fsec_store_sqlalchemy.models", "fsec-store-sqlalchemy"),
     "RegisterForm": ("fsec_registerable.forms", "fsec-registerable"),
     "ConfirmRegisterForm": ("fsec_registerable.forms", "fsec-registerable"),
     "SendConfirmationForm": ("fsec_confirmable.forms", "fsec-confirmable"),

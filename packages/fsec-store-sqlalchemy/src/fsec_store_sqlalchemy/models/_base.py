@@ -1,0 +1,133 @@
+"""What the versions of the packaged models share: the ``FsModels`` glue (the
+database and the table names the mixins refer to, the ``roles_users`` association
+table), naive-UTC timestamps, and linking ``User.webauthn`` to the WebAuthn model
+whichever of the two classes an application declares first."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import has_inherited_table, relationship
+
+#: The association table's name (upstream 5.x's, as in its documented examples).
+ROLES_USERS = "roles_users"
+
+
+def naive_utcnow() -> datetime.datetime:
+    """The current time in UTC without a time zone, as fsec's default
+    ``SECURITY_DATETIME_FACTORY`` gives it and ``DateTime`` columns keep it.
+
+    :returns: a naive ``datetime`` in UTC.
+    """
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+class FsModelsBase:
+    """The glue between the packaged mixins of one model version and the application's
+    database: set once by ``set_db_info`` before the models are declared, read when
+    they are (each version's ``FsModels`` keeps its own values).
+
+    :ivar db: the ``flask_sqlalchemy.SQLAlchemy`` object (anything with a
+        ``metadata``).
+    :ivar user_table_name: the User model's table (``"user"``).
+    :ivar role_table_name: the Role model's table (``"role"``).
+    :ivar webauthn_table_name: the WebAuthn model's table (``"webauthn"``).
+    :ivar roles_users: the ``roles_users`` association table (``user_id``,
+        ``role_id``), made in ``db.metadata``.
+    """
+
+    db: Any = None
+    user_table_name: str = "user"
+    role_table_name: str = "role"
+    webauthn_table_name: str = "webauthn"
+    roles_users: sa.Table | None = None
+
+    @classmethod
+    def _store(cls, db: Any, user_table_name: str, role_table_name: str, **names: str) -> None:
+        metadata = getattr(db, "metadata", None)
+        if not isinstance(metadata, sa.MetaData):
+            raise TypeError(
+                "FsModels.set_db_info needs the flask_sqlalchemy.SQLAlchemy object "
+                f"(something with a MetaData at .metadata), not {type(db).__name__}"
+            )
+        cls.db = db
+        cls.user_table_name = user_table_name
+        cls.role_table_name = role_table_name
+        for key, value in names.items():
+            setattr(cls, key, value)
+        cls.roles_users = sa.Table(
+            ROLES_USERS,
+            metadata,
+            sa.Column("user_id", sa.Integer(), sa.ForeignKey(f"{user_table_name}.id")),
+            sa.Column("role_id", sa.Integer(), sa.ForeignKey(f"{role_table_name}.id")),
+            extend_existing=True,
+        )
+
+    @classmethod
+    def require(cls) -> type[FsModelsBase]:
+        """This version's glue, once ``set_db_info`` was called.
+
+        :returns: ``cls``.
+        :raises RuntimeError: ``set_db_info`` was not called for this version (the
+            documented order: ``FsModels.set_db_info(db)``, then the models).
+        """
+        if cls.__dict__.get("db") is None:
+            raise RuntimeError(
+                f"call {cls.__module__.rsplit('.', 1)[-1]}.FsModels.set_db_info(db) "
+                "before declaring the models that use its mixins"
+            )
+        return cls
+
+
+def table_name(cls: type, attribute: str) -> str | None:
+    """The ``__tablename__`` a packaged mixin gives ``cls``: the name given to
+    ``set_db_info``, or ``None`` for a subclass of a mapped model (single-table
+    inheritance).
+
+    :param cls: the model class being declared (it has ``_fs_models``).
+    :param attribute: ``"user_table_name"``, ``"role_table_name"`` or
+        ``"webauthn_table_name"``.
+    :returns: the table name, or ``None``.
+    """
+    if has_inherited_table(cls):
+        return None
+    return str(getattr(cls._fs_models, attribute))  # type: ignore[attr-defined]
+
+
+def mapped_class(model: type, name: str) -> type | None:
+    """The class called ``name`` mapped in ``model``'s declarative registry, if any.
+
+    :param model: a declarative class (it has ``registry``), or a plain mixin.
+    :param name: the class name (upstream requires ``User``, ``Role``, ``WebAuthn``).
+    :returns: the mapped class, or ``None``.
+    """
+    registry = getattr(model, "registry", None)
+    for mapper in getattr(registry, "mappers", ()):
+        if mapper.class_.__name__ == name:
+            return mapper.class_
+    return None
+
+
+def webauthn_relationship() -> Any:
+    """The User side of the passkeys relationship: ``User.webauthn``, deleted with
+    the user (upstream 5.x's documented ``cascade="all, delete"``).
+
+    :returns: a ``relationship`` to ``"WebAuthn"``.
+    """
+    return relationship(
+        "WebAuthn", back_populates="user", cascade="all, delete", order_by="WebAuthn.id"
+    )
+
+
+def link_webauthn(user: type | None) -> None:
+    """Give the application's User model its ``webauthn`` relationship when it has
+    none yet (called when either of User and WebAuthn is declared, so the order of
+    the two declarations does not matter, and a User without a WebAuthn model, as
+    in upstream's quickstart, has none).
+
+    :param user: the User model class, or ``None``.
+    """
+    if user is not None and not hasattr(user, "webauthn"):
+        user.webauthn = webauthn_relationship()  # type: ignore[attr-defined]
