@@ -66,6 +66,7 @@ FEATURES = {
     "fsec_recoverable": "recoverable",
     "fsec_passwordless": "passwordless",
     "fsec_trackable": "trackable",
+    "fsec_two_factor": "twofactor",
     "fsec_webauthn": "webauthn",
 }
 

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from flask_security.hookspecs import hookimpl
+from flask_security import hookimpl
 from flask_security.utils import config_value
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
