@@ -27,9 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "examples" / "demo" / "app.py"
 
 
-def start_demo(instance: Path, *, passwordless: bool = False) -> ProcessServer:
+def start_demo(
+    instance: Path, *, passwordless: bool = False, freshness: int | None = None
+) -> ProcessServer:
     """``python examples/demo/app.py`` on a free port with ``instance`` as its
-    instance folder (its SQLite file, secrets and salt are made there)."""
+    instance folder (its SQLite file, secrets and salt are made there); ``freshness``
+    (seconds) is ``FSEC_DEMO_FRESHNESS``: how old a sign-in may be before the pages
+    that change how one signs in ask again."""
     port = free_port()
     env = {
         "FSEC_DEMO_INSTANCE": str(instance),
@@ -37,6 +41,8 @@ def start_demo(instance: Path, *, passwordless: bool = False) -> ProcessServer:
         "FSEC_DEMO_BASE_URL": f"http://localhost:{port}",
         "FSEC_DEMO_PASSWORDLESS": "1" if passwordless else "0",
     }
+    if freshness is not None:
+        env["FSEC_DEMO_FRESHNESS"] = str(freshness)
     # the demo as "python examples/demo/app.py" runs it, plus a thread dump on SIGUSR1
     # (faulthandler), which mail_to() asks for when a mail does not come
     argv = [sys.executable, "-c", _DEMO_MAIN, str(DEMO)]

@@ -13,6 +13,7 @@ test (``fsec_page``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -143,3 +144,57 @@ def test_passkey_as_the_second_factor_after_the_password(fsec_page, demo) -> Non
     page.get_by_text("You are signed in with your passkey.").wait_for()
     page.get_by_text("Signed in as admin@example.com").wait_for()
     bpage.step("signed in with password and passkey")
+
+
+#: Seconds a sign-in stays fresh in the /wan-verify test's demo (FSEC_DEMO_FRESHNESS):
+#: long enough to add a passkey right after the password, short enough to wait out.
+FRESH_SECONDS = 20
+
+
+@pytest.fixture(scope="module")
+def fresh_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessServer]:
+    server = start_demo(tmp_path_factory.mktemp("passkey-verify-demo"), freshness=FRESH_SECONDS)
+    yield server
+    server.stop()
+
+
+def test_a_stale_sign_in_is_confirmed_with_the_passkey_at_wan_verify(fsec_page, fresh_demo):
+    """Once the sign-in is older than SECURITY_FRESHNESS, the passkey page sends the
+    user to /verify; "Confirm with a passkey instead" leads to /wan-verify, the
+    virtual authenticator answers, and the user is back on the passkey page, which
+    opens again without any password typed."""
+    demo = fresh_demo
+    bpage = fsec_page(demo.url)
+    page = bpage.page
+    cdp, authenticator = _virtual_authenticator(bpage)
+    bpage.goto("/login")
+    page.get_by_label("Email Address").fill("user@example.com")
+    page.get_by_label("Password").fill("user-password")
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_url(demo.url + "/")
+    signed_in = time.monotonic()
+    bpage.goto("/wan-register")
+    page.get_by_label("Name of the passkey").fill("Laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    page.get_by_text("The passkey Laptop was added.").wait_for()
+    bpage.step("passkey added while the sign-in is fresh")
+    held = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    count = held[0]["signCount"]
+
+    time.sleep(max(0.0, FRESH_SECONDS + 1 - (time.monotonic() - signed_in)))
+    bpage.goto("/wan-register")
+    page.wait_for_url("**/verify?next=*")
+    assert bpage.path() == "/verify?next=%2Fwan-register"
+    bpage.step("stale: asked to confirm it is you")
+    page.get_by_role("link", name="Confirm with a passkey instead").click()
+    page.wait_for_url(lambda url: "/wan-verify?" in url)
+    assert bpage.path().startswith("/wan-verify?next=")  # and back to the passkey page
+    bpage.step("passkey confirmation page")
+    page.get_by_role("button", name="Confirm with your passkey").click()
+    page.wait_for_url("**/wan-register")
+    page.get_by_role("button", name="Remove passkey Laptop").wait_for()
+    bpage.step("confirmed with the passkey, back on the passkey page")
+    held = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    assert held[0]["signCount"] > count  # the passkey really signed the challenge
+    assert bpage.goto("/wan-register").status == 200
+    assert bpage.path() == "/wan-register"  # fresh again: not sent to /verify
