@@ -352,9 +352,11 @@ class _RefusalCounter:
         return None
 
 
-def test_a_two_factor_login_asks_the_refusal_once_at_the_password(app, tf):
+def test_a_two_factor_login_asks_the_refusal_once_per_request(app, tf):
     """The password step of a two-factor login (the form and JSON login, then
-    ``begin_login`` holding the login pending) asks ``fsec_login_refusal`` once."""
+    ``begin_login`` holding the login pending) asks ``fsec_login_refusal`` once, and
+    so does the request completing it with the code (loading the pending login asks;
+    the sign-in after the code does not ask again)."""
     client = app.test_client()
     otp = tf.setup_authenticator(client)
     counter = _RefusalCounter()
@@ -367,3 +369,23 @@ def test_a_two_factor_login_asks_the_refusal_once_at_the_password(app, tf):
     assert counter.asked == 2
     r = client.post("/tf-validate", json={"code": tf.code_at(otp, 1)})
     assert r.status_code == 200 and r.get_json()["response"]["user"]
+    assert counter.asked == 3
+    assert client.get("/tf-setup", headers=JSON).status_code == 200  # signed in
+
+
+def test_an_account_deactivated_while_its_login_is_pending_is_not_signed_in(app, tf):
+    """Deactivated between the password and the code: the code signs nobody in."""
+    client = app.test_client()
+    otp = tf.setup_authenticator(client)
+    assert tf.login(client).get_json()["response"]["tf_required"] is True
+    with app.app_context():
+        datastore = app.extensions["security"].datastore
+        user = datastore.find_user(email="alice@example.com")
+        datastore.deactivate_user(user)
+        datastore.put(user)
+        datastore.commit()
+    r = client.post("/tf-validate", json={"code": tf.code_at(otp, 1)})
+    assert r.status_code == 400
+    assert "authentication_token" not in r.get_data(as_text=True)
+    with client.session_transaction() as sess:
+        assert "_user_id" not in sess and PENDING_SESSION_KEY not in sess

@@ -30,8 +30,11 @@ protected page. The plugin that owns the step reads the pending login with
 :func:`pending_login`, reports a wrong code with :func:`fail_login_step` and, once its
 credential was checked **and consumed atomically** (a code used once, with
 ``current_datastore.compare_and_set``), calls :func:`complete_login_step`, which asks
-the hook again (several steps can follow each other) and finally calls
-:func:`~flask_security.utils.login_user` with the first factor's method and remember choice.
+``fsec_login_next_step`` again (several steps can follow each other) and finally signs
+the user in as :func:`~flask_security.utils.login_user` does, with the first factor's
+method and remember choice. ``fsec_login_refusal`` is asked once per request there
+too: when :func:`pending_login` loads the record (a user refused meanwhile has no
+pending login).
 
 The record holds: the user's id and a fingerprint of the user's access state (the
 password hash and ``fs_uniquifier``: a password change, a reset or
@@ -72,7 +75,7 @@ from typing import Any
 import flask_login
 from flask import g, session
 
-from .login import _start_login_session, refuse_login, try_login_user
+from .login import _start_login_session, refuse_login
 from .login_pending import (
     PENDING_SESSION_KEY,
     PendingLogin,
@@ -298,10 +301,14 @@ def complete_login_step() -> LoginOutcome:
     ``fsec_login_next_step(user, method, completed)`` is asked again with the
     completed steps; when it returns another step, the record moves to it (attempts
     back to ``0``) and ``fsec_login_pending`` is called. Otherwise the record is
-    removed and :func:`~flask_security.utils.try_login_user` runs with the first
-    factor's method and remember choice (new session, remember cookie,
-    ``user_logged_in``, ``identity_changed``, ``fsec_after_login``) and the datastore
-    is committed; a refusal arisen meanwhile is in ``outcome.refusal``.
+    removed and the user is signed in with the first factor's method and remember
+    choice (new session, remember cookie, ``user_logged_in``, ``identity_changed``,
+    ``fsec_after_login``) and the datastore is committed. ``fsec_login_refusal`` is
+    not asked again here: loading the pending login in this request asked it
+    (:func:`pending_login`; a user refused meanwhile has no pending login, the
+    answer is ``LoginOutcome(False)``), so the request completing a step asks it
+    once. Flask-Login's ``is_active`` check at the sign-in still holds
+    (``outcome.refusal == "DISABLED_ACCOUNT"``).
 
     :returns: a :class:`LoginOutcome`; ``LoginOutcome(False)`` when no login was
         pending (expired or cancelled meanwhile).
@@ -324,9 +331,11 @@ def complete_login_step() -> LoginOutcome:
     _drop()
     if recorded:
         mark_login_recorded(pending.user)
-    refusal = try_login_user(pending.user, remember=pending.remember, method=pending.method)
+    # fsec_login_refusal was asked when pending_login() loaded the record in this request
+    logged_in = _start_login_session(pending.user, pending.remember, pending.method)
     current_datastore.commit()
-    return LoginOutcome(refusal is None, None, refusal, pending.user, pending.next_url)
+    refusal = None if logged_in else "DISABLED_ACCOUNT"
+    return LoginOutcome(logged_in, None, refusal, pending.user, pending.next_url)
 
 
 def basic_step_refusal(user: Any) -> str | None:
