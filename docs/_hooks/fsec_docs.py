@@ -540,6 +540,11 @@ PLUGIN_API_MODULES: tuple[tuple[str, str], ...] = (
         "flask_security.forms",
         "Form building blocks and validators, and validating a form without a request.",
     ),
+    (
+        "flask_security.login_steps",
+        "Multi-step login: `begin_login`, the entry point of every first factor, and the "
+        "pending login a further factor completes (see [multi-step login](login-steps.md)).",
+    ),
     ("flask_security.decorators", "View decorators and the answers they give."),
     ("flask_security.signals", "The documented blinker signals (sender: the app)."),
     ("flask_security.datastore", "The datastore base classes and the errors to catch."),
