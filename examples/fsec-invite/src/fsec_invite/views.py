@@ -14,13 +14,13 @@ from flask import redirect
 from flask_security import ConfigRoles, current_datastore, roles_required
 from flask_security.babel import format_period
 from flask_security.decorators import anonymous_user_required
+from flask_security.login_steps import begin_login
 from flask_security.utils import (
     config_value,
     do_flash,
     get_message,
     get_post_redirect,
     is_json_request,
-    try_login_user,
     url_for_security,
 )
 from flask_security.views import (
@@ -28,6 +28,7 @@ from flask_security.views import (
     form_response,
     json_error,
     json_response,
+    login_outcome_response,
     user_payload,
 )
 
@@ -77,10 +78,23 @@ def accept_invite(token: str) -> Any:
     another request used the same link between this one's check and its write.
     GET: the page ``SECURITY_ACCEPT_INVITE_TEMPLATE`` with ``accept_invite_form``
     and ``invite_token``. A valid POST sets the password once
-    (:func:`~fsec_invite.invite.accept_invitation`), signs the invitee in
-    (``try_login_user(user, method="invite")``) and redirects to
-    ``SECURITY_INVITE_POST_ACCEPT_VIEW`` or ``SECURITY_POST_LOGIN_VIEW`` (JSON: the
-    user and an ``authentication_token``).
+    (:func:`~fsec_invite.invite.accept_invitation`), then signs the invitee in as
+    every first factor does, through
+    :func:`flask_security.login_steps.begin_login` (``method="invite"``), and
+    redirects to ``SECURITY_INVITE_POST_ACCEPT_VIEW`` or ``SECURITY_POST_LOGIN_VIEW``
+    (JSON: the user and an ``authentication_token``). When a plugin asks for another
+    step first (fsec-two-factor: the invitee's code, or setting a second factor up
+    when ``SECURITY_TWO_FACTOR_REQUIRED``), nobody is signed in yet: the answer is
+    the step's (:func:`flask_security.views.login_outcome_response`: HTML a redirect
+    to the step's page, JSON ``200`` with its fields such as ``tf_required``), and
+    the step's view completes the login. When a plugin refuses the login
+    (``fsec_login_refusal``), the password stays set, the refusal is flashed and the
+    invitee is sent to the login page (JSON: ``200`` without a user).
+
+    The link is used up by setting the password, before the sign-in and whatever
+    its outcome (no ``claim=``, as for a password reset): choosing the password is
+    what the link is for, and the invitee with a refused or pending login signs in
+    later with it.
     """
     expired, invalid, user = check_invite_token(token)
     if invalid or user is None:
@@ -91,13 +105,16 @@ def accept_invite(token: str) -> Any:
     if form.validate_on_submit():
         if not accept_invitation(user, form.password.data):
             return _link_problem("INVITE_INVALID")  # used by another request meanwhile
-        refusal = try_login_user(user, method="invite")  # None: signed in
+        outcome = begin_login(user, method="invite")
         current_datastore.commit()
+        if outcome.step is not None:  # a second factor first (flask_security.login_steps)
+            do_flash(*get_message("INVITE_ACCEPTED"))
+            return login_outcome_response(outcome)
         if is_json_request():
-            return json_response(user_payload(user, include_token=True) if refusal is None else {})
+            return json_response(user_payload(user, include_token=True) if outcome else {})
         do_flash(*get_message("INVITE_ACCEPTED"))
-        if refusal is not None:  # another plugin refuses the account (fsec_login_refusal)
-            do_flash(*get_message(refusal, email=user.email))
+        if not outcome:  # another plugin refuses the account (fsec_login_refusal)
+            do_flash(*get_message(outcome.refusal or "DISABLED_ACCOUNT", email=user.email))
             return redirect(url_for_security("login"))
         return redirect(get_post_redirect("INVITE_POST_ACCEPT_VIEW"))
     return form_response(
