@@ -90,12 +90,33 @@ def test_verify_wrong_password_is_a_field_error_and_stays_stale(fapp):
     _age(client, 11)
     r = client.post("/verify", json={"password": "wrong"})
     assert r.status_code == 400
-    assert r.json["response"]["errors"]["password"] == ["Wrong email address or password."]
+    # PASSWORD_MISMATCH: the signed-in user typed no email address (not the login's
+    # INVALID_PASSWORD, "Wrong email address or password.").
+    assert r.json["response"]["errors"] == {"password": ["The current password is wrong."]}
     r = client.post("/verify", data={"password": "wrong", "next": "/sensitive"})
-    assert r.status_code == 200 and "Wrong email address or password." in r.get_data(as_text=True)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "The current password is wrong." in page
+    assert "Wrong email address" not in page
     assert client.get("/sensitive").status_code == 302
     r = client.post("/verify", json={"password": ""})
     assert r.status_code == 400 and "password" in r.json["response"]["errors"]
+
+
+def test_verify_wrong_password_message_is_translated_and_configurable(fapp):
+    """The key is PASSWORD_MISMATCH: its catalogue text in German, and an app's
+    ``SECURITY_MSG_PASSWORD_MISMATCH`` replaces it."""
+    from flask import request
+    from flask_babel import Babel
+
+    Babel(fapp, locale_selector=lambda: request.accept_languages.best_match(["en", "de"]))
+    client = _signed_in(fapp)
+    _age(client, 11)
+    r = client.post("/verify", json={"password": "wrong"}, headers={"Accept-Language": "de"})
+    assert r.status_code == 400
+    assert r.json["response"]["errors"] == {"password": ["Das aktuelle Passwort ist falsch."]}
+    fapp.config["SECURITY_MSG_PASSWORD_MISMATCH"] = ("Not your password.", "error")
+    r = client.post("/verify", data={"password": "wrong"})
+    assert r.status_code == 200 and "Not your password." in r.get_data(as_text=True)
 
 
 def test_verify_makes_the_session_fresh_and_goes_to_next(fapp):
@@ -291,4 +312,3 @@ def test_check_and_update_authn_fresh_outside_a_view(fapp):
         assert not check_and_update_authn_fresh(datetime.timedelta(minutes=2), 0)
         assert check_and_update_authn_fresh(-1, 0)
         assert check_and_update_authn_fresh(datetime.timedelta(minutes=1), 0, method="basic")
-

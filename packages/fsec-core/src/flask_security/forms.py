@@ -280,9 +280,11 @@ class VerifyForm(Form, NextFormMixin):
     ``validate()`` runs :func:`flask_security.utils.check_user_password` for the
     current user with the method ``"verify"``: an account that
     ``fsec_login_refusal`` refuses (inactive, locked...) fails whatever the
-    password (its message on ``password``), a wrong password is ``INVALID_PASSWORD``
-    and counts as a failed login (``fsec_login_failed``). On success ``form.user``
-    is the user.
+    password (its message on ``password``), a wrong password is ``PASSWORD_MISMATCH``
+    on ``password`` ("The current password is wrong.": the signed-in user typed no
+    email address, so the login's ``INVALID_PASSWORD``, "Wrong email address or
+    password.", does not fit; both keys are 3.0's and 5.x's) and counts as a failed
+    login (``fsec_login_failed``). On success ``form.user`` is the user.
     """
 
     password = PasswordField(get_form_field_label("password"), validators=[password_required])
@@ -300,6 +302,8 @@ class VerifyForm(Form, NextFormMixin):
         user = current_user._get_current_object()
         identity = str(getattr(user, "email", "") or "")
         refusal = check_user_password(user, self.password.data or "", "verify", identity)
+        if refusal == "INVALID_PASSWORD":
+            refusal = "PASSWORD_MISMATCH"  # the password alone was asked (see above)
         if refusal is not None:
             self.password.errors.append(_msg(refusal, email=identity))
             return False
