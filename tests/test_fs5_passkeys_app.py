@@ -81,6 +81,10 @@ def test_register_add_a_passkey_and_sign_in_with_it(example: ModuleType) -> None
     client = app.test_client()
     spa = Spa(client)
     assert client.get("/", headers={"Accept": "application/json"}).status_code == 401
+    # 5.x's @auth_required() sends a browser to log in (no Basic password dialog)
+    page = client.get("/")
+    assert page.status_code == 302 and "WWW-Authenticate" not in page.headers
+    assert page.headers["Location"].endswith("/login?next=%2F")
 
     # register an account (logs it in, as in 5.x without confirmation)
     r = spa.post(

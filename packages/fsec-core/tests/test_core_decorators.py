@@ -14,6 +14,7 @@ from flask_security import (
     http_auth_required,
     roles_required,
 )
+from flask_security.config import ConfigError
 from flask_security.testing.app import add_user, login
 from flask_security.utils import hash_password
 
@@ -334,6 +335,60 @@ def test_auth_required_without_basic_has_no_challenge(make_app):
 
     r = app.test_client().get("/tok-only")
     assert r.status_code == 401 and "WWW-Authenticate" not in r.headers
+
+
+def _bare_auth_route(app):
+    @app.route("/bare")
+    @auth_required()
+    def bare():
+        return jsonify(email=current_user.email)
+
+    return app
+
+
+def test_bare_auth_required_sends_a_browser_to_log_in_as_5x(make_app):
+    """``@auth_required()`` is upstream 5.x's form (3.0's refused every request): a
+    browser without a session is redirected to log in, never challenged for Basic
+    (which made the browser's own password dialog appear)."""
+    app = _bare_auth_route(make_app())
+    add_user(app, "matt@example.com", "password")
+    r = app.test_client().get("/bare?x=1")
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/login?next=%2Fbare%3Fx%3D1"
+    assert "WWW-Authenticate" not in r.headers
+    r = app.test_client().get("/bare", headers={"Accept": "application/json"})
+    assert r.status_code == 401 and "WWW-Authenticate" not in r.headers
+    assert r.json["response"]["errors"]["auth"]
+
+
+def test_bare_auth_required_takes_session_and_token_not_basic_by_default(make_app):
+    app = _bare_auth_route(make_app())
+    add_user(app, "matt@example.com", "password")
+    token = _token(app.test_client())
+    assert app.test_client().get("/bare", headers={"Authentication-Token": token}).json == {
+        "email": "matt@example.com"
+    }
+    c = app.test_client()
+    login(c, "matt@example.com")
+    assert c.get("/bare").status_code == 200
+    r = app.test_client().get("/bare", headers=_basic("matt@example.com", "password"))
+    assert r.status_code == 302, "basic is not among 5.x's default API_ENABLED_METHODS"
+
+
+def test_bare_auth_required_with_basic_enabled_challenges(make_app):
+    app = _bare_auth_route(make_app({"SECURITY_API_ENABLED_METHODS": ["basic"]}))
+    add_user(app, "matt@example.com", "password")
+    ok = app.test_client().get("/bare", headers=_basic("matt@example.com", "password"))
+    assert ok.json == {"email": "matt@example.com"}
+    r = app.test_client().get("/bare")
+    assert r.status_code == 401
+    assert r.headers["WWW-Authenticate"] == 'Basic realm="Login Required"'
+
+
+@pytest.mark.parametrize("value", [[], ["session", "magic"], "session", None])
+def test_api_enabled_methods_is_checked_at_start_up(make_app, value):
+    with pytest.raises(ConfigError, match="SECURITY_API_ENABLED_METHODS"):
+        make_app({"SECURITY_API_ENABLED_METHODS": value})
 
 
 def test_auth_required_rejects_unknown_method():

@@ -21,7 +21,7 @@ from . import plugins as _plugins
 from .babel import TRANSLATIONS_DIR, _fsdomain, current_language, format_period
 from .cli import BadInput
 from .config import config_value, read_bool_settings
-from .decorators import handle_unauthenticated
+from .decorators import check_api_enabled_methods, handle_unauthenticated
 from .identity import _LoginManager, _Principal, _request_loader, _user_loader
 from .mail import delivery_mode
 from .mixins import AnonymousUser
@@ -111,6 +111,7 @@ def build_state(
     host.hook.fsec_init_app(app=app, state=state)
     check_link_host(app, state)
     delivery_mode(state)  # a bad SECURITY_MAIL_DELIVERY fails at start-up
+    check_api_enabled_methods(app)
     return state
 
 

@@ -93,6 +93,8 @@ CORE_DEFAULTS: dict[str, Any] = {
     "FRESHNESS": datetime.timedelta(hours=24),
     "FRESHNESS_GRACE_PERIOD": datetime.timedelta(hours=1),
     "FRESHNESS_ALLOW_AUTH_TOKEN": True,
+    # Upstream 5.x's methods of a bare ``auth_required()`` (3.0 had no such form).
+    "API_ENABLED_METHODS": ["session", "token"],
     "VERIFY_URL": "/verify",
     "VERIFY_TEMPLATE": "security/verify.html",
     "POST_VERIFY_URL": None,

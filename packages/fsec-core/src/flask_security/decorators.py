@@ -19,6 +19,7 @@ from .answers import credentials_refused, json_refusal, stale_authn_response
 from .answers import handle_forbidden as handle_forbidden
 from .answers import handle_reauthentication as handle_reauthentication
 from .answers import handle_unauthenticated as handle_unauthenticated
+from .config import ConfigError
 from .freshness import Duration, as_timedelta, check_and_update_authn_fresh, freshness_enabled
 from .identity import _LazyIdentity
 from .login_steps import basic_step_refusal
@@ -146,12 +147,39 @@ _METHODS: dict[str, Callable[[], bool]] = {
 }
 
 
+def check_api_enabled_methods(app: Any) -> None:
+    """Refuse at start-up a ``SECURITY_API_ENABLED_METHODS`` that a bare
+    ``@auth_required()`` could not use.
+
+    :param app: the Flask application being set up.
+    :raises ConfigError: the value is not a non-empty list or tuple of names among
+        ``"session"``, ``"token"`` and ``"basic"``.
+    """
+    value = config_value("API_ENABLED_METHODS", app)
+    if (
+        not isinstance(value, list | tuple)
+        or not value
+        or any(not isinstance(m, str) or m not in _METHODS for m in value)
+    ):
+        raise ConfigError(
+            "SECURITY_API_ENABLED_METHODS must be a non-empty list of "
+            f"'session', 'token' and 'basic' (got {value!r})"
+        )
+
+
 def auth_required(
     *auth_methods: str, within: Duration = -1, grace: Duration | None = None
 ) -> Callable[[F], F]:
     """Accept any of ``auth_methods`` (``"token"``, ``"basic"``, ``"session"``), tried
     in the given order. Failure: ``401``, with ``WWW-Authenticate`` when ``"basic"``
-    is among them.
+    is among them (documented 3.0 behaviour).
+
+    Without ``auth_methods`` (upstream 5.x's ``@auth_required()``; in 3.0 that form
+    refused every request) the methods are ``SECURITY_API_ENABLED_METHODS`` (default
+    ``["session", "token"]``), read at each request, and a refusal is answered as
+    5.x does: like ``login_required`` (a browser is redirected to log in with
+    ``next``, a JSON request gets ``401``), or, when ``"basic"`` is listed, ``401``
+    with ``WWW-Authenticate``.
 
     ``within`` and ``grace`` are upstream 5.x's freshness arguments (3.0 had none;
     without them nothing changes): with ``within`` not negative, the user must also
@@ -173,18 +201,20 @@ def auth_required(
     unknown = [m for m in auth_methods if m not in _METHODS]
     if unknown:
         raise ValueError(f"unknown auth methods {unknown!r}; use token, basic or session")
-    methods = auth_methods or ("token", "basic", "session")
 
     def decorator(fn: F) -> F:
         @wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            methods = auth_methods or config_value("API_ENABLED_METHODS")
             for name in methods:
                 if _METHODS[name]():
                     if not _fresh(name, within, grace):
                         return handle_reauthentication(within, grace)
                     return current_app.ensure_sync(fn)(*args, **kwargs)
             headers = _basic_header(None) if "basic" in methods else None
-            return credentials_refused(headers)
+            if auth_methods or headers:
+                return credentials_refused(headers)
+            return _security.login_manager.unauthorized()
 
         return cast(F, wrapper)
 
