@@ -218,7 +218,8 @@ def fsec_init_app(app: Any, state: Any) -> None:
         raise RuntimeError(
             "SECURITY_WEBAUTHN checks the origin and RP ID of every passkey against the "
             "host the site is reached at: set SECURITY_EXTERNAL_BASE_URL = "
-            "'https://your.site' (or Flask's SERVER_NAME or TRUSTED_HOSTS)"
+            "'https://your.site' (on your own machine 'http://localhost:5000': passkeys "
+            "refuse IP addresses such as 127.0.0.1), or Flask's SERVER_NAME or TRUSTED_HOSTS"
         )
     cls = config_value("WEBAUTHN_UTIL_CLS", state.app) or getattr(state, "init_options", {}).get(
         "webauthn_util_cls"
