@@ -20,7 +20,7 @@ from werkzeug.utils import import_string
 from . import plugins as _plugins
 from .babel import TRANSLATIONS_DIR, _fsdomain, current_language, format_period
 from .cli import BadInput
-from .config import config_value, read_bool_settings
+from .config import config_value, read_bool_settings, unread_settings
 from .decorators import check_api_enabled_methods, handle_unauthenticated
 from .identity import _LoginManager, _Principal, _request_loader, _user_loader
 from .mail import delivery_mode
@@ -99,6 +99,7 @@ def build_state(
     if app.jinja_env.globals.get("url_for_security") is not url_for_security:
         app.add_template_global(url_for_security, "url_for_security")
     _log_replacements(state)
+    _log_unread_settings(state)
     # The default templates' logout form carries the CSRF token (also without
     # Flask-WTF's CSRFProtect, which would add its own csrf_token global).
     app.add_template_global(generate_csrf, "fsec_csrf_token")
@@ -113,6 +114,32 @@ def build_state(
     delivery_mode(state)  # a bad SECURITY_MAIL_DELIVERY fails at start-up
     check_api_enabled_methods(app)
     return state
+
+
+def known_settings(state: SecurityState) -> frozenset[str]:
+    """The settings (keys without ``SECURITY_``) that core and the enabled plugins of
+    ``state`` read: their registered defaults, the feature flags, ``<NAME>_FORM`` of
+    their forms and ``MSG_<KEY>`` of their messages. Any other ``SECURITY_*`` key of
+    the app is reported at start-up (:func:`flask_security.config.unread_settings`).
+
+    :param state: the application's :class:`SecurityState`.
+    :returns: the key names.
+    """
+    return frozenset(
+        [*state.contributions.get("fsec_config_defaults", {}), *_plugins.FEATURE_FLAGS]
+        + [name.upper() for name in state.forms]
+        + [f"MSG_{key}" for key in state.messages]
+    )
+
+
+def _log_unread_settings(state: SecurityState) -> None:
+    unread = unread_settings(state.app.config, known_settings(state))
+    if unread:
+        logger.warning(
+            "fsec: no enabled part of fsec reads %s: a typo, a feature not switched on, "
+            "or an upstream 5.x setting fsec does not support (docs/configuration.md)",
+            ", ".join(unread),
+        )
 
 
 #: Logger of start-up reports (which plugin replaced which of core's contributions).

@@ -9,7 +9,7 @@ Features contribute their own keys through the ``fsec_config_defaults`` and
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
 from flask import current_app
@@ -211,6 +211,26 @@ def read_bool_settings(config: MutableMapping[str, Any], keys: Iterable[str]) ->
         if key in BOOL_OR_LIST_KEYS and isinstance(config[full], list | tuple | set | frozenset):
             continue
         config[full] = parse_bool_setting(full, config[full])
+
+
+def unread_settings(config: Mapping[str, Any], known: Iterable[str]) -> list[str]:
+    """The ``SECURITY_*`` keys of ``config`` that nothing enabled reads: a typo, a key
+    of a feature that is not switched on, or an upstream 5.x setting fsec does not
+    support. Logged once at start-up (a setting that silently does nothing is how a
+    security option gets lost).
+
+    :param config: the application's ``config``.
+    :param known: the keys without ``SECURITY_`` that core and the enabled plugins
+        read (their registered defaults, feature flags, ``MSG_<key>`` of their
+        messages, ``<NAME>_FORM`` of their forms).
+    :returns: the unread full key names, sorted.
+    """
+    known = set(known)
+    return sorted(
+        key
+        for key in config
+        if isinstance(key, str) and key.startswith("SECURITY_") and key[9:] not in known
+    )
 
 
 def config_value(key: str, app: Any = None, default: Any = None) -> Any:

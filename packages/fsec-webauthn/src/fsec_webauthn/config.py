@@ -32,6 +32,11 @@ DEFAULTS: dict[str, Any] = {
     "WAN_NAME_ALLOWED_CHARS": ["L", "N", "Pc", "Pd", "Zs"],
     "WAN_NAME_MAX_LENGTH": 64,
     "WAN_SALT": "wan-salt",
+    # A WebauthnUtil subclass or dotted path (the Security(webauthn_util_cls=...)
+    # keyword does the same); None: fsec-webauthn's own.
+    "WEBAUTHN_UTIL_CLS": None,
+    # Upstream 5.9's normalisation of free-text names (passkey names).
+    "INPUT_NORMALIZE_FORM": "NFKD",
 }
 
 #: message key -> (text, flash category). Override with ``SECURITY_MSG_<KEY>``.
