@@ -28,7 +28,6 @@ from __future__ import annotations
 import json as jsonlib
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from .live_http import race as race
 from .live_process import LiveServerError as LiveServerError
 from .live_process import ProcessServer as ProcessServer
 from .live_process import start_process_server as start_process_server
+from .live_process import terminate
 from .postgres import free_port
 
 #: The default app factory: the shared test app (needs fsec-store-sqlalchemy installed).
@@ -147,13 +147,7 @@ class LiveServer:
         in-process app's database connections. The logs stay readable. Safe to call
         twice."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+        terminate(process)
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None

@@ -77,16 +77,24 @@ class ProcessServer:
     def stop(self) -> None:
         """Stop the process (SIGTERM, SIGKILL after 10 s). Safe to call twice."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+        terminate(process)
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def terminate(process: subprocess.Popen[Any] | None) -> None:
+    """Stop ``process`` if it still runs: SIGTERM, then SIGKILL after 10 seconds.
+
+    :param process: the process, or ``None`` (nothing to do).
+    """
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
 
 
 def start_process_server(
