@@ -134,13 +134,14 @@ def test_register_add_a_passkey_and_sign_in_with_it(example: ModuleType) -> None
     assert user["fs_webauthn_user_handle"].encode("ascii") == unb64url(options["user"]["id"])
     assert user["active"] in (True, 1) and user["password"].startswith("$2b$")
     assert user["create_datetime"] is not None and user["mf_recovery_codes"] is None
-    (row,) = _rows(example, "SELECT * FROM webauthn")
+    (row,) = _rows(example, "SELECT * FROM web_authn")
     assert bytes(row["credential_id"]) == auth.passkeys[0].credential_id
     assert len(bytes(row["public_key"])) > 64  # the COSE key
     assert row["sign_count"] == auth.passkeys[0].sign_count == 1
     assert row["transports"] == "internal,hybrid"  # AsaList: comma-separated text
     assert (row["name"], row["usage"], row["device_type"]) == ("laptop", "first", "single_device")
     assert row["backup_state"] in (False, 0) and row["lastuse_datetime"] is not None
+    assert row["create_datetime"] is not None  # 5.x's column, set when made
     assert row["user_id"] == user["id"]
     (test_user,) = _rows(example, 'SELECT * FROM "user" WHERE email = :e', e="test@me.com")
     assert test_user["fs_webauthn_user_handle"] is None  # made on first passkey use only
@@ -150,4 +151,4 @@ def test_register_add_a_passkey_and_sign_in_with_it(example: ModuleType) -> None
         ds = app.extensions["security"].datastore
         ds.delete_user(ds.find_user(email="ann@example.com"))
         ds.commit()
-    assert _rows(example, "SELECT id FROM webauthn") == []
+    assert _rows(example, "SELECT id FROM web_authn") == []

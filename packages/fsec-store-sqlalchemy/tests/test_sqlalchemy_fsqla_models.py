@@ -1,12 +1,29 @@
 """Upstream Flask-Security 5.x's packaged models (``flask_security.models.fsqla``,
-``fsqla_v2``, ``fsqla_v3``): the schema each version makes (checked against the
-columns upstream's docs give: models.rst and the 3.3, 3.4 and 5.0 release notes),
-``set_db_info``'s table names, ``AsaList``, and both SQLAlchemy datastores storing
-users, roles and passkeys on them, on SQLite and on a real PostgreSQL."""
+``fsqla_v2``, ``fsqla_v3``): the schema each version makes, compared with the one
+upstream 5.9.2 itself makes for the same application code, table naming and
+``set_db_info``, ``AsaList``, and both SQLAlchemy datastores storing users, roles and
+passkeys on them, on SQLite and on a real PostgreSQL.
+
+``fsqla_schema_5_9_2.json`` is the schema measured on the real Flask-Security 5.9.2
+(2026-12-02; Flask-SQLAlchemy 3.1.1, SQLAlchemy 2.1.9, SQLite; tables, columns with
+declared and reflected types, nullability, server defaults, primary keys, unique
+constraints, indexes, foreign keys with ``ondelete``), by ``scripts/fsqla_schema.py``
+in a 5.9.2 virtualenv; re-measure with::
+
+    python3 -m venv /tmp/fs59
+    /tmp/fs59/bin/pip install "flask-security[fsqla,common,mfa]==5.9.2" webauthn
+    /tmp/fs59/bin/python scripts/fsqla_schema.py \\
+        > packages/fsec-store-sqlalchemy/tests/fsqla_schema_5_9_2.json
+
+The cases below declare the models as that script does (a case that 5.9.2 refuses
+to configure is recorded as ``{"error": ...}`` and fsec must refuse it too).
+"""
 
 from __future__ import annotations
 
 import datetime
+import json
+import pathlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,127 +43,112 @@ from flask_security.models import fsqla, fsqla_v2, fsqla_v3
 from flask_security.testing.app import TEST_CONFIG
 from flask_security.utils import hash_password
 from flask_sqlalchemy import SQLAlchemy
+from fsec_store_sqlalchemy.models.schema import describe
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-S, T, INT, B, D, BIN = sa.String, sa.Text, sa.Integer, sa.Boolean, sa.DateTime, sa.LargeBinary
-
-#: column -> (type, length, nullable, unique): version 1's User, from upstream's docs.
-USER_V1: dict[str, tuple[type, int | None, bool, bool]] = {
-    "id": (INT, None, False, False),
-    "email": (S, 255, False, True),
-    "username": (S, 64, True, False),
-    "password": (S, 255, False, False),
-    "active": (B, None, False, False),
-    "fs_uniquifier": (S, 64, False, True),
-    "confirmed_at": (D, None, True, False),
-    "last_login_at": (D, None, True, False),
-    "current_login_at": (D, None, True, False),
-    "last_login_ip": (S, 64, True, False),
-    "current_login_ip": (S, 64, True, False),
-    "login_count": (INT, None, True, False),
-    "tf_primary_method": (S, 64, True, False),
-    "tf_totp_secret": (S, 255, True, False),
-    "tf_phone_number": (S, 128, True, False),
-    "create_datetime": (D, None, False, False),
-    "update_datetime": (D, None, False, False),
-}
-USER_V2 = {
-    **USER_V1,
-    "username": (S, 64, True, True),
-    "us_totp_secrets": (T, None, True, False),
-    "us_phone_number": (S, 64, True, False),
-}
-USER_V3 = {
-    **USER_V2,
-    "password": (S, 255, True, False),
-    "us_phone_number": (S, 64, True, True),
-    "fs_webauthn_user_handle": (S, 64, True, True),
-    "mf_recovery_codes": (T, None, True, False),
-}
-ROLE = {
-    "id": (INT, None, False, False),
-    "name": (S, 80, False, True),
-    "description": (S, 255, True, False),
-    "permissions": (T, None, True, False),
-    "update_datetime": (D, None, False, False),
-}
-WEBAUTHN = {
-    "id": (INT, None, False, False),
-    "credential_id": (BIN, 1024, False, True),
-    "public_key": (BIN, 1024, False, False),
-    "sign_count": (INT, None, False, False),
-    "transports": (T, None, True, False),
-    "extensions": (S, 255, True, False),
-    "lastuse_datetime": (D, None, False, False),
-    "name": (S, 64, False, False),
-    "usage": (S, 64, False, False),
-    "backup_state": (B, None, False, False),
-    "device_type": (S, 64, False, False),
-    "user_id": (INT, None, False, False),
+UPSTREAM = json.loads((pathlib.Path(__file__).parent / "fsqla_schema_5_9_2.json").read_text())
+VERSIONS = {"fsqla": fsqla, "fsqla_v2": fsqla_v2, "fsqla_v3": fsqla_v3}
+NAMES = {"user_table_name": "acct", "role_table_name": "grp", "webauthn_table_name": "pk"}
+RENAMED = {"User": "acct", "Role": "grp", "WebAuthn": "pk"}
+#: case -> (version, passkey class name, set_db_info keywords, ``__tablename__`` by class)
+CASES: dict[str, tuple[str, str | None, dict[str, str], dict[str, str]]] = {
+    "fsqla": ("fsqla", None, {}, {}),
+    "fsqla_v2": ("fsqla_v2", None, {}, {}),
+    "fsqla_v3": ("fsqla_v3", "WebAuthn", {}, {}),
+    "fsqla_v3_named": ("fsqla_v3", "WebAuthn", NAMES, RENAMED),
+    "fsqla_named_db_info_only": ("fsqla", None, {"user_table_name": "acct"}, {}),
+    "fsqla_v3_webauthn_table_name_only": (
+        "fsqla_v3",
+        "WebAuthn",
+        {"webauthn_table_name": "pk"},
+        {},
+    ),
+    "fsqla_v3_tablename_only": ("fsqla_v3", "WebAuthn", {}, RENAMED),
+    "fsqla_v3_passkey_class": ("fsqla_v3", "Passkey", {}, {}),
+    "fsqla_v3_passkey_class_named": (
+        "fsqla_v3",
+        "Passkey",
+        {"webauthn_table_name": "passkey"},
+        {"Passkey": "passkey"},
+    ),
 }
 
 
-def _declare(version: Any, *, webauthn: bool = False, **names: str) -> dict[str, Any]:
-    """Models declared as upstream's docs show, on a new ``db``."""
+def _declare(
+    version: Any,
+    *,
+    webauthn: str | None = None,
+    tablenames: dict[str, str] | None = None,
+    **names: str,
+) -> dict[str, Any]:
+    """Models declared as upstream's docs show, on a new ``db``; ``webauthn`` is the
+    passkey class's name (none without it), ``tablenames`` the ``__tablename__``
+    each class sets."""
     db = SQLAlchemy()
     version.FsModels.set_db_info(db, **names)
-
-    class Role(db.Model, version.FsRoleMixin):
-        pass
-
-    class User(db.Model, version.FsUserMixin):
-        pass
-
-    models = {"db": db, "User": User, "Role": Role, "WebAuthn": None}
+    models: dict[str, Any] = {"db": db, "WebAuthn": None}
+    mixins = [("Role", version.FsRoleMixin), ("User", version.FsUserMixin)]
     if webauthn:
-
-        class WebAuthn(db.Model, version.FsWebAuthnMixin):
-            pass
-
-        models["WebAuthn"] = WebAuthn
+        mixins.append((webauthn, version.FsWebAuthnMixin))
+    for name, mixin in mixins:
+        body = {"__module__": __name__}
+        if name in (tablenames or {}):
+            body["__tablename__"] = tablenames[name]  # type: ignore[index]
+        models[name] = type(name, (db.Model, mixin), body)
+    if webauthn:
+        models["WebAuthn"] = models[webauthn]
     return models
 
 
-def _schema(table: sa.Table) -> dict[str, tuple[type, int | None, bool, bool]]:
-    unique = {c.name for c in table.c if c.unique}
-    unique |= {i.columns[0].name for i in table.indexes if i.unique and len(i.columns) == 1}
-    out = {}
-    for c in table.c:
-        if isinstance(c.type, sa.TypeDecorator):  # AsaList: text underneath
-            assert isinstance(c.type, AsaList) and isinstance(c.type.impl, sa.UnicodeText)
-            kind: type = T
-        else:
-            kind = next(k for k in (T, S, INT, B, D, BIN) if isinstance(c.type, k))
-        out[c.name] = (kind, getattr(c.type, "length", None), bool(c.nullable), c.name in unique)
-    return out
+def test_the_recorded_5_9_2_schema_is_the_script_s_cases() -> None:
+    assert set(UPSTREAM) == set(CASES)
+    refused = {c for c in CASES if "error" in UPSTREAM[c]}
+    assert refused == {
+        "fsqla_named_db_info_only",  # roles_users points at "acct", the table is "user"
+        "fsqla_v3_tablename_only",  # the tables are renamed, the foreign keys are not
+        "fsqla_v3_passkey_class",  # User.webauthn needs a class called WebAuthn
+        "fsqla_v3_passkey_class_named",
+    }
 
 
-@pytest.mark.parametrize(
-    ("version", "user"),
-    [(fsqla, USER_V1), (fsqla_v2, USER_V2), (fsqla_v3, USER_V3)],
-    ids=["fsqla", "fsqla_v2", "fsqla_v3"],
-)
-def test_each_version_makes_upstream_s_user_and_role_tables(version: Any, user: Any) -> None:
-    m = _declare(version)
-    tables = m["db"].metadata.tables
-    assert set(tables) == {"user", "role", "roles_users"}
-    assert _schema(tables["user"]) == user
-    assert _schema(tables["role"]) == ROLE
-    links = tables["roles_users"]
-    assert [c.name for c in links.c] == ["user_id", "role_id"]
-    assert {fk.target_fullname for fk in links.foreign_keys} == {"user.id", "role.id"}
-    # the mixins are fsec's own: UserMixin / RoleMixin are in them
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_case_makes_the_schema_5_9_2_makes(case: str) -> None:
+    version, passkey, names, tablenames = CASES[case]
+    expected = UPSTREAM[case]
+    m = _declare(VERSIONS[version], webauthn=passkey, tablenames=tablenames, **names)
+    if "error" in expected:  # 5.9.2 cannot configure these models: neither can fsec
+        registry = m["db"].Model.registry
+        try:
+            with pytest.raises(sa.exc.SQLAlchemyError) as refused:
+                registry.configure()
+            assert type(refused.value).__name__ == expected["error"].split(":")[0]
+        finally:
+            registry.dispose()
+        return
+    engine = sa.create_engine("sqlite://")
+    try:
+        assert describe(m["db"].metadata, engine) == expected
+    finally:
+        engine.dispose()
+
+
+def test_5_x_names_the_passkey_table_web_authn_and_its_columns() -> None:
+    """The facts a 5.x database depends on, spelled out (the newcomer's report)."""
+    v3 = UPSTREAM["fsqla_v3"]
+    assert set(v3) == {"user", "role", "roles_users", "web_authn"}
+    assert v3["user"]["columns"]["username"][0] == "String(255)"
+    assert v3["user"]["columns"]["us_phone_number"][0] == "String(128)"
+    assert v3["web_authn"]["columns"]["create_datetime"][:3] == ["DateTime", "DATETIME", False]
+    assert v3["web_authn"]["columns"]["sign_count"][2] is True  # nullable
+    assert v3["web_authn"]["fks"] == [[["user_id"], "user", ["id"], "CASCADE"]]
+
+
+def test_the_mixins_are_fsec_s_and_user_links_its_passkeys() -> None:
+    m = _declare(fsqla_v2)
     assert issubclass(m["User"], UserMixin) and issubclass(m["Role"], RoleMixin)
     assert not hasattr(m["User"], "webauthn")  # no WebAuthn model, no relationship
-
-
-def test_v3_webauthn_model_has_upstream_s_fields_and_fsec_s_mixin() -> None:
-    m = _declare(fsqla_v3, webauthn=True)
-    table = m["db"].metadata.tables["webauthn"]
-    assert _schema(table) == WEBAUTHN
-    (fk,) = table.c.user_id.foreign_keys
-    assert (fk.target_fullname, fk.ondelete) == ("user.id", "CASCADE")
-    assert any(i.unique and [c.name for c in i.columns] == ["credential_id"] for i in table.indexes)
+    m = _declare(fsqla_v3, webauthn="WebAuthn")
+    assert m["WebAuthn"].__table__.name == "web_authn"
     assert issubclass(m["WebAuthn"], WebAuthnMixin)
     assert sa.inspect(m["User"]).relationships["webauthn"].mapper.class_ is m["WebAuthn"]
 
@@ -166,16 +168,6 @@ def test_webauthn_declared_before_user_is_linked_too() -> None:
 
     assert sa.inspect(User).relationships["webauthn"].mapper.class_ is WebAuthn
     assert sa.inspect(WebAuthn).relationships["user"].mapper.class_ is User
-
-
-def test_set_db_info_table_names_are_used() -> None:
-    names = {"user_table_name": "acct", "role_table_name": "grp", "webauthn_table_name": "pk"}
-    m = _declare(fsqla_v3, webauthn=True, **names)
-    tables = m["db"].metadata.tables
-    assert set(tables) == {"acct", "grp", "pk", "roles_users"}
-    fks = {fk.target_fullname for fk in tables["roles_users"].foreign_keys}
-    assert fks == {"acct.id", "grp.id"}
-    assert {fk.target_fullname for fk in tables["pk"].foreign_keys} == {"acct.id"}
 
 
 def test_an_app_s_own_tablename_and_columns_win() -> None:
@@ -268,7 +260,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(params=["flask-sqlalchemy", "session"])
 def app(request: pytest.FixtureRequest, database_url: str) -> Iterator[Flask]:
-    m = _declare(fsqla_v3, webauthn=True)
+    m = _declare(fsqla_v3, webauthn="WebAuthn")
     app = Flask("fsqla_models_app")
     app.config.update(TEST_CONFIG)
     app.config.update(SQLALCHEMY_DATABASE_URI=database_url)
@@ -338,6 +330,6 @@ def test_users_roles_and_passkeys_are_stored_and_deleted_together(app: Flask) ->
         ds.delete_user(user)
         ds.commit()
         conn = ds.session.connection()
-        for table in ("user", "webauthn", "roles_users"):
+        for table in ("user", "web_authn", "roles_users"):
             count = conn.execute(sa.text(f'select count(*) from "{table}"')).scalar()
             assert count == 0, table

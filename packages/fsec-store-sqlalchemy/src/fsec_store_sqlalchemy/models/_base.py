@@ -1,7 +1,13 @@
 """What the versions of the packaged models share: the ``FsModels`` glue (the
-database and the table names the mixins refer to, the ``roles_users`` association
-table), naive-UTC timestamps, and linking ``User.webauthn`` to the WebAuthn model
-whichever of the two classes an application declares first."""
+database and the table names the mixins' foreign keys refer to, the ``roles_users``
+association table), naive-UTC timestamps, and linking ``User.webauthn`` to the
+WebAuthn model whichever of the two classes an application declares first.
+
+The mixins do not name their tables: as in upstream 5.x (measured on 5.9.2, see
+``scripts/fsqla_schema.py``), Flask-SQLAlchemy names a model's table after its class
+(``User`` -> ``user``, ``WebAuthn`` -> ``web_authn``) unless the class sets
+``__tablename__``; the names given to ``set_db_info`` are only what the foreign keys
+point at, so an application that renames a table gives the name to both."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import has_inherited_table, relationship
+from sqlalchemy.orm import relationship
 
 #: The association table's name (upstream 5.x's, as in its documented examples).
 ROLES_USERS = "roles_users"
@@ -31,9 +37,13 @@ class FsModelsBase:
 
     :ivar db: the ``flask_sqlalchemy.SQLAlchemy`` object (anything with a
         ``metadata``).
-    :ivar user_table_name: the User model's table (``"user"``).
-    :ivar role_table_name: the Role model's table (``"role"``).
-    :ivar webauthn_table_name: the WebAuthn model's table (``"webauthn"``).
+    :ivar user_table_name: the User model's table, which ``roles_users.user_id``
+        and ``web_authn.user_id`` refer to (``"user"``).
+    :ivar role_table_name: the Role model's table, which ``roles_users.role_id``
+        refers to (``"role"``).
+    :ivar webauthn_table_name: the WebAuthn model's table as the application
+        names it (``"web_authn"``, Flask-SQLAlchemy's name for ``WebAuthn``); kept
+        for the application, no column refers to it.
     :ivar roles_users: the ``roles_users`` association table (``user_id``,
         ``role_id``), made in ``db.metadata``.
     """
@@ -41,7 +51,7 @@ class FsModelsBase:
     db: Any = None
     user_table_name: str = "user"
     role_table_name: str = "role"
-    webauthn_table_name: str = "webauthn"
+    webauthn_table_name: str = "web_authn"
     roles_users: sa.Table | None = None
 
     @classmethod
@@ -79,21 +89,6 @@ class FsModelsBase:
                 "before declaring the models that use its mixins"
             )
         return cls
-
-
-def table_name(cls: type, attribute: str) -> str | None:
-    """The ``__tablename__`` a packaged mixin gives ``cls``: the name given to
-    ``set_db_info``, or ``None`` for a subclass of a mapped model (single-table
-    inheritance).
-
-    :param cls: the model class being declared (it has ``_fs_models``).
-    :param attribute: ``"user_table_name"``, ``"role_table_name"`` or
-        ``"webauthn_table_name"``.
-    :returns: the table name, or ``None``.
-    """
-    if has_inherited_table(cls):
-        return None
-    return str(getattr(cls._fs_models, attribute))  # type: ignore[attr-defined]
 
 
 def mapped_class(model: type, name: str) -> type | None:

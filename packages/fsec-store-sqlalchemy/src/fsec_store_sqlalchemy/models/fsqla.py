@@ -14,9 +14,10 @@ Use, as upstream documents it::
     class User(db.Model, fsqla.FsUserMixin):
         pass
 
-The classes must be called ``User`` and ``Role``; their tables are ``user`` and
-``role`` unless other names are given to ``set_db_info`` (and set as
-``__tablename__`` on the classes, or left to the mixins, which use them).
+The classes must be called ``User`` and ``Role``; Flask-SQLAlchemy names their
+tables ``user`` and ``role``. To use other names, set ``__tablename__`` on the
+classes and give the same names to ``set_db_info`` (its names are what
+``roles_users``' foreign keys point at; the mixins do not name tables), as in 5.x.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from flask_security import RoleMixin, UserMixin
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import backref, declared_attr, relationship
 
-from ._base import FsModelsBase, naive_utcnow, table_name
+from ._base import FsModelsBase, naive_utcnow
 from .asalist import AsaList
 
 __all__ = ["FsModels", "FsRoleMixin", "FsUserMixin"]
@@ -46,14 +47,20 @@ class FsModels(FsModelsBase):
 
         :param db: the ``flask_sqlalchemy.SQLAlchemy`` object; the ``roles_users``
             association table is made in its metadata.
-        :param user_table_name: the User model's table.
-        :param role_table_name: the Role model's table.
+        :param user_table_name: the User model's table (what ``roles_users.user_id``
+            refers to; the class's ``__tablename__`` names the table itself).
+        :param role_table_name: the Role model's table (likewise).
         :raises TypeError: ``db`` has no SQLAlchemy ``MetaData`` at ``.metadata``.
         """
         cls._store(db, user_table_name, role_table_name)
 
 
-def _created_at() -> sa.Column[Any]:
+def created_at() -> sa.Column[Any]:
+    """A ``create_datetime`` column: naive UTC, set when the row is made (the
+    database's ``CURRENT_TIMESTAMP`` when a row is written without fsec), required.
+
+    :returns: a new ``Column``.
+    """
     return sa.Column(
         sa.DateTime, nullable=False, default=naive_utcnow, server_default=sa.func.now()
     )
@@ -76,10 +83,6 @@ class FsRoleMixin(RoleMixin):
 
     _fs_models: ClassVar[type[FsModelsBase]] = FsModels
 
-    @declared_attr.directive
-    def __tablename__(cls) -> str | None:
-        return table_name(cls, "role_table_name")
-
     id = sa.Column(sa.Integer, primary_key=True)
     name = sa.Column(sa.String(80), unique=True, nullable=False)
     description = sa.Column(sa.String(255))
@@ -89,7 +92,7 @@ class FsRoleMixin(RoleMixin):
 
 class FsUserMixin(UserMixin):
     """The User model's columns for every feature of version 1: ``id``, ``email``
-    (255, unique, required), ``username`` (64), ``password`` (255, required),
+    (255, unique, required), ``username`` (255), ``password`` (255, required),
     ``active``, ``fs_uniquifier`` (64, unique, required; fsec's datastore fills it
     in), ``confirmed_at``, the trackable fields (``last_login_at``,
     ``current_login_at``, ``last_login_ip``, ``current_login_ip`` (64),
@@ -100,13 +103,9 @@ class FsUserMixin(UserMixin):
 
     _fs_models: ClassVar[type[FsModelsBase]] = FsModels
 
-    @declared_attr.directive
-    def __tablename__(cls) -> str | None:
-        return table_name(cls, "user_table_name")
-
     id = sa.Column(sa.Integer, primary_key=True)
     email = sa.Column(sa.String(255), unique=True, nullable=False)
-    username = sa.Column(sa.String(64), nullable=True)
+    username = sa.Column(sa.String(255), nullable=True)
     password = sa.Column(sa.String(255), nullable=False)
     active = sa.Column(sa.Boolean, nullable=False)
     fs_uniquifier = sa.Column(sa.String(64), unique=True, nullable=False)
@@ -119,7 +118,7 @@ class FsUserMixin(UserMixin):
     tf_primary_method = sa.Column(sa.String(64), nullable=True)
     tf_totp_secret = sa.Column(sa.String(255), nullable=True)
     tf_phone_number = sa.Column(sa.String(128), nullable=True)
-    create_datetime = _created_at()
+    create_datetime = created_at()
     update_datetime = _updated_at()
 
     @declared_attr

@@ -1,6 +1,6 @@
 """Upstream Flask-Security 5.x's packaged Flask-SQLAlchemy models, version 2
 (``flask_security.models.fsqla_v2``, upstream 3.4): version 1 plus the unified
-sign-in fields ``us_totp_secrets`` (text) and ``us_phone_number`` (64), and
+sign-in fields ``us_totp_secrets`` (text) and ``us_phone_number`` (128), and
 ``username`` made unique (still optional). Use as version 1
 (:mod:`fsec_store_sqlalchemy.models.fsqla`), with ``fsqla_v2``'s names."""
 
@@ -43,11 +43,11 @@ class FsRoleMixin(fsqla.FsRoleMixin):
 
 class FsUserMixin(fsqla.FsUserMixin):
     """Version 1's User columns, ``username`` unique, plus ``us_totp_secrets``
-    (text) and ``us_phone_number`` (64) for unified sign-in (which fsec does not
+    (text) and ``us_phone_number`` (128) for unified sign-in (which fsec does not
     offer; the columns keep a 5.x schema whole)."""
 
     _fs_models: ClassVar[type[FsModelsBase]] = FsModels
 
-    username = sa.Column(sa.String(64), unique=True, nullable=True)
+    username = sa.Column(sa.String(255), unique=True, nullable=True)
     us_totp_secrets = sa.Column(sa.Text, nullable=True)
-    us_phone_number = sa.Column(sa.String(64), nullable=True)
+    us_phone_number = sa.Column(sa.String(128), nullable=True)

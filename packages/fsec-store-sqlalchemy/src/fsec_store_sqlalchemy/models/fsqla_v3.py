@@ -49,16 +49,20 @@ class FsModels(FsModelsBase):
         db: Any,
         user_table_name: str = "user",
         role_table_name: str = "role",
-        webauthn_table_name: str = "webauthn",
+        webauthn_table_name: str = "web_authn",
     ) -> None:
         """Tell the mixins which database and table names to use; call it before
         declaring the models (upstream 5.x's documented entry point and defaults).
 
         :param db: the ``flask_sqlalchemy.SQLAlchemy`` object (``roles_users`` is
             made in its metadata).
-        :param user_table_name: the User model's table.
-        :param role_table_name: the Role model's table.
-        :param webauthn_table_name: the WebAuthn model's table.
+        :param user_table_name: the User model's table (what the foreign keys of
+            ``roles_users`` and of the WebAuthn model refer to; the class's
+            ``__tablename__``, or Flask-SQLAlchemy's name for it, names the table).
+        :param role_table_name: the Role model's table (likewise).
+        :param webauthn_table_name: the WebAuthn model's table, kept for the
+            application (as in 5.9.2 it names no table: ``WebAuthn``'s is
+            ``web_authn`` unless the class sets ``__tablename__``).
         :raises TypeError: ``db`` has no SQLAlchemy ``MetaData`` at ``.metadata``.
         """
         cls._store(db, user_table_name, role_table_name, webauthn_table_name=webauthn_table_name)
@@ -79,7 +83,7 @@ class FsUserMixin(fsqla_v2.FsUserMixin):
     _fs_models: ClassVar[type[FsModelsBase]] = FsModels
 
     password = sa.Column(sa.String(255), nullable=True)
-    us_phone_number = sa.Column(sa.String(64), nullable=True, unique=True)
+    us_phone_number = sa.Column(sa.String(128), nullable=True, unique=True)
     fs_webauthn_user_handle = sa.Column(sa.String(64), unique=True, nullable=True)
     mf_recovery_codes = sa.Column(MutableList.as_mutable(AsaList()), nullable=True)
 

@@ -12,8 +12,9 @@ from flask_security import WebAuthnMixin
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import declared_attr, relationship
 
-from ._base import FsModelsBase, link_webauthn, mapped_class, table_name
+from ._base import FsModelsBase, link_webauthn, mapped_class
 from .asalist import AsaList
+from .fsqla import created_at
 from .fsqla_v3 import FsModels
 
 __all__ = ["FsWebAuthnMixin"]
@@ -22,23 +23,21 @@ __all__ = ["FsWebAuthnMixin"]
 class FsWebAuthnMixin(WebAuthnMixin):
     """A passkey's columns (upstream 5.x's documented WebAuthn model): ``id``,
     ``credential_id`` (bytes, 1024, unique, indexed, required), ``public_key``
-    (bytes, 1024, required), ``sign_count`` (default 0), ``transports`` (a list of
-    strings, :class:`AsaList`), ``extensions`` (255), ``lastuse_datetime``,
-    ``name``, ``usage`` and ``device_type`` (64, required), ``backup_state``
-    (required), ``user_id`` (the user's ``id``, ``ON DELETE CASCADE``) and ``user``
-    (the relationship back to ``User.webauthn``). The class must be called
-    ``WebAuthn``; its table is ``webauthn`` unless ``set_db_info`` says otherwise."""
+    (bytes, required), ``sign_count`` (0 when not given, nullable as in 5.9.2),
+    ``transports`` (a list of strings, :class:`AsaList`), ``extensions`` (255),
+    ``lastuse_datetime``, ``name``, ``usage`` and ``device_type`` (64, required),
+    ``backup_state`` (required), ``create_datetime`` (naive UTC, set when the row is
+    made), ``user_id`` (the user's ``id``, ``ON DELETE CASCADE``) and ``user`` (the
+    relationship back to ``User.webauthn``). The class must be called ``WebAuthn``;
+    Flask-SQLAlchemy names its table ``web_authn`` (5.x's name) unless the class
+    sets ``__tablename__``."""
 
     _fs_models: ClassVar[type[FsModelsBase]] = FsModels
 
-    @declared_attr.directive
-    def __tablename__(cls) -> str | None:
-        return table_name(cls, "webauthn_table_name")
-
     id = sa.Column(sa.Integer, primary_key=True)
     credential_id = sa.Column(sa.LargeBinary(1024), index=True, unique=True, nullable=False)
-    public_key = sa.Column(sa.LargeBinary(1024), nullable=False)
-    sign_count = sa.Column(sa.Integer, default=0, nullable=False)
+    public_key = sa.Column(sa.LargeBinary, nullable=False)
+    sign_count = sa.Column(sa.Integer, default=0, nullable=True)
     transports = sa.Column(MutableList.as_mutable(AsaList()), nullable=True)
     extensions = sa.Column(sa.String(255))
     lastuse_datetime = sa.Column(sa.DateTime, nullable=False)
@@ -46,6 +45,7 @@ class FsWebAuthnMixin(WebAuthnMixin):
     usage = sa.Column(sa.String(64), nullable=False)
     backup_state = sa.Column(sa.Boolean, nullable=False)
     device_type = sa.Column(sa.String(64), nullable=False)
+    create_datetime = created_at()
 
     @declared_attr
     def user_id(cls):  # unannotated: SQLAlchemy would read a return type as a mapping
