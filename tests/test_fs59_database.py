@@ -119,7 +119,7 @@ def test_create_all_adds_no_table_and_5_x_rows_read_back(app: Flask) -> None:
 
 def test_the_5_x_password_signs_in(app: Flask) -> None:
     client = app.test_client()
-    assert client.get("/whoami").status_code == 401
+    assert client.get("/whoami", headers={"Accept": "application/json"}).status_code == 401
     wrong = client.post("/login", json={"email": RECORDED["email"], "password": "nope"})
     assert wrong.status_code == 400
     r = client.post("/login", json={"email": RECORDED["email"], "password": RECORDED["password"]})
