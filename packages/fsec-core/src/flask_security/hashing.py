@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from flask import current_app
 from passlib.context import CryptContext
 
 from .config import config_value
@@ -62,6 +63,12 @@ def verify_and_update_password(password: str | bytes, user: Any) -> bool:
     unhashed (3.0's ``plaintext``), and hashes made by a legacy rule (see
     :mod:`flask_security.passwords`).
 
+    A stored hash that no scheme of ``SECURITY_PASSWORD_SCHEMES`` made (e.g. the
+    ``argon2`` hashes of Flask-Security 5.x) fails exactly as a wrong password (no
+    account enumeration), and the app logger records one ``WARNING`` naming the user's
+    id, the scheme when passlib knows it, and what to add to
+    ``SECURITY_PASSWORD_SCHEMES``; neither the password nor the hash is logged.
+
     :param password: the password as typed.
     :param user: the user (its ``password`` holds the hash).
     :returns: whether the password matches.
@@ -71,7 +78,35 @@ def verify_and_update_password(password: str | bytes, user: Any) -> bool:
     if verified and needs_update:
         user.password = hasher.hash(password)
         _datastore.put(user)
+    elif not verified:
+        _warn_unrecognised(hasher, user)
     return verified
+
+
+def _warn_unrecognised(hasher: Any, user: Any) -> None:
+    """Log a failed verification against a hash no configured scheme knows."""
+    unknown, scheme = hasher.unrecognised(getattr(user, "password", None))
+    if not unknown:
+        return
+    user_id = getattr(user, "id", None)
+    if scheme is None:
+        current_app.logger.warning(
+            "fsec: the stored password hash of user id %r is of no scheme in "
+            "SECURITY_PASSWORD_SCHEMES nor known to passlib; the login failed as a "
+            "wrong password",
+            user_id,
+        )
+        return
+    extra = " and install fsec-core[argon2] (argon2-cffi)" if scheme == "argon2" else ""
+    current_app.logger.warning(
+        "fsec: the stored password hash of user id %r is %s, which is not in "
+        "SECURITY_PASSWORD_SCHEMES; the login failed as a wrong password. Add %r to "
+        "SECURITY_PASSWORD_SCHEMES%s to accept it",
+        user_id,
+        scheme,
+        scheme,
+        extra,
+    )
 
 
 def token_fingerprint(value: str | bytes | None) -> str:
