@@ -11,7 +11,8 @@ import unicodedata
 
 import pytest
 from flask_security.config import CORE_DEFAULTS
-from flask_security.passwords import PasswordConfigError, PasswordHasher, registry_scheme
+from flask_security.password_schemes import registry_scheme
+from flask_security.passwords import PasswordConfigError, PasswordHasher
 from flask_security.testing.app import add_user, login
 from flask_security.utils import get_hmac, verify_password
 from passlib.registry import get_crypt_handler

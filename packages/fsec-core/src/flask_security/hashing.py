@@ -11,6 +11,7 @@ from flask import current_app
 from passlib.context import CryptContext
 
 from .config import config_value
+from .password_schemes import unrecognised
 from .state import current_datastore as _datastore
 from .state import current_security as _security
 
@@ -85,7 +86,7 @@ def verify_and_update_password(password: str | bytes, user: Any) -> bool:
 
 def _warn_unrecognised(hasher: Any, user: Any) -> None:
     """Log a failed verification against a hash no configured scheme knows."""
-    unknown, scheme = hasher.unrecognised(getattr(user, "password", None))
+    unknown, scheme = unrecognised(hasher.context, getattr(user, "password", None))
     if not unknown:
         return
     user_id = getattr(user, "id", None)

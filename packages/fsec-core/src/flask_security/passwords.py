@@ -35,7 +35,7 @@ and where fsec differs (each difference is in ``docs/migration.md``):
   ``argon2-cffi``), which 3.0 only met at the first login with such a hash (a 500).
 * A stored hash that no configured scheme made (an ``argon2`` hash of Flask-Security
   5.x when ``argon2`` is not listed) never verifies, like a wrong password; the
-  caller can tell with :meth:`PasswordHasher.unrecognised` and log it.
+  caller can tell with :func:`flask_security.password_schemes.unrecognised` and log it.
 
 :class:`PasswordHasher` hashes and verifies for one application; its collaborator
 :class:`PasswordSecrets` turns a password into what the scheme is given (the
@@ -51,7 +51,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from passlib.context import CryptContext
+from .password_schemes import PasswordConfigError as PasswordConfigError
+from .password_schemes import check_options, crypt_context
 
 #: bcrypt's input limit in bytes (the algorithm's, documented by OpenBSD bcrypt(3)).
 BCRYPT_MAX_BYTES = 72
@@ -60,46 +61,8 @@ BCRYPT_MAX_BYTES = 72
 NORMALIZE_FORMS = ("NFC", "NFD", "NFKC", "NFKD")
 
 
-class PasswordConfigError(RuntimeError, ValueError):
-    """Raised at start-up when the password configuration cannot work.
-
-    A subclass of both ``RuntimeError`` and ``ValueError``: Flask-Security 3.0 raised
-    the first for a missing salt or a salt with ``SECURITY_PASSWORD_SINGLE_HASH``, the
-    second for an unknown scheme or rounds out of a scheme's range.
-    """
-
-
 def _as_bytes(value: str | bytes) -> bytes:
     return value.encode("utf-8") if isinstance(value, str) else value
-
-
-def _check_options(options: Mapping[str, Mapping[str, Any]]) -> None:
-    """Refuse ``rounds`` outside a scheme's range (3.0 raised ``ValueError`` too)."""
-    from passlib.registry import get_crypt_handler
-
-    for name, opts in options.items():
-        rounds = opts.get("rounds")
-        if rounds is None:
-            continue
-        try:
-            handler = get_crypt_handler(name)
-        except KeyError:
-            continue
-        low, high = getattr(handler, "min_rounds", None), getattr(handler, "max_rounds", None)
-        if not isinstance(rounds, int) or isinstance(rounds, bool):
-            raise PasswordConfigError(
-                f"SECURITY_PASSWORD_HASH_OPTIONS: {name}: rounds must be an integer, not {rounds!r}"
-            )
-        if low is not None and rounds < low:
-            raise PasswordConfigError(
-                f"SECURITY_PASSWORD_HASH_OPTIONS: {name}: rounds too low "
-                f"(rounds must be >= {low}, got {rounds})"
-            )
-        if high is not None and rounds > high:
-            raise PasswordConfigError(
-                f"SECURITY_PASSWORD_HASH_OPTIONS: {name}: rounds too high "
-                f"(rounds must be <= {high}, got {rounds})"
-            )
 
 
 class PasswordSecrets:
@@ -212,98 +175,7 @@ def _check_settings(
             f"SECURITY_PASSWORD_NORMALIZE_FORM must be one of {NORMALIZE_FORMS} or "
             f"None, not {secrets.normalize_form!r}"
         )
-    _check_options(options)
-
-
-def _crypt_context(
-    scheme: str,
-    schemes: list[str],
-    deprecated: Iterable[str],
-    options: Mapping[str, Mapping[str, Any]],
-) -> CryptContext:
-    """passlib's context for the settings (``options`` as ``{scheme}__{option}``).
-
-    ``plaintext`` is moved last: passlib identifies a hash by asking the schemes in
-    order and ``plaintext`` claims every string, so listed before ``argon2`` (say) it
-    would make every argon2 hash a wrong password.
-    """
-    schemes = [s for s in schemes if s != "plaintext"] + [s for s in schemes if s == "plaintext"]
-    kwargs: dict[str, Any] = {}
-    for name, opts in options.items():
-        for key, value in opts.items():
-            kwargs[f"{name}__{key}"] = value
-    return CryptContext(schemes=schemes, default=scheme, deprecated=list(deprecated), **kwargs)
-
-
-#: Where a scheme's passlib backend comes from, for the start-up error.
-BACKEND_PACKAGES: dict[str, str] = {
-    "argon2": 'argon2-cffi (pip install "fsec-core[argon2]")',
-    "bcrypt": "bcrypt (pip install bcrypt)",
-    "bcrypt_sha256": "bcrypt (pip install bcrypt)",
-}
-
-
-def _check_backends(context: CryptContext) -> None:
-    """Refuse a scheme of the context that has no usable passlib backend.
-
-    passlib only loads a backend when a hash is first made or verified, so without
-    this check an ``argon2`` scheme without ``argon2-cffi`` starts and fails at the
-    first login with such a hash (``MissingBackendError``, a 500).
-
-    :raises PasswordConfigError: naming the scheme and what to install.
-    """
-    for name in context.schemes():
-        handler = context.handler(name)
-        has_backend = getattr(handler, "has_backend", None)
-        if has_backend is None or has_backend():
-            continue
-        package = BACKEND_PACKAGES.get(
-            name, f"one of its passlib backends {tuple(getattr(handler, 'backends', ()))}"
-        )
-        raise PasswordConfigError(
-            f"SECURITY_PASSWORD_SCHEMES: {name!r} has no usable backend; install "
-            f"{package}, or remove {name!r} from SECURITY_PASSWORD_SCHEMES"
-        )
-
-
-#: Strings only a catch-all handler (``plaintext``, ``ldap_plaintext``) identifies.
-_NOT_A_HASH = ("$fsec-not-a-hash$x", "{FSEC-NOT-A-HASH}x")
-_registry_handlers: list[Any] | None = None
-
-
-def _specific_handlers() -> list[Any]:
-    """passlib's registered handlers except those that take any string as theirs."""
-    global _registry_handlers
-    if _registry_handlers is None:
-        from passlib.registry import get_crypt_handler, list_crypt_handlers
-
-        found = []
-        for name in list_crypt_handlers():
-            try:
-                handler = get_crypt_handler(name)
-                if not any(handler.identify(probe) for probe in _NOT_A_HASH):
-                    found.append(handler)
-            except Exception:  # noqa: S112 - a handler that cannot load names nothing
-                continue
-        _registry_handlers = found
-    return _registry_handlers
-
-
-def registry_scheme(password_hash: str) -> str | None:
-    """The passlib scheme (any registered, configured or not) that made ``password_hash``.
-
-    Catch-all handlers (``plaintext``, ``ldap_plaintext``) are not asked.
-
-    :param password_hash: a stored hash.
-    :returns: the scheme name (e.g. ``"argon2"``), or ``None`` when none claims it.
-    """
-    for handler in _specific_handlers():
-        try:
-            if handler.identify(password_hash):
-                return str(handler.name)
-        except (ValueError, TypeError):
-            continue
-    return None
+    check_options(options)
 
 
 def _check_salt(scheme: str, secrets: PasswordSecrets) -> None:
@@ -342,8 +214,7 @@ class PasswordHasher:
     :raises PasswordConfigError: the default scheme is not among ``schemes``; the
         HMAC step is needed and ``salt`` is ``None``; ``single_hash`` is ``True`` and a
         salt is set (3.0); ``rounds`` is outside a scheme's range; an unknown
-        normalisation form; a scheme without a usable passlib backend (the message
-        names the package to install, e.g. ``argon2-cffi`` for ``argon2``).
+        normalisation form; a scheme without a passlib backend (:func:`crypt_context`).
     """
 
     def __init__(
@@ -359,9 +230,8 @@ class PasswordHasher:
         schemes = list(schemes)
         secrets = PasswordSecrets(salt, single_hash, normalize_form)
         _check_settings(scheme, schemes, options or {}, secrets)
-        self.context = _crypt_context(scheme, schemes, deprecated, options or {})
+        self.context = crypt_context(scheme, schemes, deprecated, options or {})
         _check_salt(scheme, secrets)
-        _check_backends(self.context)
         self.scheme = scheme
         #: How a password becomes what the scheme is given (normalisation, HMAC).
         self.secrets = secrets
@@ -424,29 +294,6 @@ class PasswordHasher:
             return self.context.identify(password_hash)
         except (ValueError, TypeError):
             return None
-
-    def unrecognised(self, password_hash: str | None) -> tuple[bool, str | None]:
-        """Whether no configured scheme made ``password_hash``, and which one did.
-
-        A hash the configured schemes do not know never verifies (it fails like a wrong
-        password). With ``plaintext`` configured (the 3.0 default) every string counts
-        as plaintext, so a hash is also unrecognised when plaintext is the only
-        configured scheme claiming it while another passlib scheme does (a
-        ``$argon2id$...`` value of Flask-Security 5.x is not a password typed by a user).
-
-        :param password_hash: the stored hash (``None`` or empty: recognised, nothing to say).
-        :returns: ``(unrecognised, scheme)``: ``scheme`` is the passlib scheme that made
-            it when passlib's registry knows one (e.g. ``"argon2"``), else ``None``.
-        """
-        if not password_hash:
-            return False, None
-        configured = self.identify(password_hash)
-        if configured not in (None, "plaintext"):
-            return False, None
-        scheme = registry_scheme(password_hash)
-        if configured == "plaintext":
-            return scheme is not None, scheme
-        return True, scheme
 
     def check(self, password: str | bytes, password_hash: str | None) -> tuple[bool, bool]:
         """Verify ``password`` against ``password_hash`` and say whether to re-hash.
