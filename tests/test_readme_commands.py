@@ -75,7 +75,9 @@ def problem(command: str) -> str | None:
     if head == "sh":
         return None if args and (ROOT / args[0]).is_file() else f"no script {args[:1]}"
     if head == "pip" and args[:1] == ["install"]:
-        unknown = set(args[1:]) - our_distributions()
+        # a distribution by name, or by its folder in the clone (``./packages/fsec-core``)
+        folders = {a for a in args[1:] if (ROOT / a / "pyproject.toml").is_file()}
+        unknown = set(args[1:]) - our_distributions() - folders
         return f"not our distributions: {sorted(unknown)}" if unknown else None
     return f"{head!r} is not on PATH on a fresh clone (give a make target or script)"
 
@@ -100,6 +102,7 @@ def test_every_readme_command_runs_on_a_fresh_clone():
         "make serve-docs",
         "sh scripts/nope.sh",
         "pip install flask-security",
+        "pip install ./packages/fsec-nope",
     ],
 )
 def test_the_checker_catches_commands_that_fail(command):
