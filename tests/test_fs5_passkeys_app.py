@@ -14,7 +14,6 @@ on a real PostgreSQL.
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import sys
 from collections.abc import Iterator
@@ -103,7 +102,7 @@ def test_register_add_a_passkey_and_sign_in_with_it(example: ModuleType) -> None
     auth = SoftAuthenticator(origin="http://localhost:5000")
     start = spa.post("/wan-register", {"name": "laptop", "usage": "first"})
     assert start.status_code == 200, start.json
-    options = json.loads(start.json["response"]["credential_options"])
+    options = start.json["response"]["credential_options"]
     assert options["rp"] == {"id": "localhost", "name": "Passkey example"}
     credential = auth.create(options)
     done = spa.post(
@@ -119,7 +118,7 @@ def test_register_add_a_passkey_and_sign_in_with_it(example: ModuleType) -> None
     assert client.get("/", headers={"Accept": "application/json"}).status_code == 401
     begin = spa.post("/wan-signin", {})
     assert begin.status_code == 200, begin.json
-    assertion = auth.get(json.loads(begin.json["response"]["credential_options"]))
+    assertion = auth.get(begin.json["response"]["credential_options"])
     signed = spa.post(
         f"/wan-signin/{begin.json['response']['wan_state']}", {"credential": assertion}
     )

@@ -6,7 +6,6 @@ pending login is no login, and another user's passkey never completes it."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -113,7 +112,7 @@ def test_secondary_passkey_is_the_second_factor_after_the_password(tf_app: Flask
     assert not _signed_in(flow.client)
     start = flow.signin_start().json["response"]
     assert start["is_secondary"] is True
-    options = json.loads(start["credential_options"])
+    options = start["credential_options"]
     assert len(options["allowCredentials"]) == 1
     assertion = auth.get(options)
     done = flow.client.post(f"/wan-signin/{start['wan_state']}", json={"credential": assertion})
@@ -153,7 +152,7 @@ def test_another_users_passkey_never_completes_a_pending_login(tf_app: Flask) ->
     matt.client.post("/logout", json={})
     assert login(matt.client, "matt@example.com").json["response"]["tf_method"] == "webauthn"
     start = matt.signin_start().json["response"]
-    options = json.loads(start["credential_options"])
+    options = start["credential_options"]
     options["allowCredentials"] = []  # a client ignoring the list
     stolen = joe.auth.get(options, passkey=joe.auth.passkeys[0])
     response = matt.client.post(f"/wan-signin/{start['wan_state']}", json={"credential": stolen})

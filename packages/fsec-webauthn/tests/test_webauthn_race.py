@@ -15,7 +15,6 @@ Trials: ``FSEC_RACE_TRIALS`` (default 100) divided by 5 per kind, at least 5.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from typing import Any
@@ -40,7 +39,7 @@ def _register(server: LiveServer, email: str, auth: SoftAuthenticator) -> LiveCl
     client = server.client()
     assert client.post("/login", json={"email": email, "password": "secret-pw"}).status == 200
     start = client.post("/wan-register", json={"name": "key"}).json()["response"]
-    credential = auth.create(json.loads(start["credential_options"]))
+    credential = auth.create(start["credential_options"])
     done = client.post(f"/wan-register/{start['wan_state']}", json={"credential": credential})
     assert done.status == 200, done.body
     return client
@@ -63,7 +62,7 @@ def test_one_assertion_signs_in_once(server: LiveServer, counter_step: int) -> N
     for _ in range(TRIALS):
         first = server.client()
         start = first.post("/wan-signin", json={}).json()["response"]
-        assertion = auth.get(json.loads(start["credential_options"]))
+        assertion = auth.get(start["credential_options"])
         calls = []
         for _ in range(THREADS):
             copy = server.client()
@@ -96,7 +95,7 @@ def test_one_wan_verify_assertion_confirms_once(server: LiveServer, counter_step
         start = client.post("/wan-verify", json={})
         assert start.status == 200, start.body
         body = start.json()["response"]
-        assertion = auth.get(json.loads(body["credential_options"]))
+        assertion = auth.get(body["credential_options"])
         calls = []
         for _ in range(THREADS):
             copy = server.client()

@@ -35,7 +35,7 @@ def _signed_in_as(client: Any) -> str | None:
 
 def test_usernameless_signin(app: Flask, registered: Any) -> None:
     start = registered.signin_start().json["response"]
-    options = json.loads(start["credential_options"])
+    options = start["credential_options"]
     assert options["allowCredentials"] == []
     assert options["rpId"] == "localhost"
     assert start["is_secondary"] is False
@@ -52,13 +52,13 @@ def test_usernameless_signin(app: Flask, registered: Any) -> None:
 
 def test_signin_with_identity_hint_lists_that_users_passkeys(app: Flask, registered: Any) -> None:
     start = registered.signin_start(identity="MATT@example.com").json["response"]
-    options = json.loads(start["credential_options"])
+    options = start["credential_options"]
     assert [c["id"] for c in options["allowCredentials"]] == [
         json.loads(registered.auth.get(options))["id"]
     ]
     # an unknown identity gets the same shape of answer (no enumeration by shape)
     unknown = registered.signin_start(identity="nobody@example.com").json["response"]
-    assert json.loads(unknown["credential_options"])["allowCredentials"] == []
+    assert unknown["credential_options"]["allowCredentials"] == []
 
 
 def test_signin_sets_a_new_session_and_remember(app: Flask, registered: Any) -> None:
@@ -74,7 +74,7 @@ def test_replayed_assertion_is_refused_even_with_the_old_session_cookie(
 ) -> None:
     client = registered.client
     start = registered.signin_start().json["response"]
-    assertion = registered.auth.get(json.loads(start["credential_options"]))
+    assertion = registered.auth.get(start["credential_options"])
     saved = client.get_cookie("session").value
     first = client.post(f"/wan-signin/{start['wan_state']}", json={"credential": assertion})
     assert first.status_code == 200
@@ -98,7 +98,7 @@ def test_replay_refused_for_a_passkey_without_counter(app: Flask, make_app: Any)
     assert flow.register("synced").status_code == 200
     client.post("/logout", json={})
     start = flow.signin_start().json["response"]
-    assertion = flow.auth.get(json.loads(start["credential_options"]))
+    assertion = flow.auth.get(start["credential_options"])
     saved = client.get_cookie("session").value
     assert (
         client.post(f"/wan-signin/{start['wan_state']}", json={"credential": assertion}).status_code
@@ -135,7 +135,7 @@ def test_another_users_passkey_cannot_complete_a_hinted_signin(app: Flask, regis
     joe.post("/logout", json={})
     # a sign-in started for matt, answered with joe's passkey
     start = registered.signin_start(identity="matt@example.com").json["response"]
-    options = json.loads(start["credential_options"])
+    options = start["credential_options"]
     options["allowCredentials"] = []
     assertion = joe_flow.auth.get(options)
     response = registered.client.post(
@@ -159,7 +159,7 @@ def test_unknown_credential_wrong_origin_and_tampering(app: Flask, registered: A
     stranger = SoftAuthenticator()
     stranger.passkeys = []
     start = registered.signin_start().json["response"]
-    options = json.loads(start["credential_options"])
+    options = start["credential_options"]
     stranger.create({"rp": {"id": "localhost"}, "user": {"id": "eA"}, "challenge": "AA"})
     response = registered.client.post(
         f"/wan-signin/{start['wan_state']}", json={"credential": stranger.get(options)}
@@ -168,7 +168,7 @@ def test_unknown_credential_wrong_origin_and_tampering(app: Flask, registered: A
     response = registered.signin(get={"origin": "https://evil.example"})
     assert response.status_code == 400
     start = registered.signin_start().json["response"]
-    forged = json.loads(registered.auth.get(json.loads(start["credential_options"])))
+    forged = json.loads(registered.auth.get(start["credential_options"]))
     forged["response"]["signature"] = forged["response"]["signature"][:-4] + "AAAA"
     response = registered.client.post(
         f"/wan-signin/{start['wan_state']}", json={"credential": json.dumps(forged)}

@@ -40,7 +40,7 @@ def registered(flow: JsonFlow) -> JsonFlow:
 
 def test_passkey_makes_the_session_fresh(app: Flask, registered: JsonFlow) -> None:
     start = registered.verify_start().json["response"]
-    options = json.loads(start["credential_options"])
+    options = start["credential_options"]
     assert len(options["allowCredentials"]) == 1
     assertion = registered.auth.get(options)
     r = registered.client.post(f"/wan-verify/{start['wan_state']}", json={"credential": assertion})
@@ -54,7 +54,7 @@ def test_passkey_makes_the_session_fresh(app: Flask, registered: JsonFlow) -> No
 
 def test_replayed_challenge_is_refused(registered: JsonFlow) -> None:
     start = registered.verify_start().json["response"]
-    assertion = registered.auth.get(json.loads(start["credential_options"]))
+    assertion = registered.auth.get(start["credential_options"])
     url = f"/wan-verify/{start['wan_state']}"
     assert registered.client.post(url, json={"credential": assertion}).status_code == 200
     stale(registered.client)
@@ -71,7 +71,7 @@ def test_replay_with_an_old_cookie_is_refused(registered: JsonFlow) -> None:
     start = registered.verify_start().json["response"]
     with client.session_transaction() as sess:
         saved = dict(sess)
-    assertion = registered.auth.get(json.loads(start["credential_options"]))
+    assertion = registered.auth.get(start["credential_options"])
     url = f"/wan-verify/{start['wan_state']}"
     assert client.post(url, json={"credential": assertion}).status_code == 200
     with client.session_transaction() as sess:
@@ -88,7 +88,7 @@ def test_another_users_passkey_is_refused(app: Flask, registered: JsonFlow) -> N
     assert login(joe, "joe@example.com").status_code == 200
     assert JsonFlow(joe, joe_auth).register("joe-key").status_code == 200
     start = registered.verify_start().json["response"]
-    options = json.loads(start["credential_options"])
+    options = start["credential_options"]
     assertion = joe_auth.get(options, passkey=joe_auth.passkeys[0])
     r = registered.client.post(f"/wan-verify/{start['wan_state']}", json={"credential": assertion})
     assert r.status_code == 400
@@ -103,7 +103,7 @@ def test_signin_ceremony_cannot_complete_a_verify(app: Flask, registered: JsonFl
     session's nonce and a valid assertion of the signed-in user (purpose bound)."""
     client = registered.client
     start = registered.verify_start().json["response"]
-    options = json.loads(start["credential_options"])
+    options = start["credential_options"]
     with client.session_transaction() as sess:
         nonce = sess["fs_wan_nonce"]
     state = app.extensions["security"]
@@ -126,7 +126,7 @@ def test_user_without_a_passkey_is_told(flow: JsonFlow) -> None:
 
 def test_deactivated_user_cannot_verify(app: Flask, registered: JsonFlow) -> None:
     start = registered.verify_start().json["response"]
-    assertion = registered.auth.get(json.loads(start["credential_options"]))
+    assertion = registered.auth.get(start["credential_options"])
     with app.app_context():
         user = db.session.execute(db.select(User).filter_by(email="matt@example.com")).scalar_one()
         user.active = False

@@ -5,7 +5,7 @@ an authenticator together would (``"none"`` attestation).
 Use it to drive ``/wan-register`` and ``/wan-signin`` from Python tests::
 
     auth = SoftAuthenticator(origin="http://localhost")
-    options = json.loads(response.json["response"]["credential_options"])
+    options = response.json["response"]["credential_options"]
     credential_json = auth.create(options)
     ...
     assertion_json = auth.get(options)
@@ -230,7 +230,7 @@ class JsonFlow:
         start = self.register_start(name, usage)
         assert start.status_code == 200, start.json
         body = start.json["response"]
-        options = json.loads(body["credential_options"])
+        options = body["credential_options"]
         credential = (auth or self.auth).create(options, **create)
         return self.client.post(
             f"/wan-register/{body['wan_state']}", json={"credential": credential}
@@ -243,7 +243,7 @@ class JsonFlow:
         start = self.signin_start(**fields)
         assert start.status_code == 200, start.json
         body = start.json["response"]
-        assertion = self.auth.get(json.loads(body["credential_options"]), **(get or {}))
+        assertion = self.auth.get(body["credential_options"], **(get or {}))
         return self.client.post(f"/wan-signin/{body['wan_state']}", json={"credential": assertion})
 
     def verify_start(self, **fields: Any) -> Any:
@@ -253,7 +253,7 @@ class JsonFlow:
         start = self.verify_start(**fields)
         assert start.status_code == 200, start.json
         body = start.json["response"]
-        assertion = self.auth.get(json.loads(body["credential_options"]), **(get or {}))
+        assertion = self.auth.get(body["credential_options"], **(get or {}))
         return self.client.post(f"/wan-verify/{body['wan_state']}", json={"credential": assertion})
 
 

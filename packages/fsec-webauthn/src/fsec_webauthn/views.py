@@ -7,14 +7,15 @@ by the domain modules :mod:`fsec_webauthn.webauthn` (registering, deleting) and
 :mod:`fsec_webauthn.assertion` (signing in, confirming it is you).
 
 JSON requests get upstream Flask-Security 5.x's documented fields
-(``credential_options`` as a JSON string, ``wan_state``, ``registered_credentials``,
-``is_secondary``, ``remember``); errors are ``400`` with field errors. HTML forms
-that the page's script submits by itself (the step-2 forms) flash their error and
-redirect back to step 1, as upstream documents.
+(``credential_options``, a JSON object as 5.9.2 sends it, ``wan_state``,
+``registered_credentials``, ``is_secondary``, ``remember``); errors are ``400``
+with field errors. HTML forms that the page's script submits by itself (the step-2
+forms) flash their error and redirect back to step 1, as upstream documents.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -104,10 +105,11 @@ def wan_register() -> Any:
     """``/wan-register`` (``SECURITY_WAN_REGISTER_URL``): list the signed-in user's
     passkeys (GET) and start registering one (POST ``name``, ``usage``).
 
-    POST answers ``credential_options`` (a JSON string for
-    ``navigator.credentials.create``) and ``wan_state`` (the token for step 2); the
-    HTML page hands them to the page's script, which calls the browser and posts the
-    answer to ``/wan-register/<wan_state>``. Bad input: ``400`` with field errors
+    POST answers ``credential_options`` (the options for
+    ``navigator.credentials.create``, a JSON object as upstream 5.9.2 sends them) and
+    ``wan_state`` (the token for step 2); the HTML page hands them to the page's
+    script, which calls the browser and posts the answer to
+    ``/wan-register/<wan_state>``. Bad input: ``400`` with field errors
     (JSON), the page with errors (HTML).
     """
     user = current_user._get_current_object()
@@ -116,7 +118,9 @@ def wan_register() -> Any:
     if form.validate_on_submit():
         options_json, state = begin_registration(user, form.name.data, form.usage.data)
         if is_json_request():
-            return json_response({"credential_options": options_json, "wan_state": state})
+            return json_response(
+                {"credential_options": json.loads(options_json), "wan_state": state}
+            )
     # HTML shows the page again after an accepted request too (the options for the
     # page's script); an accepted JSON request has been answered above.
     credentials = registered_credentials(user)
@@ -237,7 +241,7 @@ def wan_signin() -> Any:
         if is_json_request():
             return json_response(
                 {
-                    "credential_options": options_json,
+                    "credential_options": json.loads(options_json),
                     "wan_state": state,
                     "is_secondary": pending is not None,
                     "remember": bool(remember),
@@ -302,7 +306,7 @@ def wan_verify() -> Any:
     """``/wan-verify`` (``SECURITY_WAN_VERIFY_URL``): start confirming it is you with
     a passkey, to make a session fresh again (upstream 5.x).
 
-    POST answers ``credential_options`` (a JSON string listing only the signed-in
+    POST answers ``credential_options`` (a JSON object listing only the signed-in
     user's passkeys allowed by ``SECURITY_WAN_ALLOW_AS_VERIFY``) and ``wan_state``;
     the page script then posts the assertion to ``/wan-verify/<wan_state>``. A user
     without such a passkey gets ``400`` (``WEBAUTHN_NO_VERIFY``).
@@ -322,7 +326,9 @@ def wan_verify() -> Any:
         else:
             options_json, state = begin_verify(user, allow)
             if wants_json:
-                return json_response({"credential_options": options_json, "wan_state": state})
+                return json_response(
+                    {"credential_options": json.loads(options_json), "wan_state": state}
+                )
             response_form.next.data = form.next.data
     return form_response(
         form,
