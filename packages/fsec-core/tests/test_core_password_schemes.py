@@ -122,7 +122,12 @@ def _warnings(caplog):
     return [r for r in caplog.records if r.levelno == logging.WARNING and "fsec:" in r.getMessage()]
 
 
-def test_an_upstream_argon2_hash_fails_like_a_wrong_password_and_is_logged(app, caplog):
+def test_an_upstream_argon2_hash_fails_like_a_wrong_password_and_is_logged(make_app, caplog):
+    # A list the application chose, without argon2 (the documented default list
+    # takes argon2 in when argon2-cffi is installed, as it is here).
+    app = make_app({"SECURITY_PASSWORD_SCHEMES": ["bcrypt", "pbkdf2_sha512", "plaintext"]})
+    add_user(app, "matt@example.com", "password")
+    add_user(app, "joe@example.com", "password")
     secret = "S3cret-of-5x"
     argon2_hash = _upstream_argon2_hash(app, secret)
     user_id = _store_hash(app, "matt@example.com", argon2_hash)
@@ -207,6 +212,26 @@ def test_an_upstream_argon2_user_signs_in_and_is_rehashed_to_the_configured_hash
     with app.app_context():
         assert verify_password(password, renewed)
     assert login(app.test_client(), "five@example.com", password).status_code == 200
+
+
+def test_the_default_schemes_take_argon2_in_when_its_backend_is_installed(app, caplog):
+    """With the documented default SECURITY_PASSWORD_SCHEMES and argon2-cffi installed
+    (``fsec-core[argon2]``), a 5.x user signs in with no setting changed and is re-hashed
+    with bcrypt; plaintext stays last."""
+    security = app.extensions["security"]
+    schemes = security.password_hasher.context.schemes()
+    assert schemes[-2:] == ("argon2", "plaintext")
+    assert set(schemes[:-2]) == set(CORE_DEFAULTS["PASSWORD_SCHEMES"]) - {"plaintext"}
+    _store_hash(app, "matt@example.com", _upstream_argon2_hash(app, "S3cret-of-5x"))
+    caplog.set_level(logging.WARNING)
+    assert login(app.test_client(), "matt@example.com", "S3cret-of-5x").status_code == 200
+    assert _stored(app, "matt@example.com").startswith("$2b$")
+    assert _warnings(caplog) == []
+
+
+def test_a_chosen_list_is_used_as_it_is(make_app):
+    app = make_app({"SECURITY_PASSWORD_SCHEMES": ["bcrypt", "plaintext"]})
+    assert app.extensions["security"].password_hasher.context.schemes() == ("bcrypt", "plaintext")
 
 
 def test_keeping_argon2_as_the_hash_keeps_upstream_hashes(make_app):

@@ -20,11 +20,12 @@ from werkzeug.utils import import_string
 from . import plugins as _plugins
 from .babel import TRANSLATIONS_DIR, _fsdomain, current_language, format_period
 from .cli import BadInput
-from .config import config_value, read_bool_settings, unread_settings
+from .config import CORE_DEFAULTS, config_value, read_bool_settings, unread_settings
 from .decorators import check_api_enabled_methods, handle_unauthenticated
 from .identity import _LoginManager, _Principal, _request_loader, _user_loader
 from .mail import delivery_mode
 from .mixins import AnonymousUser
+from .password_schemes import with_installed_argon2
 from .passwords import PasswordHasher
 from .state import FORM_NAMES, SecurityState
 from .utils import check_link_host, has_forbidden_characters, url_for_security
@@ -53,7 +54,9 @@ def build_state(
     config = app.config
     password_hasher = PasswordHasher(
         scheme=config.get("SECURITY_PASSWORD_HASH"),
-        schemes=config.get("SECURITY_PASSWORD_SCHEMES"),
+        schemes=with_installed_argon2(
+            config.get("SECURITY_PASSWORD_SCHEMES"), CORE_DEFAULTS["PASSWORD_SCHEMES"]
+        ),
         deprecated=config.get("SECURITY_DEPRECATED_PASSWORD_SCHEMES"),
         options=config.get("SECURITY_PASSWORD_HASH_OPTIONS"),
         salt=config.get("SECURITY_PASSWORD_SALT"),

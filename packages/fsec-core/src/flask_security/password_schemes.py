@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from passlib.context import CryptContext
+from passlib.registry import get_crypt_handler
 
 
 class PasswordConfigError(RuntimeError, ValueError):
@@ -83,6 +84,25 @@ def crypt_context(
     context = CryptContext(schemes=schemes, default=scheme, deprecated=list(deprecated), **kwargs)
     check_backends(context)
     return context
+
+
+def with_installed_argon2(schemes: Any, default: list[str]) -> Any:
+    """``SECURITY_PASSWORD_SCHEMES`` as used: when it is the documented ``default``,
+    ``argon2`` is added before ``plaintext`` if its backend (argon2-cffi,
+    ``pip install "fsec-core[argon2]"``) is installed. argon2 is Flask-Security 5.x's
+    default hash, so the users of a 5.x application sign in with only that package
+    added to its requirements (and are re-hashed with ``SECURITY_PASSWORD_HASH`` at
+    that login, ``argon2`` being deprecated by ``"auto"``). A list the application
+    chose, or no argon2 backend: ``schemes`` unchanged.
+
+    :param schemes: the configured scheme names.
+    :param default: the documented default list (3.0's).
+    :returns: the scheme names to use.
+    """
+    if schemes != default or not get_crypt_handler("argon2").has_backend():
+        return schemes
+    plain = [s for s in schemes if s == "plaintext"]
+    return [s for s in schemes if s != "plaintext"] + ["argon2"] + plain
 
 
 #: Where a scheme's passlib backend comes from, for the start-up error.
