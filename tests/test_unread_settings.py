@@ -1,5 +1,5 @@
 """A ``SECURITY_*`` setting that nothing enabled reads is reported once at start-up
-(flask_security.assembly.known_settings, flask_security.config.unread_settings): a
+(flask_security.startup_reports.known_settings, flask_security.config.unread_settings): a
 typo or an unsupported upstream 5.x setting must not silently do nothing."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from flask_security.assembly import known_settings
 from flask_security.plugins import FEATURE_FLAGS, PluginHost, discover
+from flask_security.startup_reports import known_settings
 from flask_security.state import FORM_NAMES
 from flask_security.testing.app import create_app
 from test_demo_app import load_demo

@@ -7,7 +7,6 @@ the blueprint and CLI groups of the app to it."""
 from __future__ import annotations
 
 import functools
-import logging
 from typing import Any
 
 from flask import Blueprint, Flask
@@ -20,13 +19,14 @@ from werkzeug.utils import import_string
 from . import plugins as _plugins
 from .babel import TRANSLATIONS_DIR, _fsdomain, current_language, format_period
 from .cli import BadInput
-from .config import CORE_DEFAULTS, config_value, read_bool_settings, unread_settings
+from .config import CORE_DEFAULTS, config_value, read_bool_settings
 from .decorators import check_api_enabled_methods, handle_unauthenticated
 from .identity import _LoginManager, _Principal, _request_loader, _user_loader
 from .mail import delivery_mode
 from .mixins import AnonymousUser
 from .password_schemes import with_installed_argon2
 from .passwords import PasswordHasher
+from .startup_reports import log_replacements, log_unread_settings
 from .state import FORM_NAMES, SecurityState
 from .utils import check_link_host, has_forbidden_characters, url_for_security
 
@@ -101,8 +101,8 @@ def build_state(
         Mail(app)
     if app.jinja_env.globals.get("url_for_security") is not url_for_security:
         app.add_template_global(url_for_security, "url_for_security")
-    _log_replacements(state)
-    _log_unread_settings(state)
+    log_replacements(state)
+    log_unread_settings(state)
     # The default templates' logout form carries the CSRF token (also without
     # Flask-WTF's CSRFProtect, which would add its own csrf_token global).
     app.add_template_global(generate_csrf, "fsec_csrf_token")
@@ -117,71 +117,6 @@ def build_state(
     delivery_mode(state)  # a bad SECURITY_MAIL_DELIVERY fails at start-up
     check_api_enabled_methods(app)
     return state
-
-
-def known_settings(state: SecurityState) -> frozenset[str]:
-    """The settings (keys without ``SECURITY_``) that core and the enabled plugins of
-    ``state`` read: their registered defaults, the feature flags, ``<NAME>_FORM`` of
-    their forms and ``MSG_<KEY>`` of their messages. Any other ``SECURITY_*`` key of
-    the app is reported at start-up (:func:`flask_security.config.unread_settings`).
-
-    :param state: the application's :class:`SecurityState`.
-    :returns: the key names.
-    """
-    return frozenset(
-        [*state.contributions.get("fsec_config_defaults", {}), *_plugins.FEATURE_FLAGS]
-        + [name.upper() for name in state.forms]
-        + [f"MSG_{key}" for key in state.messages]
-    )
-
-
-def _log_unread_settings(state: SecurityState) -> None:
-    unread = unread_settings(state.app.config, known_settings(state))
-    if unread:
-        logger.warning(
-            "fsec: no enabled part of fsec reads %s: a typo, a feature not switched on, "
-            "or an upstream 5.x setting fsec does not support (docs/configuration.md)",
-            ", ".join(unread),
-        )
-
-
-#: Logger of start-up reports (which plugin replaced which of core's contributions).
-logger = logging.getLogger("flask_security")
-
-_REPLACED_WHAT = {
-    "fsec_views": "view",
-    "fsec_forms": "form",
-    "fsec_config_defaults": "default",
-    "fsec_messages": "message",
-    "fsec_mails": "mail",
-    "fsec_signals": "signal",
-    "fsec_datastores": "datastore",
-}
-
-
-def _log_replacements(state: SecurityState) -> None:
-    """Log, once at start-up, every contribution of core's that a plugin replaced.
-
-    First-party features replacing core (passwordless's login view) are logged at
-    INFO; any other plugin at WARNING, since it changes how users sign in or what
-    they are told (security review: a plugin in ``SECURITY_PLUGINS`` can replace
-    views, forms, defaults and messages). The same list is in
-    ``state.plugins.replaced``.
-    """
-    first_party = set(_plugins.FIRST_PARTY_FEATURES) | set(_plugins.FIRST_PARTY_STORES)
-    for hookname, key, plugin, replaced in state.plugins.replaced:
-        what = _REPLACED_WHAT.get(hookname, hookname)
-        label = f"SECURITY_{key}" if hookname == "fsec_config_defaults" else repr(key)
-        level = logging.INFO if plugin in first_party else logging.WARNING
-        logger.log(
-            level,
-            "fsec plugin %r replaces %s's %s %s (%s)",
-            plugin,
-            replaced,
-            what,
-            label,
-            hookname,
-        )
 
 
 def _collect_contributions(
