@@ -15,11 +15,14 @@ from typing import Any
 from flask import current_app
 
 
-def _utcnow() -> datetime.datetime:
-    """Naive UTC now, the documented default of ``SECURITY_DATETIME_FACTORY``.
+def naive_utcnow() -> datetime.datetime:
+    """Naive UTC now, the documented default of ``SECURITY_DATETIME_FACTORY`` (and of
+    the packaged models' timestamps).
 
     ``datetime.utcnow`` is deprecated since Python 3.12; this gives the same value
     without the warning.
+
+    :returns: a naive ``datetime`` in UTC.
     """
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
@@ -80,7 +83,7 @@ CORE_DEFAULTS: dict[str, Any] = {
     "REMEMBER_SALT": "remember-salt",
     "CHANGE_SALT": "change-salt",
     "DEFAULT_REMEMBER_ME": False,
-    "DATETIME_FACTORY": _utcnow,
+    "DATETIME_FACTORY": naive_utcnow,
     "PLUGINS": [],
     "CSRF_HEADER": "X-CSRFToken",
     "RETURN_GENERIC_RESPONSES": False,

@@ -19,6 +19,7 @@ from .bound_tokens import get_token_status as get_token_status
 from .config import config_value as config_value
 from .config import get_identity_attributes as get_identity_attributes
 from .config import get_within_delta as get_within_delta
+from .config import naive_utcnow as naive_utcnow
 from .config import normalize_email as normalize_email
 from .hashing import (  # 3.0's flask_security.utils names, defined there
     encrypt_password as encrypt_password,
@@ -352,6 +353,7 @@ __all__ = [
     "login_state",
     "login_user",
     "logout_user",
+    "naive_utcnow",
     "refuse_login",
     "regenerate_session",
     "safe_redirect_target",

@@ -1,6 +1,6 @@
 """What the versions of the packaged models share: the ``FsModels`` glue (the
 database and the table names the mixins' foreign keys refer to, the ``roles_users``
-association table), naive-UTC timestamps, and linking ``User.webauthn`` to the
+association table), and linking ``User.webauthn`` to the
 WebAuthn model whichever of the two classes an application declares first.
 
 The mixins do not name their tables: as in upstream 5.x (measured on 5.9.2, see
@@ -11,7 +11,6 @@ point at, so an application that renames a table gives the name to both."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,15 +18,6 @@ from sqlalchemy.orm import relationship
 
 #: The association table's name (upstream 5.x's, as in its documented examples).
 ROLES_USERS = "roles_users"
-
-
-def naive_utcnow() -> datetime.datetime:
-    """The current time in UTC without a time zone, as fsec's default
-    ``SECURITY_DATETIME_FACTORY`` gives it and ``DateTime`` columns keep it.
-
-    :returns: a naive ``datetime`` in UTC.
-    """
-    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 class FsModelsBase:

@@ -26,10 +26,11 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from flask_security import RoleMixin, UserMixin
+from flask_security.utils import naive_utcnow
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import backref, declared_attr, relationship
 
-from ._base import FsModelsBase, naive_utcnow
+from ._base import FsModelsBase
 from .asalist import AsaList
 
 __all__ = ["FsModels", "FsRoleMixin", "FsUserMixin"]
