@@ -42,6 +42,7 @@ class RedisServer:
 
     def stop(self) -> None:
         """Stop the server (by the pid it wrote) and remove its directory."""
+        self.pid = self.pid or _read_pid(os.path.join(self.datadir, "redis.pid"))
         if self.pid:
             try:
                 os.kill(self.pid, signal.SIGTERM)
@@ -54,6 +55,16 @@ class RedisServer:
                     break
                 time.sleep(0.02)
         shutil.rmtree(self.datadir, ignore_errors=True)
+
+
+def _read_pid(pidfile: str) -> int:
+    """The pid in ``pidfile``, or ``0`` while it is missing or not written yet."""
+    try:
+        with open(pidfile) as fh:
+            text = fh.read().strip()
+    except OSError:
+        return 0
+    return int(text) if text.isdigit() else 0
 
 
 def start_redis(timeout: float = 10.0) -> RedisServer:
@@ -88,14 +99,13 @@ def start_redis(timeout: float = 10.0) -> RedisServer:
     server = RedisServer("127.0.0.1", port, datadir)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not server.pid and os.path.exists(pidfile):
-            with open(pidfile) as fh:
-                text = fh.read().strip()
-            server.pid = int(text) if text.isdigit() else 0
+        server.pid = server.pid or _read_pid(pidfile)
         try:
             with socket.create_connection((server.host, port), timeout=1) as sock:
                 sock.sendall(b"PING\r\n")
-                if sock.recv(16).startswith(b"+PONG"):
+                # Ready only once its pid is known too: a server answering before it
+                # wrote its pidfile could otherwise never be stopped (it outlived runs).
+                if sock.recv(16).startswith(b"+PONG") and server.pid:
                     return server
         except OSError:
             pass
